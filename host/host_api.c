@@ -1,0 +1,94 @@
+/* The table of host services every plugin gets at init. */
+#include "host_api.h"
+
+#include "batch.h"
+#include "fields.h"
+#include "log.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_flag;
+
+void sluice_request_stop(void)
+{
+    stop_flag = 1;
+}
+
+static bool api_stop_requested(void)
+{
+    return stop_flag != 0;
+}
+
+static void api_log(struct sluice_instance *self, int level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sluice_vlog(self ? self->prefix : NULL, level, fmt, ap);
+    va_end(ap);
+}
+
+static bool api_log_enabled(struct sluice_instance *self, int level)
+{
+    (void)self;
+    return level <= sluice_log_level;
+}
+
+static void api_counter_add(struct sluice_instance *self, const char *name, int64_t delta)
+{
+    if (!self)
+        return;
+    for (int i = 0; i < self->n_counters; i++) {
+        /* Names are literals: pointer equality is the fast path. */
+        if (self->counters[i].name == name || strcmp(self->counters[i].name, name) == 0) {
+            self->counters[i].value += delta;
+            return;
+        }
+    }
+    if (self->n_counters < SLUICE_MAX_COUNTERS)
+        self->counters[self->n_counters++] = (struct sluice_counter){name, delta};
+}
+
+static const char *api_instance_name(struct sluice_instance *self)
+{
+    return self ? self->section : "host";
+}
+
+static const struct sluice_host_api host_api = {
+    .abi_version = SLUICE_ABI_VERSION,
+    .struct_size = sizeof(struct sluice_host_api),
+    .log = api_log,
+    .log_enabled = api_log_enabled,
+    .counter_add = api_counter_add,
+    .field_id = sluice_field_id,
+    .batch_append = sluice_batch_append,
+    .batch_alloc = sluice_batch_alloc,
+    .stop_requested = api_stop_requested,
+    .instance_name = api_instance_name,
+};
+
+const struct sluice_host_api *sluice_host_api(void)
+{
+    return &host_api;
+}
+
+struct sluice_instance *sluice_instance_standalone(const char *prefix)
+{
+    struct sluice_instance *inst = calloc(1, sizeof *inst);
+    if (!inst)
+        return NULL;
+    inst->prefix = strdup(prefix);
+    inst->section = strdup(prefix);
+    return inst;
+}
+
+void sluice_instance_free(struct sluice_instance *inst)
+{
+    if (!inst)
+        return;
+    free(inst->so_path);
+    free(inst->section);
+    free(inst->prefix);
+    free(inst);
+}

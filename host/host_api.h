@@ -1,0 +1,38 @@
+/* The host API table handed to plugins, and the per-section instance. */
+#ifndef SLUICE_HOST_API_H
+#define SLUICE_HOST_API_H
+
+#include <sluice/plugin.h>
+
+#define SLUICE_MAX_COUNTERS 32
+
+struct sluice_counter {
+    const char *name;
+    int64_t value;
+};
+
+/* One configured section of the pipeline file, bound to its plugin. */
+struct sluice_instance {
+    const struct sluice_plugin *plugin;
+    void *dl_handle;
+    char *so_path;
+    char *section; /* "source", "transform.count", "sink.results" */
+    char *prefix;  /* "transform:distinct-count:count", for log lines */
+    void *config;  /* filled from the options table */
+    void *state;   /* the plugin's */
+    bool started;
+    struct sluice_counter counters[SLUICE_MAX_COUNTERS];
+    int n_counters;
+};
+
+const struct sluice_host_api *sluice_host_api(void);
+
+/* An instance with no plugin behind it, for tests that drive a plugin's
+ * callbacks directly. Free with sluice_instance_free. */
+struct sluice_instance *sluice_instance_standalone(const char *prefix);
+void sluice_instance_free(struct sluice_instance *inst);
+
+/* Set by the signal handler. */
+void sluice_request_stop(void);
+
+#endif

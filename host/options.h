@@ -1,0 +1,27 @@
+/* Checking a section against an options table and filling a config struct. */
+#ifndef SLUICE_HOST_OPTIONS_H
+#define SLUICE_HOST_OPTIONS_H
+
+#include "config.h"
+
+#include <sluice/plugin.h>
+#include <stdio.h>
+
+/* Keys every plugin section has, handled by the host itself. */
+extern const char *const sluice_host_keys[];
+
+/* Fill `config` (config_size bytes, zeroed by the caller) from `sec`
+ * according to `options`. Every problem goes to `diag`; returns the number
+ * of problems found. */
+int sluice_options_fill(const struct sluice_option *options, void *config,
+                        struct cfg_section *sec, const char *file, struct sluice_diag *diag);
+
+/* Free what sluice_options_fill allocated inside `config`. */
+void sluice_options_free(const struct sluice_option *options, void *config);
+
+/* Print the table for --describe. */
+void sluice_options_describe(const struct sluice_option *options, FILE *out);
+
+const char *sluice_option_type_name(enum sluice_option_type type);
+
+#endif

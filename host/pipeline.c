@@ -1,0 +1,473 @@
+/*
+ * The pipeline: building it from the file, then the loop.
+ *
+ * Building checks everything before anything starts: every section against
+ * its plugin's option table, every plugin's ABI and kind, the shape (one
+ * source, at least one sink). All problems are collected and reported at
+ * once.
+ *
+ * The loop is single-threaded and owns the batches: poll the source, pass
+ * the batch through the transforms in file order, hand the result to every
+ * sink, then acknowledge the batch to the source (which may now release the
+ * bytes and commit offsets). A tick every `tick` of processing time lets
+ * transforms emit results when no records arrive; at the end each
+ * transform's end_of_input output flows through the rest of the chain, and
+ * the sinks are flushed.
+ */
+#include "pipeline.h"
+
+#include "batch.h"
+#include "log.h"
+#include "options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const struct sluice_option sluice_pipeline_options[] = {
+    {"name", SLUICE_OPT_STRING, "sluice", 0, offsetof(struct pipeline_settings, name), 0, 0,
+     NULL, NULL, "a name for log lines"},
+    {"plugin_path", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, plugin_path),
+     0, 0, NULL, NULL, "directories searched first for plugins, ':'-separated"},
+    {"tick", SLUICE_OPT_DURATION, "100ms", 0, offsetof(struct pipeline_settings, tick_ms), 1,
+     60000, NULL, NULL, "how often transforms are ticked when no records arrive"},
+    {"log_level", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, log_level), 0, 0,
+     "error|warn|info|debug|trace", NULL, "log level (--log-level overrides)"},
+    SLUICE_OPTIONS_END,
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building                                                            */
+/* ------------------------------------------------------------------ */
+
+static bool section_kind(const char *name, enum sluice_kind *kind)
+{
+    if (strcmp(name, "source") == 0 || strncmp(name, "source.", 7) == 0) {
+        *kind = SLUICE_KIND_SOURCE;
+        return name[6] == '\0' || name[7] != '\0';
+    }
+    if (strncmp(name, "transform.", 10) == 0 && name[10]) {
+        *kind = SLUICE_KIND_TRANSFORM;
+        return true;
+    }
+    if (strcmp(name, "sink") == 0 || (strncmp(name, "sink.", 5) == 0 && name[5])) {
+        *kind = SLUICE_KIND_SINK;
+        return true;
+    }
+    return false;
+}
+
+static struct sluice_instance *bind_section(struct sluice_pipeline *p, struct cfg_section *sec,
+                                            enum sluice_kind kind, struct sluice_diag *diag)
+{
+    const char *file = p->cfg.path;
+    struct cfg_entry *pe = cfg_find_entry(sec, "plugin");
+    if (!pe) {
+        sluice_diag_add(diag, file, sec->line, sec->name, "plugin",
+                        "missing required key (which %s plugin to run; see "
+                        "`sluice --list-plugins`)",
+                        sluice_kind_name(kind));
+        return NULL;
+    }
+    struct sluice_loaded l;
+    char err[4096];
+    if (!sluice_plugin_load(&p->search, pe->value, &l, err, sizeof err)) {
+        sluice_diag_add(diag, file, pe->line, sec->name, "plugin", "%s", err);
+        return NULL;
+    }
+    if (l.plugin->kind != kind) {
+        sluice_diag_add(diag, file, pe->line, sec->name, "plugin",
+                        "'%s' is a %s plugin, but [%s] needs a %s", pe->value,
+                        sluice_kind_name(l.plugin->kind), sec->name, sluice_kind_name(kind));
+        sluice_plugin_unload(&l);
+        return NULL;
+    }
+    struct sluice_instance *inst = calloc(1, sizeof *inst);
+    void *config = calloc(1, l.plugin->config_size ? l.plugin->config_size : 1);
+    if (!inst || !config) {
+        perror("sluice");
+        exit(1);
+    }
+    inst->plugin = l.plugin;
+    inst->dl_handle = l.handle;
+    inst->so_path = l.path;
+    inst->section = strdup(sec->name);
+    const char *alias = strchr(sec->name, '.') ? strchr(sec->name, '.') + 1 : sec->name;
+    size_t plen = strlen(alias) + strlen(l.plugin->name) + 16;
+    inst->prefix = malloc(plen);
+    snprintf(inst->prefix, plen, "%s:%s:%s", sluice_kind_name(kind), l.plugin->name, alias);
+    inst->config = config;
+    if (l.plugin->options)
+        sluice_options_fill(l.plugin->options, config, sec, file, diag);
+    else {
+        static const struct sluice_option none[] = {SLUICE_OPTIONS_END};
+        sluice_options_fill(none, config, sec, file, diag);
+    }
+    return inst;
+}
+
+static void push_instance(struct sluice_instance ***arr, size_t *n, struct sluice_instance *inst)
+{
+    struct sluice_instance **a = realloc(*arr, (*n + 1) * sizeof *a);
+    if (!a) {
+        perror("sluice");
+        exit(1);
+    }
+    *arr = a;
+    a[(*n)++] = inst;
+}
+
+int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const char *cli_plugin_path,
+                          struct sluice_diag *diag)
+{
+    memset(p, 0, sizeof *p);
+    if (!cfg_read(&p->cfg, path, NULL, diag))
+        return (int)diag->n;
+    const char *file = p->cfg.path;
+
+    struct cfg_section *ps = cfg_find_section(&p->cfg, "pipeline");
+    struct cfg_section empty = {.name = "pipeline", .line = 0};
+    sluice_options_fill(sluice_pipeline_options, &p->settings, ps ? ps : &empty, file, diag);
+    /* "plugin" is a plugin-section key, not a pipeline one. */
+    if (ps && cfg_find_entry(ps, "plugin")) {
+        sluice_diag_add(diag, file, cfg_find_entry(ps, "plugin")->line, "pipeline", "plugin",
+                        "unknown key; [pipeline] takes: name, plugin_path, tick, log_level");
+    }
+
+    sluice_search_path_init(&p->search, p->settings.plugin_path, cli_plugin_path);
+
+    int n_sources = 0;
+    for (size_t i = 0; i < p->cfg.n; i++) {
+        struct cfg_section *sec = &p->cfg.sections[i];
+        if (strcmp(sec->name, "pipeline") == 0)
+            continue;
+        enum sluice_kind kind;
+        if (!section_kind(sec->name, &kind)) {
+            sluice_diag_add(diag, file, sec->line, sec->name, NULL,
+                            "unknown section: use [pipeline], [source], [transform.NAME] or "
+                            "[sink.NAME]");
+            continue;
+        }
+        if (kind == SLUICE_KIND_SOURCE && ++n_sources > 1) {
+            sluice_diag_add(diag, file, sec->line, sec->name, NULL,
+                            "a second source: a pipeline reads from exactly one source");
+            continue;
+        }
+        struct sluice_instance *inst = bind_section(p, sec, kind, diag);
+        if (!inst)
+            continue;
+        if (kind == SLUICE_KIND_SOURCE)
+            p->source = inst;
+        else if (kind == SLUICE_KIND_TRANSFORM)
+            push_instance(&p->transforms, &p->n_transforms, inst);
+        else
+            push_instance(&p->sinks, &p->n_sinks, inst);
+    }
+    if (n_sources == 0)
+        sluice_diag_add(diag, file, 0, NULL, NULL,
+                        "no [source] section: a pipeline reads from one source "
+                        "(e.g. [source] plugin = stdin)");
+    bool any_sink = false;
+    for (size_t i = 0; i < p->cfg.n; i++) {
+        enum sluice_kind kind;
+        if (section_kind(p->cfg.sections[i].name, &kind) && kind == SLUICE_KIND_SINK)
+            any_sink = true;
+    }
+    if (!any_sink)
+        sluice_diag_add(diag, file, 0, NULL, NULL,
+                        "no [sink.NAME] section: a pipeline writes to at least one sink "
+                        "(e.g. [sink.out] plugin = stdout)");
+    return (int)diag->n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+/* ------------------------------------------------------------------ */
+
+static int write_sinks(struct sluice_pipeline *p, struct sluice_batch *b)
+{
+    if (b->count == 0)
+        return SLUICE_OK;
+    for (size_t i = 0; i < p->n_sinks; i++) {
+        struct sluice_instance *s = p->sinks[i];
+        int64_t started = mono_ms(), last_warn = started;
+        int rc;
+        /* RETRY means the sink took nothing (a full queue): wait and offer
+         * the same batch again. Nothing is dropped; on a stop request we
+         * give up after a bounded time and say how much was not written. */
+        while ((rc = s->plugin->write(s->state, b)) == SLUICE_RETRY) {
+            int64_t t = mono_ms();
+            if (t - last_warn >= 5000) {
+                sluice_log(s->prefix, SLUICE_LOG_WARN, "sink is full for %.0f s; still waiting",
+                           (double)(t - started) / 1000);
+                last_warn = t;
+            }
+            if (sluice_host_api()->stop_requested() && t - started > 10000) {
+                sluice_log(s->prefix, SLUICE_LOG_ERROR,
+                           "stop requested and the sink stayed full: %zu records not written",
+                           b->count);
+                return SLUICE_ERROR;
+            }
+            if (s->plugin->tick)
+                s->plugin->tick(s->state, now_ms(), NULL);
+            struct timespec nap = {0, 10 * 1000000};
+            nanosleep(&nap, NULL);
+        }
+        if (rc != SLUICE_OK) {
+            sluice_log(s->prefix, SLUICE_LOG_ERROR, "write failed; stopping the pipeline");
+            return SLUICE_ERROR;
+        }
+    }
+    p->records_out += b->count;
+    return SLUICE_OK;
+}
+
+/* Pass `in` through transforms first.. and on to the sinks. */
+static int run_chain(struct sluice_pipeline *p, size_t first, struct sluice_batch *in)
+{
+    struct sluice_batch *cur = in;
+    for (size_t i = first; i < p->n_transforms && cur->count > 0; i++) {
+        struct sluice_instance *t = p->transforms[i];
+        int rc;
+        if (t->plugin->flags & SLUICE_PLUGIN_INPLACE) {
+            rc = t->plugin->process(t->state, cur, NULL);
+        } else {
+            sluice_batch_reset(&p->out[i]);
+            rc = t->plugin->process(t->state, cur, &p->out[i]);
+            cur = &p->out[i];
+        }
+        if (rc == SLUICE_ERROR) {
+            sluice_log(t->prefix, SLUICE_LOG_ERROR, "processing failed; stopping the pipeline");
+            return SLUICE_ERROR;
+        }
+    }
+    return write_sinks(p, cur);
+}
+
+static int tick_all(struct sluice_pipeline *p, int64_t now)
+{
+    for (size_t i = 0; i < p->n_transforms; i++) {
+        struct sluice_instance *t = p->transforms[i];
+        if (!t->plugin->tick)
+            continue;
+        sluice_batch_reset(&p->side_out[i]);
+        if (t->plugin->tick(t->state, now, &p->side_out[i]) == SLUICE_ERROR)
+            return SLUICE_ERROR;
+        if (run_chain(p, i + 1, &p->side_out[i]) == SLUICE_ERROR)
+            return SLUICE_ERROR;
+    }
+    for (size_t i = 0; i < p->n_sinks; i++)
+        if (p->sinks[i]->plugin->tick &&
+            p->sinks[i]->plugin->tick(p->sinks[i]->state, now, NULL) == SLUICE_ERROR)
+            return SLUICE_ERROR;
+    if (p->source->plugin->tick &&
+        p->source->plugin->tick(p->source->state, now, NULL) == SLUICE_ERROR)
+        return SLUICE_ERROR;
+    return SLUICE_OK;
+}
+
+static int end_all(struct sluice_pipeline *p)
+{
+    for (size_t i = 0; i < p->n_transforms; i++) {
+        struct sluice_instance *t = p->transforms[i];
+        if (!t->plugin->end_of_input)
+            continue;
+        sluice_batch_reset(&p->side_out[i]);
+        if (t->plugin->end_of_input(t->state, &p->side_out[i]) == SLUICE_ERROR)
+            return SLUICE_ERROR;
+        if (run_chain(p, i + 1, &p->side_out[i]) == SLUICE_ERROR)
+            return SLUICE_ERROR;
+    }
+    return SLUICE_OK;
+}
+
+static int flush_sinks(struct sluice_pipeline *p)
+{
+    int result = SLUICE_OK;
+    for (size_t i = 0; i < p->n_sinks; i++) {
+        struct sluice_instance *s = p->sinks[i];
+        if (s->plugin->flush && s->plugin->flush(s->state) != SLUICE_OK) {
+            sluice_log(s->prefix, SLUICE_LOG_ERROR, "flush failed: some output may be missing");
+            result = SLUICE_ERROR;
+        }
+    }
+    return result;
+}
+
+static bool start_instance(struct sluice_instance *inst)
+{
+    if (inst->plugin->init(inst, sluice_host_api(), inst->config, &inst->state) != SLUICE_OK) {
+        sluice_log(inst->prefix, SLUICE_LOG_ERROR, "failed to start (see the message above)");
+        return false;
+    }
+    inst->started = true;
+    return true;
+}
+
+static void stop_instance(struct sluice_instance *inst)
+{
+    if (inst && inst->started && inst->plugin->exit)
+        inst->plugin->exit(inst->state);
+    if (inst)
+        inst->started = false;
+}
+
+static void report_counters(struct sluice_instance *inst)
+{
+    if (!inst || inst->n_counters == 0)
+        return;
+    char line[1024];
+    size_t j = 0;
+    line[0] = '\0';
+    for (int i = 0; i < inst->n_counters && j < sizeof line; i++) {
+        int n = snprintf(line + j, sizeof line - j, "%s%s=%lld", i ? ", " : "",
+                         inst->counters[i].name, (long long)inst->counters[i].value);
+        if (n < 0)
+            break;
+        j += (size_t)n;
+    }
+    sluice_log(inst->prefix, SLUICE_LOG_INFO, "%s", line);
+}
+
+int sluice_pipeline_run(struct sluice_pipeline *p)
+{
+    const struct sluice_host_api *host = sluice_host_api();
+    int status = 0;
+
+    p->out = calloc(p->n_transforms + 1, sizeof *p->out);
+    p->side_out = calloc(p->n_transforms + 1, sizeof *p->side_out);
+    if (!p->out || !p->side_out) {
+        perror("sluice");
+        return 1;
+    }
+    sluice_batch_init(&p->source_batch);
+
+    /* Sinks first, so nothing is produced before there is somewhere to put it. */
+    bool ok = true;
+    for (size_t i = 0; ok && i < p->n_sinks; i++)
+        ok = start_instance(p->sinks[i]);
+    for (size_t i = 0; ok && i < p->n_transforms; i++)
+        ok = start_instance(p->transforms[i]);
+    if (ok)
+        ok = start_instance(p->source);
+    if (!ok) {
+        status = 1;
+        goto out;
+    }
+    host_info("pipeline '%s' started: %zu transform(s), %zu sink(s)", p->settings.name,
+              p->n_transforms, p->n_sinks);
+
+    int64_t started = mono_ms();
+    int64_t next_tick = mono_ms() + p->settings.tick_ms;
+    bool ended = false;
+    while (!ended) {
+        if (host->stop_requested()) {
+            host_info("stop requested: draining and flushing");
+            break;
+        }
+        struct sluice_batch *b = &p->source_batch;
+        sluice_batch_reset(b);
+        int rc = p->source->plugin->poll(p->source->state, b, (int)p->settings.tick_ms);
+        if (rc == SLUICE_ERROR) {
+            sluice_log(p->source->prefix, SLUICE_LOG_ERROR, "source failed; stopping");
+            status = 1;
+            goto out;
+        }
+        if (rc == SLUICE_END)
+            ended = true;
+        if (b->count > 0) {
+            p->frames_in += b->count;
+            if (run_chain(p, 0, b) == SLUICE_ERROR) {
+                status = 1;
+                goto out;
+            }
+        }
+        if ((b->count > 0 || b->source_token) && p->source->plugin->ack &&
+            p->source->plugin->ack(p->source->state, b) == SLUICE_ERROR) {
+            sluice_log(p->source->prefix, SLUICE_LOG_ERROR, "acknowledging a batch failed");
+            status = 1;
+            goto out;
+        }
+        int64_t t = mono_ms();
+        if (t >= next_tick) {
+            next_tick = t + p->settings.tick_ms;
+            if (tick_all(p, now_ms()) == SLUICE_ERROR) {
+                status = 1;
+                goto out;
+            }
+        }
+    }
+    if (end_all(p) == SLUICE_ERROR || flush_sinks(p) == SLUICE_ERROR) {
+        status = 1;
+        goto out;
+    }
+    double secs = (double)(mono_ms() - started) / 1000.0;
+    host_info("done: %llu records in, %llu records out in %.3f s", (unsigned long long)p->frames_in,
+              (unsigned long long)p->records_out, secs);
+
+out:
+    if (status != 0)
+        flush_sinks(p);
+    report_counters(p->source);
+    for (size_t i = 0; i < p->n_transforms; i++)
+        report_counters(p->transforms[i]);
+    for (size_t i = 0; i < p->n_sinks; i++)
+        report_counters(p->sinks[i]);
+    stop_instance(p->source);
+    for (size_t i = 0; i < p->n_transforms; i++)
+        stop_instance(p->transforms[i]);
+    for (size_t i = 0; i < p->n_sinks; i++)
+        stop_instance(p->sinks[i]);
+    return status;
+}
+
+static void free_instance(struct sluice_instance *inst)
+{
+    if (!inst)
+        return;
+    if (inst->plugin && inst->plugin->options)
+        sluice_options_free(inst->plugin->options, inst->config);
+    free(inst->config);
+    struct sluice_loaded l = {.handle = inst->dl_handle, .path = inst->so_path};
+    inst->so_path = NULL;
+    sluice_plugin_unload(&l);
+    inst->plugin = NULL;
+    sluice_instance_free(inst);
+}
+
+void sluice_pipeline_free(struct sluice_pipeline *p)
+{
+    free_instance(p->source);
+    for (size_t i = 0; i < p->n_transforms; i++) {
+        free_instance(p->transforms[i]);
+        if (p->out)
+            sluice_batch_free(&p->out[i]);
+        if (p->side_out)
+            sluice_batch_free(&p->side_out[i]);
+    }
+    for (size_t i = 0; i < p->n_sinks; i++)
+        free_instance(p->sinks[i]);
+    free(p->transforms);
+    free(p->sinks);
+    free(p->out);
+    free(p->side_out);
+    sluice_batch_free(&p->source_batch);
+    sluice_options_free(sluice_pipeline_options, &p->settings);
+    sluice_search_path_free(&p->search);
+    cfg_free(&p->cfg);
+}

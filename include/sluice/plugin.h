@@ -1,0 +1,291 @@
+/*
+ * sluice plugin SDK — the whole contract between the host and a plugin.
+ *
+ * A plugin is a shared object exporting exactly one symbol, `sluice_plugin`,
+ * a `struct sluice_plugin` descriptor. The host dlopens the file, reads
+ * `abi_version` and `struct_size` before touching anything else, and refuses
+ * a mismatch with a message naming the file and both versions. Then it checks
+ * `kind` against the slot the pipeline file puts the plugin in.
+ *
+ * Options are data (`struct sluice_option` rows, Fluent Bit's config_map
+ * idea): the host validates every section of the pipeline file against its
+ * plugin's table before any plugin starts, fills a config struct of
+ * `config_size` bytes at the rows' offsets, and hands it to `init`.
+ *
+ * Records travel in batches. A record is a view: its bytes belong to whoever
+ * produced them (the source's buffer, or the batch's arena) and stay valid
+ * until the host acknowledges the batch to the source. Nothing on the hot path
+ * allocates per record: batches grow amortised and are reused.
+ *
+ * The loop (host/pipeline.c): poll the source for a batch; pass it through
+ * every transform in file order; give the result to every sink (fan-out);
+ * ack the batch to the source. Time moves on without records too: `tick` is
+ * called about every `tick_ms`, and `end_of_input` flushes everything when the
+ * source is exhausted or the pipeline is asked to stop.
+ */
+#ifndef SLUICE_PLUGIN_H
+#define SLUICE_PLUGIN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bump on any incompatible change of a struct in this header. */
+#define SLUICE_ABI_VERSION 1
+
+/* The one symbol a plugin exports. */
+#define SLUICE_PLUGIN_SYMBOL "sluice_plugin"
+
+/* Return codes of every callback. */
+enum sluice_status {
+    SLUICE_OK = 0,
+    SLUICE_RETRY = 1, /* nothing now / try again later (backpressure) */
+    SLUICE_END = 2,   /* source only: input is exhausted */
+    SLUICE_ERROR = -1 /* fatal: the host stops the pipeline */
+};
+
+enum sluice_kind {
+    SLUICE_KIND_SOURCE = 1,
+    SLUICE_KIND_TRANSFORM = 2,
+    SLUICE_KIND_SINK = 3
+};
+
+enum sluice_log_level {
+    SLUICE_LOG_ERROR = 0,
+    SLUICE_LOG_WARN = 1,
+    SLUICE_LOG_INFO = 2,
+    SLUICE_LOG_DEBUG = 3,
+    SLUICE_LOG_TRACE = 4
+};
+
+/* ------------------------------------------------------------------ */
+/* Records and batches                                                 */
+/* ------------------------------------------------------------------ */
+
+#define SLUICE_MAX_FIELDS 8
+
+enum sluice_field_type {
+    SLUICE_FIELD_STRING = 1, /* ptr/len: the decoded string bytes */
+    SLUICE_FIELD_INT = 2,    /* ival holds it; ptr/len: the raw text */
+    SLUICE_FIELD_OTHER = 3   /* any other JSON value; ptr/len: raw text */
+};
+
+/* One extracted field. `id` comes from host->field_id(name), so stages
+ * agree on names without comparing strings per record. */
+struct sluice_field {
+    const char *ptr;
+    uint32_t len;
+    uint16_t id;
+    uint8_t type; /* enum sluice_field_type */
+    uint8_t flags;
+    int64_t ival;
+};
+
+/* Record flags. */
+#define SLUICE_REC_DROPPED 0x1u /* skip in later stages and sinks */
+#define SLUICE_REC_ERROR 0x2u   /* `error` says why; sinks with errors=true take it */
+#define SLUICE_REC_RESULT 0x4u  /* produced by a transform, not a source */
+#define SLUICE_REC_HAS_TS 0x8u  /* `ts` holds the event time */
+#define SLUICE_REC_HAS_HASH 0x10u
+
+#define SLUICE_NO_PARTITION (-1)
+#define SLUICE_NO_OFFSET (-1)
+
+struct sluice_record {
+    const char *key; /* may be NULL */
+    size_t key_len;
+    const char *value;
+    size_t value_len;
+
+    int64_t ts;              /* event time, unix seconds (SLUICE_REC_HAS_TS) */
+    int64_t source_ts_ms;    /* broker/source timestamp, ms, or -1 */
+    const char *topic;       /* source topic or NULL */
+    int32_t partition;       /* source partition; 0 for single-stream sources */
+    int64_t offset;          /* position in the source (line number for stdin) */
+
+    uint32_t flags;
+    const char *error;       /* static string or arena: the reason */
+    const char *error_stage; /* section name of the stage that failed it */
+
+    uint64_t hash;           /* key hash (SLUICE_REC_HAS_HASH) */
+    uint16_t nfields;
+    struct sluice_field fields[SLUICE_MAX_FIELDS];
+};
+
+struct sluice_arena_block; /* host-private */
+
+/* A batch owns a growable record array and an arena of bytes that live until
+ * the batch is reset. Plugins append with host->batch_append / batch_alloc. */
+struct sluice_batch {
+    struct sluice_record *records;
+    size_t count;
+    size_t capacity;
+    struct sluice_arena_block *arena; /* host-private */
+    void *source_token;               /* the source's: what to release on ack */
+    size_t source_token_n;
+};
+
+/* Find an extracted field by id; NULL if the record has none. */
+static inline const struct sluice_field *
+sluice_record_field(const struct sluice_record *r, uint16_t id)
+{
+    for (uint16_t i = 0; i < r->nfields; i++)
+        if (r->fields[i].id == id)
+            return &r->fields[i];
+    return NULL;
+}
+
+static inline bool sluice_record_live(const struct sluice_record *r)
+{
+    return (r->flags & (SLUICE_REC_DROPPED | SLUICE_REC_ERROR)) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Options                                                             */
+/* ------------------------------------------------------------------ */
+
+enum sluice_option_type {
+    SLUICE_OPT_STRING = 1,   /* char *            */
+    SLUICE_OPT_INT = 2,      /* int64_t           */
+    SLUICE_OPT_BOOL = 3,     /* bool              */
+    SLUICE_OPT_DOUBLE = 4,   /* double            */
+    SLUICE_OPT_SIZE = 5,     /* int64_t, bytes: 512, 64K, 64M, 1G */
+    SLUICE_OPT_DURATION = 6, /* int64_t, milliseconds: 250ms, 5s, 1m, 1h, 1d */
+    SLUICE_OPT_LIST = 7,     /* struct sluice_list: "a, b, c" */
+    SLUICE_OPT_PREFIX = 8    /* struct sluice_kv_list: every key starting with name */
+};
+
+#define SLUICE_OPT_REQUIRED 0x1u  /* no default: the key must be set */
+#define SLUICE_OPT_NONEMPTY 0x2u  /* string/list must not be empty */
+#define SLUICE_OPT_SECRET 0x4u    /* never logged (passwords) */
+
+struct sluice_list {
+    size_t n;
+    char **items;
+};
+
+struct sluice_kv {
+    char *key;   /* the full key, prefix included */
+    char *value;
+    int line;    /* line in the pipeline file */
+};
+
+struct sluice_kv_list {
+    size_t n;
+    struct sluice_kv *items;
+};
+
+/* A validator for what the table cannot say; returns NULL if fine, else a
+ * message (static string) that the host prints after `file:line: [section] key: `. */
+typedef const char *(*sluice_option_validator)(const void *value);
+
+struct sluice_option {
+    const char *name;
+    enum sluice_option_type type;
+    const char *default_value; /* text, parsed like the file's; NULL = none */
+    uint32_t flags;
+    size_t offset;             /* offsetof(config struct, field) */
+    double min, max;           /* range check when min < max (ms for durations) */
+    const char *one_of;        /* "a|b|c" for strings and list items, or NULL */
+    sluice_option_validator validate;
+    const char *doc;           /* one line */
+};
+
+#define SLUICE_OPTIONS_END { NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+
+/* ------------------------------------------------------------------ */
+/* Host API and plugin descriptor                                      */
+/* ------------------------------------------------------------------ */
+
+struct sluice_instance; /* host-private: one configured section */
+
+struct sluice_host_api {
+    uint32_t abi_version;
+    uint32_t struct_size;
+
+    /* Logging with the [kind:plugin:section] prefix, to stderr. */
+    void (*log)(struct sluice_instance *self, int level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+    bool (*log_enabled)(struct sluice_instance *self, int level);
+
+    /* Counters, reported at exit and by metrics later. `name` must outlive
+     * the pipeline (a string literal). */
+    void (*counter_add)(struct sluice_instance *self, const char *name, int64_t delta);
+
+    /* Intern a field name: the same name gives the same id everywhere. */
+    uint16_t (*field_id)(const char *name);
+
+    /* A new zeroed record at the end of `b` (amortised growth; pointers to
+     * earlier records of `b` may move). NULL only when out of memory. */
+    struct sluice_record *(*batch_append)(struct sluice_batch *b);
+    /* `n` bytes valid until `b` is reset; never moves earlier allocations. */
+    void *(*batch_alloc)(struct sluice_batch *b, size_t n);
+
+    /* True once SIGINT/SIGTERM asked the pipeline to stop. */
+    bool (*stop_requested)(void);
+
+    /* The section name and the pipeline file path, for messages. */
+    const char *(*instance_name)(struct sluice_instance *self);
+};
+
+/* Descriptor flags. */
+#define SLUICE_PLUGIN_INPLACE 0x1u /* transform edits `in`; `out` stays unused */
+
+struct sluice_plugin {
+    uint32_t abi_version; /* SLUICE_ABI_VERSION */
+    uint32_t struct_size; /* sizeof(struct sluice_plugin) */
+    const char *name;
+    const char *description;
+    const char *version;
+    enum sluice_kind kind;
+    uint32_t flags;
+
+    const struct sluice_option *options; /* ends with SLUICE_OPTIONS_END */
+    size_t config_size;
+
+    /* All kinds. `config` is filled from the options table and owned by the
+     * host; `*state` is the plugin's, passed back to every callback. */
+    int (*init)(struct sluice_instance *self, const struct sluice_host_api *host,
+                const void *config, void **state);
+    void (*exit)(void *state);
+
+    /* Source: append records to `out`; SLUICE_RETRY if none are ready within
+     * `timeout_ms`, SLUICE_END when exhausted. */
+    int (*poll)(void *state, struct sluice_batch *out, int timeout_ms);
+    /* Source: every record of `batch` went through the chain and the sinks;
+     * release its bytes and commit its positions. */
+    int (*ack)(void *state, struct sluice_batch *batch);
+
+    /* Transform: read `in`; either edit it in place (SLUICE_PLUGIN_INPLACE)
+     * or append to `out`, which then replaces `in` for the next stage. */
+    int (*process)(void *state, struct sluice_batch *in, struct sluice_batch *out);
+
+    /* Sink: write the records it takes; SLUICE_RETRY = full, call again. */
+    int (*write)(void *state, const struct sluice_batch *batch);
+
+    /* Transform: time moved on (processing time, ms since the epoch); may
+     * append results to `out`. Sink/source: housekeeping. Optional. */
+    int (*tick)(void *state, int64_t now_ms, struct sluice_batch *out);
+    /* Transform: no more input; append everything still held to `out`. */
+    int (*end_of_input)(void *state, struct sluice_batch *out);
+    /* Sink: make everything written durable (called at end and on stop). */
+    int (*flush)(void *state);
+};
+
+/* Declare the plugin's descriptor: SLUICE_PLUGIN(.name = "x", ...). */
+#define SLUICE_PLUGIN(...)                                                     \
+    __attribute__((visibility("default"))) const struct sluice_plugin          \
+        sluice_plugin = { .abi_version = SLUICE_ABI_VERSION,                   \
+                          .struct_size = sizeof(struct sluice_plugin),         \
+                          __VA_ARGS__ }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLUICE_PLUGIN_H */

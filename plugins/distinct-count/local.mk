@@ -1,0 +1,1 @@
+# distinct-count plugin (to be filled in)

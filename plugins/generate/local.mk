@@ -1,0 +1,1 @@
+# generate plugin (to be filled in)

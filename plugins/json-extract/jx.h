@@ -1,0 +1,132 @@
+/*
+ * json-extract internals: what the scanners (fast SIMD, scalar, strict
+ * jansson) share. A scanner fills one `struct jx_slot` per wanted root-level
+ * key and a `struct jx_verdict`; record.c turns slots into record fields and
+ * applies the type rules, identically for every mode, so the modes can only
+ * differ in what the scanners themselves see.
+ */
+#ifndef SLUICE_JX_H
+#define SLUICE_JX_H
+
+#include <sluice/plugin.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* JSON kinds of a root-level value. */
+enum jx_kind {
+    JX_NONE = 0, /* key not present */
+    JX_STRING,
+    JX_INT,
+    JX_REAL,
+    JX_TRUE,
+    JX_FALSE,
+    JX_NULL,
+    JX_OBJECT,
+    JX_ARRAY
+};
+
+/* Why a frame was refused. The JSON-level classes (TRUNCATED, MALFORMED,
+ * TRAILING) are "invalid JSON" to a user; see scalar.c for which is which. */
+enum jx_err {
+    JX_OK = 0,
+    JX_EMPTY,      /* nothing but whitespace */
+    JX_TRUNCATED,  /* input ended inside a value */
+    JX_MALFORMED,  /* a bad token, bad escape, bad UTF-8, too deep, ... */
+    JX_TRAILING,   /* something after the root value */
+    JX_NOT_OBJECT, /* valid JSON, but the root is not an object */
+    JX_MISSING,    /* a required field is absent */
+    JX_NOT_STRING, /* a field that must be a string is not */
+    JX_BAD_TS,     /* timestamp is not an integer or a numeric string */
+    JX_NOMEM,
+    JX_NERR
+};
+
+/* jansson's JSON_PARSER_MAX_DEPTH: a value nested deeper is refused. */
+#define JX_MAX_DEPTH 2048
+
+#define JX_MAX_WANT SLUICE_MAX_FIELDS
+
+/* One wanted root-level value. Fast/scalar scanners give the raw text:
+ * STRING = the bytes between the quotes (`escaped` set if a backslash is in
+ * them), INT = digits (ival parsed), other kinds = the value's text. The
+ * strict scanner gives decoded strings (escaped = 0) copied to the arena. */
+struct jx_slot {
+    const char *ptr;
+    uint32_t len;
+    uint8_t kind;    /* enum jx_kind */
+    uint8_t escaped;
+    int64_t ival;
+};
+
+/* Which root keys to find. Names are plain (unescaped) bytes. */
+struct jx_spec {
+    unsigned n;
+    const char *name[JX_MAX_WANT];
+    uint32_t len[JX_MAX_WANT];
+    uint32_t maxlen;
+    /* validate = fields: stop as soon as every wanted key was seen once.
+     * The verdict then covers only the bytes before the stop (scanner.c). */
+    bool stop_early;
+};
+
+struct jx_verdict {
+    enum jx_err err;
+    size_t pos;         /* byte offset of the error */
+    const char *detail; /* static text: what exactly was wrong */
+    size_t stop;        /* bytes examined (len unless stopped early) */
+    int field;          /* wanted index for field errors, else -1 */
+};
+
+/* Scanners. Each returns v->err. `len` excludes any trailing "\r" (the
+ * caller strips it). Slots must be zeroed by the caller. */
+enum jx_err jx_scan_scalar(const char *buf, size_t len, const struct jx_spec *spec,
+                           struct jx_slot *slots, struct jx_verdict *v);
+enum jx_err jx_scan_fast(const char *buf, size_t len, const struct jx_spec *spec,
+                         struct jx_slot *slots, struct jx_verdict *v);
+
+typedef void *(*jx_alloc_fn)(void *ctx, size_t n);
+enum jx_err jx_scan_strict(const char *buf, size_t len, const struct jx_spec *spec,
+                           struct jx_slot *slots, struct jx_verdict *v,
+                           jx_alloc_fn alloc, void *alloc_ctx);
+
+/* Which implementation jx_scan_fast uses: "avx2", "sse2" or "scalar".
+ * jx_force_impl (tests, benchmarks) overrides the run-time choice;
+ * returns false if the CPU cannot run it. */
+const char *jx_impl_name(void);
+bool jx_force_impl(const char *name);
+
+/* tokens.c: pieces both scanners use. */
+/* Length of the scalar token (number or literal) at buf[pos]: the run up to
+ * whitespace, a structural character, a quote or the end. Sets *kind and,
+ * for integers, *ival. Returns 0 and sets v on a bad token. */
+size_t jx_token(const char *buf, size_t len, size_t pos, uint8_t *kind, int64_t *ival,
+                struct jx_verdict *v);
+/* Validate the UTF-8 sequence starting at buf[pos] (a byte >= 0x80);
+ * returns its length, or 0 if invalid or cut by `len`. */
+size_t jx_utf8_seq(const unsigned char *buf, size_t len, size_t pos);
+/* Validate the \u escape whose 'u' is at buf[pos]: four hex digits, not
+ * U+0000, surrogates paired. Returns the bytes consumed after the 'u'
+ * (4, or 10 for a pair) or 0 with v set. */
+size_t jx_check_u(const char *buf, size_t len, size_t pos, struct jx_verdict *v);
+
+/* decode.c */
+/* Decode the validated JSON string body raw[0..len) into out (room for len
+ * bytes suffices); returns the decoded length. */
+size_t jx_decode(const char *raw, size_t len, char *out);
+/* Parse a numeric string: optional '-', then 1..19 digits, no spaces, value
+ * in int64. Returns false if it is not one. */
+bool jx_parse_int(const char *s, size_t len, int64_t *out);
+
+/* Set the error fields of v. */
+static inline enum jx_err jx_fail(struct jx_verdict *v, enum jx_err err, size_t pos,
+                                  const char *detail)
+{
+    v->err = err;
+    v->pos = pos;
+    v->detail = detail;
+    return err;
+}
+
+#endif

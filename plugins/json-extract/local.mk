@@ -1,0 +1,1 @@
+# json-extract plugin (to be filled in)

@@ -1,0 +1,1 @@
+# kafka-in plugin (to be filled in)

@@ -1,0 +1,1 @@
+# kafka-out plugin (to be filled in)

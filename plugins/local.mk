@@ -1,0 +1,8 @@
+# One folder per plugin, each with its own fragment.
+include $(srcdir)/plugins/stdin/local.mk
+include $(srcdir)/plugins/generate/local.mk
+include $(srcdir)/plugins/json-extract/local.mk
+include $(srcdir)/plugins/distinct-count/local.mk
+include $(srcdir)/plugins/stdout/local.mk
+include $(srcdir)/plugins/kafka-in/local.mk
+include $(srcdir)/plugins/kafka-out/local.mk

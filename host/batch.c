@@ -70,7 +70,7 @@ struct sluice_record *sluice_batch_append(struct sluice_batch *b)
 
 void *sluice_batch_alloc(struct sluice_batch *b, size_t n)
 {
-    size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+    size_t need = (n + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
     struct sluice_arena_block *blk = b->arena;
     if (!blk || blk->cap - blk->used < need) {
         size_t cap = blk ? blk->cap * 2 : ARENA_BLOCK_MIN;

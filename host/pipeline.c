@@ -146,7 +146,7 @@ int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const cha
     /* "plugin" is a plugin-section key, not a pipeline one. */
     if (ps && cfg_find_entry(ps, "plugin")) {
         sluice_diag_add(diag, file, cfg_find_entry(ps, "plugin")->line, "pipeline", "plugin",
-                        "unknown key; [pipeline] takes: name, plugin_path, tick, log_level");
+                        "unknown key; allowed: name, plugin_path, tick, log_level");
     }
 
     sluice_search_path_init(&p->search, p->settings.plugin_path, cli_plugin_path);

@@ -1,0 +1,60 @@
+# Shared helpers for sluice's shell tests. Source it first:
+#   . "${top_srcdir:-.}/tests/lib.sh"
+# Exit codes follow automake: 0 pass, 1 fail, 77 skip.
+set -eu
+
+if [ -z "${SLUICE:-}" ]; then
+    echo "run through 'make check' (SLUICE is not set)" >&2
+    exit 99
+fi
+DATA="${SLUICE_TEST_DATA:-$top_srcdir/tests/data}"
+TEST_PLUGINS="$top_builddir/tests/plugins/.libs"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sluice-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+    if [ "$2" != "$3" ]; then
+        fail "$1"
+        echo "  got:  $2" >&2
+        echo "  want: $3" >&2
+    fi
+}
+
+# expect_file_eq WHAT GOT_FILE WANT_FILE
+expect_file_eq() {
+    if ! cmp -s "$2" "$3"; then
+        fail "$1"
+        diff -u "$3" "$2" | head -40 >&2 || true
+    fi
+}
+
+# expect_contains WHAT FILE TEXT: FILE has a line exactly TEXT
+expect_line() {
+    if ! grep -qxF -- "$3" "$2"; then
+        fail "$1: no line '$3' in:"
+        sed 's/^/  | /' "$2" >&2
+    fi
+}
+
+finish() {
+    if [ "$failures" -gt 0 ]; then
+        echo "$failures check(s) failed" >&2
+        exit 1
+    fi
+    exit 0
+}
+
+# minutes_of RESULTS_FILE: "start_ts unique" of the latest revision of every
+# minute window, sorted by start, from sluice's JSON result lines.
+latest_counts() {
+    jq -r --arg w "$2" 'select(.window == $w) | "\(.start_ts) \(.revision) \(.unique)"' "$1" |
+        sort -n -k1,1 -k2,2 | awk '{ last[$1] = $3; if (!($1 in seen)) { order[n++] = $1; seen[$1] = 1 } }
+            END { for (i = 0; i < n; i++) print order[i], last[order[i]] }'
+}

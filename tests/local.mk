@@ -26,7 +26,7 @@ tests_unit_test_batch_LDADD = host/libsluicehost.a $(INIH_LIBS)
 TESTS += tests/unit/test_values tests/unit/test_batch
 
 dist_check_SCRIPTS += tests/lib.sh
-TESTS += tests/cli.sh tests/config-errors.sh tests/stdin-source.sh
-dist_check_SCRIPTS += tests/cli.sh tests/config-errors.sh tests/stdin-source.sh
+TESTS += tests/cli.sh tests/config-errors.sh tests/stdin-source.sh tests/example-plugin.sh
+dist_check_SCRIPTS += tests/cli.sh tests/config-errors.sh tests/stdin-source.sh tests/example-plugin.sh
 
 EXTRA_DIST += tests/data

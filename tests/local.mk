@@ -26,7 +26,10 @@ tests_unit_test_batch_LDADD = host/libsluicehost.a $(INIH_LIBS)
 TESTS += tests/unit/test_values tests/unit/test_batch
 
 dist_check_SCRIPTS += tests/lib.sh
-TESTS += tests/cli.sh tests/config-errors.sh tests/stdin-source.sh tests/example-plugin.sh
-dist_check_SCRIPTS += tests/cli.sh tests/config-errors.sh tests/stdin-source.sh tests/example-plugin.sh
+HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/stdin-source.sh \
+	tests/example-plugin.sh tests/e2e-samples.sh tests/generate-determinism.sh \
+	tests/valgrind.sh
+TESTS += $(HOST_TESTS)
+dist_check_SCRIPTS += $(HOST_TESTS)
 
 EXTRA_DIST += tests/data

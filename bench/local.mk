@@ -1,1 +1,16 @@
-# benchmarks (not part of make check)
+# benchmarks (not part of make check; build with `make bench/count_bench`
+# or `make all`, run by hand).
+noinst_PROGRAMS += bench/count_bench bench/sketch_accuracy
+
+bench_count_bench_SOURCES = bench/count_bench.c $(DC_SOURCES) \
+	plugins/distinct-count/distinct_count.c plugins/distinct-count/distinct_count.h
+bench_count_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
+	-I$(top_srcdir)/host
+bench_count_bench_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS)
+bench_count_bench_LDADD = host/libsluicehost.a $(INIH_LIBS) $(XXHASH_LIBS) -lm
+
+bench_sketch_accuracy_SOURCES = bench/sketch_accuracy.c $(DC_SOURCES) \
+	plugins/distinct-count/tests/accuracy.h
+bench_sketch_accuracy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
+	-I$(top_srcdir)/plugins/distinct-count/tests
+bench_sketch_accuracy_LDADD = -lm

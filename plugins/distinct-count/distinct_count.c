@@ -1,0 +1,380 @@
+/*
+ * distinct-count: the plugin glue. Turns frames (records with the key field
+ * extracted and an event time) into window results, by the engine in
+ * engine.c. Options, records in and out, error records, counters and log
+ * lines live here; the counting itself does not.
+ *
+ * Records already marked error or dropped by an earlier stage are passed on
+ * unchanged, so dead-letter sinks still see them. A frame this stage cannot
+ * count (no key, no event time, a wild or too-late timestamp) is passed on
+ * as an error record with the reason. Counted frames are consumed: the
+ * output batch holds results and error records only.
+ */
+#include "distinct_count.h"
+#include "engine.h"
+#include "result.h"
+
+#include <sluice/plugin.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xxhash.h>
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0"
+#endif
+
+struct dc_state {
+    struct sluice_instance *self;
+    const struct sluice_host_api *host;
+    struct dc_engine *engine;
+    uint16_t key_id;
+    const char *stage;
+    struct sluice_batch *out; /* where results go during the current call */
+    int64_t now_ms;
+    int64_t retention_ms, max_future_ms;
+    uint32_t jump_confirm;
+    bool warned_wild, warned_late, warned_range;
+    char no_key_reason[128];
+};
+
+/* ------------------------------------------------------------------ */
+/* Options                                                              */
+/* ------------------------------------------------------------------ */
+
+static const char *validate_windows(const void *value)
+{
+    static char msg[160];
+    const struct sluice_list *l = value;
+    for (size_t i = 0; i < l->n; i++) {
+        struct dc_kind k;
+        const char *err = dc_kind_parse(l->items[i], &k);
+        if (err) {
+            snprintf(msg, sizeof msg, "'%s': %s", l->items[i], err);
+            return msg;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(l->items[i], l->items[j]) == 0) {
+                snprintf(msg, sizeof msg, "'%s' is listed twice", l->items[i]);
+                return msg;
+            }
+    }
+    return NULL;
+}
+
+static const char *validate_timezone(const void *value)
+{
+    return dc_tz_check(*(const char *const *)value);
+}
+
+#define DAY_MS 86400000.0
+
+static const struct sluice_option dc_options[] = {
+    {"key", SLUICE_OPT_STRING, "uid", SLUICE_OPT_NONEMPTY, offsetof(struct dc_config, key), 0,
+     0, NULL, NULL, "extracted field whose distinct values are counted"},
+    {"windows", SLUICE_OPT_LIST, "minute", SLUICE_OPT_NONEMPTY,
+     offsetof(struct dc_config, windows), 0, 0, NULL, validate_windows,
+     "windows to count in, output in this order: minute, hour, day, week (ISO), month, "
+     "year, or fixed sizes like 10s, 5m"},
+    {"algorithm", SLUICE_OPT_STRING, "sketch", 0, offsetof(struct dc_config, algorithm), 0, 0,
+     "exact|sketch", NULL,
+     "exact: a set of 64-bit hashes; sketch: exact up to 1024 distinct, then UltraLogLog"},
+    {"precision", SLUICE_OPT_INT, "13", 0, offsetof(struct dc_config, precision),
+     DC_SKETCH_P_MIN, DC_SKETCH_P_MAX, NULL, NULL,
+     "sketch: 2^precision one-byte registers; error 0.761/sqrt(2^p) (13: 8 KiB, 0.84%)"},
+    {"lateness", SLUICE_OPT_DURATION, "5s", 0, offsetof(struct dc_config, lateness), 0,
+     7 * DAY_MS, NULL, NULL, "watermark = highest event time seen minus this"},
+    {"retention", SLUICE_OPT_DURATION, "1h", 0, offsetof(struct dc_config, retention), 0,
+     366 * DAY_MS, NULL, NULL,
+     "keep closed windows this long past their end for late frames (revisions)"},
+    {"max_future", SLUICE_OPT_DURATION, "1h", 0, offsetof(struct dc_config, max_future), 1000,
+     366 * DAY_MS, NULL, NULL, "event times further ahead of the watermark are wild"},
+    {"jump_confirm", SLUICE_OPT_INT, "100", 0, offsetof(struct dc_config, jump_confirm), 1,
+     1000000, NULL, NULL, "consecutive agreeing frames that make a time jump real"},
+    {"idle_timeout", SLUICE_OPT_DURATION, "30s", 0, offsetof(struct dc_config, idle_timeout),
+     0, 7 * DAY_MS, NULL, NULL,
+     "a partition silent this long stops holding the watermark back (0: never)"},
+    {"emit", SLUICE_OPT_STRING, "final", 0, offsetof(struct dc_config, emit), 0, 0,
+     "final|early", NULL, "final: one result per window; early: also interim ones"},
+    {"early_interval", SLUICE_OPT_DURATION, "1s", 0,
+     offsetof(struct dc_config, early_interval), 10, DAY_MS, NULL, NULL,
+     "emit = early: interim results at most this often (processing time)"},
+    {"timezone", SLUICE_OPT_STRING, "UTC", SLUICE_OPT_NONEMPTY,
+     offsetof(struct dc_config, timezone), 0, 0, NULL, validate_timezone,
+     "IANA zone for hour/day/week/month/year boundaries, e.g. Europe/Zurich"},
+    SLUICE_OPTIONS_END};
+
+/* ------------------------------------------------------------------ */
+/* Callbacks                                                            */
+/* ------------------------------------------------------------------ */
+
+static int emit_result(void *ctx, const struct dc_result *r)
+{
+    struct dc_state *st = ctx;
+    return dc_result_append(st->host, st->out, r);
+}
+
+static int64_t clock_ms(struct dc_state *st)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (now > st->now_ms)
+        st->now_ms = now;
+    return st->now_ms;
+}
+
+static int dc_init(struct sluice_instance *self, const struct sluice_host_api *host,
+                   const void *config, void **state)
+{
+    const struct dc_config *cfg = config;
+    struct dc_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        host->log(self, SLUICE_LOG_ERROR, "out of memory");
+        return SLUICE_ERROR;
+    }
+    st->self = self;
+    st->host = host;
+    st->stage = host->instance_name(self);
+    st->key_id = host->field_id(cfg->key);
+    st->retention_ms = cfg->retention;
+    st->max_future_ms = cfg->max_future;
+    st->jump_confirm = (uint32_t)cfg->jump_confirm;
+    snprintf(st->no_key_reason, sizeof st->no_key_reason,
+             "no '%s' field: nothing to count (is it in json-extract's fields?)", cfg->key);
+
+    struct dc_engine_config ec = {
+        .windows = (const char *const *)cfg->windows.items,
+        .nwindows = cfg->windows.n,
+        .exact = cfg->algorithm && strcmp(cfg->algorithm, "exact") == 0,
+        .precision = (unsigned)cfg->precision,
+        .lateness_ms = cfg->lateness,
+        .retention_ms = cfg->retention,
+        .max_future_ms = cfg->max_future,
+        .idle_ms = cfg->idle_timeout,
+        .jump_confirm = (uint32_t)cfg->jump_confirm,
+        .early = cfg->emit && strcmp(cfg->emit, "early") == 0,
+        .early_interval_ms = cfg->early_interval,
+        .timezone = cfg->timezone,
+    };
+    const char *err = NULL;
+    st->engine = dc_engine_new(&ec, emit_result, st, &err);
+    if (!st->engine) {
+        host->log(self, SLUICE_LOG_ERROR, "cannot start: %s", err ? err : "unknown error");
+        free(st);
+        return SLUICE_ERROR;
+    }
+    *state = st;
+    return SLUICE_OK;
+}
+
+static void dc_exit(void *state)
+{
+    struct dc_state *st = state;
+    if (!st)
+        return;
+    dc_engine_free(st->engine);
+    free(st);
+}
+
+/* Copy `rec` to `out`, marked as an error with `reason` unless NULL. */
+static int pass_on(struct dc_state *st, struct sluice_batch *out,
+                   const struct sluice_record *rec, const char *reason)
+{
+    struct sluice_record *r = st->host->batch_append(out);
+    if (!r)
+        return -1;
+    *r = *rec;
+    if (reason) {
+        r->flags |= SLUICE_REC_ERROR;
+        r->error = reason;
+        r->error_stage = st->stage;
+    }
+    return 0;
+}
+
+static void fmt_duration(int64_t ms, char *buf, size_t cap)
+{
+    if (ms == 0)
+        snprintf(buf, cap, "0s");
+    else if (ms % 3600000 == 0)
+        snprintf(buf, cap, "%lldh", (long long)(ms / 3600000));
+    else if (ms % 60000 == 0)
+        snprintf(buf, cap, "%lldm", (long long)(ms / 60000));
+    else if (ms % 1000 == 0)
+        snprintf(buf, cap, "%llds", (long long)(ms / 1000));
+    else
+        snprintf(buf, cap, "%lldms", (long long)ms);
+}
+
+/* A reason made for one record, in the output batch's arena. */
+static const char *reason(struct dc_state *st, struct sluice_batch *out, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static const char *reason(struct dc_state *st, struct sluice_batch *out, const char *fmt, ...)
+{
+    char buf[384];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return "error";
+    size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+    char *p = st->host->batch_alloc(out, len + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, buf, len);
+    p[len] = '\0';
+    return p;
+}
+
+static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch *out)
+{
+    struct dc_state *st = state;
+    const struct sluice_host_api *host = st->host;
+    int64_t now = clock_ms(st);
+    int64_t counted = 0, no_key = 0, no_ts = 0, wild = 0, range = 0, late = 0;
+    st->out = out;
+
+    for (size_t i = 0; i < in->count; i++) {
+        const struct sluice_record *rec = &in->records[i];
+        const char *why = NULL;
+        if (!sluice_record_live(rec)) {
+            if (pass_on(st, out, rec, NULL) < 0)
+                goto oom;
+            continue;
+        }
+        if (!(rec->flags & SLUICE_REC_HAS_TS)) {
+            no_ts++;
+            if (pass_on(st, out, rec, "no event time: nothing to window by (set json-extract's "
+                                      "timestamp option)") < 0)
+                goto oom;
+            continue;
+        }
+        const struct sluice_field *f = sluice_record_field(rec, st->key_id);
+        if (!f) {
+            no_key++;
+            if (pass_on(st, out, rec, st->no_key_reason) < 0)
+                goto oom;
+            continue;
+        }
+        uint64_t h = XXH3_64bits(f->ptr, f->len);
+        struct dc_add_info info;
+        char iso[DC_ISO_MAX], d[32];
+        switch (dc_engine_add(st->engine, rec->partition, rec->ts, h, now, &info)) {
+        case DC_COUNTED:
+            counted++;
+            if (info.jump_frames) {
+                char from[DC_ISO_MAX], to[DC_ISO_MAX];
+                dc_iso_utc(info.jump_from_ms / 1000, from);
+                dc_iso_utc(info.jump_to_ms / 1000, to);
+                host->counter_add(st->self, "time_jumps", 1);
+                host->log(st->self, SLUICE_LOG_WARN,
+                          "event time jumped on partition %d: watermark %s -> %s, accepted "
+                          "after %u agreeing frames (those reported as wild are now counted)",
+                          (int)rec->partition, from, to, info.jump_frames);
+            }
+            continue;
+        case DC_TOO_LATE:
+            if (info.counted)
+                counted++;
+            late++;
+            dc_iso_utc(rec->ts, iso);
+            fmt_duration(st->retention_ms, d, sizeof d);
+            why = reason(st, out,
+                         "too late: the %s window holding %s closed beyond retention (%s)%s",
+                         info.late_kind->name, iso, d,
+                         info.counted ? "; counted in the other windows" : "");
+            if (!st->warned_late) {
+                st->warned_late = true;
+                host->log(st->self, SLUICE_LOG_WARN,
+                          "frames older than retention arrive (first: %s); they go on as error "
+                          "records and are counted as too_late", iso);
+            }
+            break;
+        case DC_OUT_OF_RANGE:
+            range++;
+            why = reason(st, out, "timestamp out of range: %lld is not in [2000, 2100)",
+                         (long long)rec->ts);
+            if (!st->warned_range) {
+                st->warned_range = true;
+                host->log(st->self, SLUICE_LOG_WARN,
+                          "event time %lld outside [2000, 2100) ignored; further ones are "
+                          "counted as ts_out_of_range", (long long)rec->ts);
+            }
+            break;
+        case DC_WILD:
+            wild++;
+            dc_iso_utc(rec->ts, iso);
+            fmt_duration(st->max_future_ms, d, sizeof d);
+            why = reason(st, out,
+                         "wild timestamp: %s is more than max_future (%s) ahead of the "
+                         "watermark; ignored unless %u consecutive frames agree (a real jump)",
+                         iso, d, st->jump_confirm);
+            if (!st->warned_wild) {
+                st->warned_wild = true;
+                host->log(st->self, SLUICE_LOG_WARN,
+                          "wild event time %s ignored; further ones are counted as wild_ts",
+                          iso);
+            }
+            break;
+        case DC_FAILED:
+            goto oom;
+        }
+        if (!why || pass_on(st, out, rec, why) < 0)
+            goto oom;
+    }
+    if (dc_engine_flush(st->engine) < 0)
+        goto oom;
+    if (counted)
+        host->counter_add(st->self, "frames_counted", counted);
+    if (no_key)
+        host->counter_add(st->self, "no_key", no_key);
+    if (no_ts)
+        host->counter_add(st->self, "no_ts", no_ts);
+    if (wild)
+        host->counter_add(st->self, "wild_ts", wild);
+    if (range)
+        host->counter_add(st->self, "ts_out_of_range", range);
+    if (late)
+        host->counter_add(st->self, "too_late", late);
+    return SLUICE_OK;
+oom:
+    host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
+    return SLUICE_ERROR;
+}
+
+static int dc_tick(void *state, int64_t now_ms, struct sluice_batch *out)
+{
+    struct dc_state *st = state;
+    st->out = out;
+    if (now_ms > st->now_ms)
+        st->now_ms = now_ms;
+    if (dc_engine_tick(st->engine, st->now_ms) < 0) {
+        st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
+        return SLUICE_ERROR;
+    }
+    return SLUICE_OK;
+}
+
+static int dc_end_of_input(void *state, struct sluice_batch *out)
+{
+    struct dc_state *st = state;
+    st->out = out;
+    if (dc_engine_end(st->engine) < 0) {
+        st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
+        return SLUICE_ERROR;
+    }
+    return SLUICE_OK;
+}
+
+SLUICE_PLUGIN(.name = "distinct-count",
+              .description = "distinct count of a key per event-time window (minute to year), "
+                             "exact or UltraLogLog, with watermarks and late revisions",
+              .version = PACKAGE_VERSION, .kind = SLUICE_KIND_TRANSFORM, .flags = 0,
+              .options = dc_options, .config_size = sizeof(struct dc_config), .init = dc_init,
+              .exit = dc_exit, .process = dc_process, .tick = dc_tick,
+              .end_of_input = dc_end_of_input);

@@ -1,0 +1,23 @@
+/* distinct-count's config struct, filled by the host from the options
+ * table in distinct_count.c (durations in ms). Tests fill it by hand. */
+#ifndef DC_DISTINCT_COUNT_H
+#define DC_DISTINCT_COUNT_H
+
+#include <sluice/plugin.h>
+
+struct dc_config {
+    char *key;
+    struct sluice_list windows;
+    char *algorithm;      /* "exact" | "sketch" */
+    int64_t precision;
+    int64_t lateness;     /* ms */
+    int64_t retention;    /* ms */
+    int64_t max_future;   /* ms */
+    int64_t jump_confirm;
+    int64_t idle_timeout; /* ms */
+    char *emit;           /* "final" | "early" */
+    int64_t early_interval; /* ms */
+    char *timezone;
+};
+
+#endif

@@ -1,0 +1,317 @@
+/*
+ * The counting engine: routes each frame's hash to one window per kind,
+ * closes windows by the watermark, emits results and revisions, and frees
+ * windows whose retention is over.
+ *
+ * Life of a window: created by the first frame that falls into it (unless
+ * it would already be past retention: that frame is too late); emitted once
+ * as final when the watermark reaches its end; while the watermark is less
+ * than end + retention, late frames still update it, and if its count
+ * changed a revision (revision n+1, final) is emitted at the end of the
+ * batch; then it is freed. With emit = early, a tick every early_interval
+ * emits interim results ("final": false) for open windows that changed;
+ * revision numbers count every emission of a window, so the latest one
+ * always has the highest number.
+ *
+ * Order of results within one emission pass: window kinds in configured
+ * order, then by start.
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct dc_engine {
+    struct dc_kind *kinds;
+    size_t nkinds;
+    struct dc_watermark wm;
+    struct dc_calendar cal;
+    unsigned p;
+    uint32_t limit;
+    int64_t retention_ms;
+    bool early;
+    int64_t early_interval_ms;
+    int64_t last_early_ms;
+    int64_t next_due;     /* ms: smallest end of a window not yet final */
+    size_t dirty_closed;  /* final windows with changes not yet emitted */
+    size_t nwindows, peak_windows;
+    dc_emit_fn emit;
+    void *ctx;
+    char estimator[24];
+};
+
+struct dc_engine *dc_engine_new(const struct dc_engine_config *cfg, dc_emit_fn emit, void *ctx,
+                                const char **err)
+{
+    struct dc_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        *err = "out of memory";
+        return NULL;
+    }
+    if (cfg->nwindows == 0) {
+        *err = "no windows configured";
+        goto fail;
+    }
+    if (!cfg->exact && (cfg->precision < DC_SKETCH_P_MIN || cfg->precision > DC_SKETCH_P_MAX)) {
+        *err = "precision must be from 4 to 18";
+        goto fail;
+    }
+    e->kinds = calloc(cfg->nwindows, sizeof *e->kinds);
+    if (!e->kinds) {
+        *err = "out of memory";
+        goto fail;
+    }
+    for (size_t i = 0; i < cfg->nwindows; i++) {
+        const char *msg = dc_kind_parse(cfg->windows[i], &e->kinds[i]);
+        if (msg) {
+            *err = msg;
+            goto fail;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(e->kinds[j].name, e->kinds[i].name) == 0) {
+                *err = "a window is listed twice";
+                goto fail;
+            }
+        e->nkinds = i + 1;
+    }
+    if (dc_calendar_init(&e->cal, cfg->timezone, err) < 0)
+        goto fail;
+    dc_wm_init(&e->wm, cfg->lateness_ms, cfg->max_future_ms, cfg->idle_ms, cfg->jump_confirm);
+    e->p = cfg->exact ? DC_SKETCH_P_DEFAULT : cfg->precision;
+    e->limit = cfg->exact ? DC_SKETCH_NO_LIMIT : DC_SKETCH_EXPLICIT_MAX;
+    e->retention_ms = cfg->retention_ms;
+    e->early = cfg->early;
+    e->early_interval_ms = cfg->early_interval_ms;
+    e->last_early_ms = INT64_MIN;
+    e->next_due = INT64_MAX;
+    e->emit = emit;
+    e->ctx = ctx;
+    return e;
+fail:
+    dc_engine_free(e);
+    return NULL;
+}
+
+void dc_engine_free(struct dc_engine *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->nkinds; i++)
+        dc_kind_free(&e->kinds[i]);
+    free(e->kinds);
+    dc_wm_free(&e->wm);
+    dc_calendar_free(&e->cal);
+    free(e);
+}
+
+int64_t dc_engine_watermark(const struct dc_engine *e)
+{
+    return dc_wm_value(&e->wm);
+}
+
+static int emit_window(struct dc_engine *e, const struct dc_kind *k, struct dc_window *w,
+                       uint64_t unique, bool final)
+{
+    struct dc_result r = {
+        .kind = k,
+        .window = w,
+        .unique = unique,
+        .revision = w->revision,
+        .final = final,
+        .estimator = dc_sketch_estimator(&w->sketch, e->estimator, sizeof e->estimator),
+        .rse = dc_sketch_rse(&w->sketch),
+    };
+    if (e->emit(e->ctx, &r) < 0)
+        return -1;
+    w->revision++;
+    w->emitted = unique;
+    return 0;
+}
+
+/* Emit what the watermark `wm` (ms) makes due: finals, then revisions of
+ * changed closed windows; free windows past retention; recompute next_due. */
+static int pass(struct dc_engine *e, int64_t wm)
+{
+    int64_t next_due = INT64_MAX;
+    for (size_t ki = 0; ki < e->nkinds; ki++) {
+        struct dc_kind *k = &e->kinds[ki];
+        for (size_t i = 0; i < k->n; i++) {
+            struct dc_window *w = k->w[i];
+            int64_t end_ms = w->end * 1000;
+            if (!w->final) {
+                if (end_ms > wm) {
+                    if (end_ms < next_due)
+                        next_due = end_ms;
+                    continue;
+                }
+                if (emit_window(e, k, w, dc_sketch_count(&w->sketch), true) < 0)
+                    return -1;
+                w->final = true;
+                w->dirty = false;
+            } else if (w->dirty) {
+                uint64_t unique = dc_sketch_count(&w->sketch);
+                if (unique != w->emitted && emit_window(e, k, w, unique, true) < 0)
+                    return -1;
+                w->dirty = false;
+                e->dirty_closed--;
+            }
+        }
+        /* Retention over: free. Closed windows are all clean here. */
+        size_t j = 0;
+        for (size_t i = 0; i < k->n; i++) {
+            struct dc_window *w = k->w[i];
+            if (w->final && (wm == INT64_MAX || w->end * 1000 + e->retention_ms <= wm)) {
+                if (k->cur == w)
+                    k->cur = NULL;
+                dc_sketch_free(&w->sketch);
+                free(w);
+                e->nwindows--;
+            } else {
+                k->w[j++] = w;
+            }
+        }
+        k->n = j;
+    }
+    e->next_due = next_due;
+    return 0;
+}
+
+static void mark_dirty(struct dc_engine *e, struct dc_window *w)
+{
+    if (!w->dirty) {
+        w->dirty = true;
+        if (w->final)
+            e->dirty_closed++;
+    }
+}
+
+/* Count (ts, hash) in every kind's window; -1 when out of memory. */
+static int count_frame(struct dc_engine *e, int64_t ts, uint64_t hash, struct dc_add_info *info)
+{
+    int64_t wm = dc_wm_value(&e->wm);
+    for (size_t ki = 0; ki < e->nkinds; ki++) {
+        struct dc_kind *k = &e->kinds[ki];
+        struct dc_window *w = dc_kind_find(k, ts);
+        if (!w) {
+            /* Older than every held window, whose retention is over too? */
+            if (wm != DC_WM_NONE && k->n && ts < k->w[0]->start &&
+                k->w[0]->start * 1000 + e->retention_ms <= wm) {
+                if (!info->late_kind)
+                    info->late_kind = k;
+                continue;
+            }
+            int64_t start, end;
+            char siso[DC_ISO_MAX], eiso[DC_ISO_MAX];
+            dc_calendar_window(&e->cal, k->unit, k->size, ts, &start, &end, siso, eiso);
+            if (wm != DC_WM_NONE && end * 1000 + e->retention_ms <= wm) {
+                if (!info->late_kind)
+                    info->late_kind = k;
+                continue;
+            }
+            w = dc_kind_insert(k, &e->cal, ts, start, end, siso, eiso, e->p, e->limit);
+            if (!w)
+                return -1;
+            if (++e->nwindows > e->peak_windows)
+                e->peak_windows = e->nwindows;
+            if (w->end * 1000 < e->next_due)
+                e->next_due = w->end * 1000;
+        }
+        w->frames++;
+        int changed = dc_sketch_add(&w->sketch, hash);
+        if (changed < 0)
+            return -1;
+        if (changed)
+            mark_dirty(e, w);
+        info->counted++;
+    }
+    return 0;
+}
+
+enum dc_verdict dc_engine_add(struct dc_engine *e, int32_t partition, int64_t ts, uint64_t hash,
+                              int64_t now_ms, struct dc_add_info *info)
+{
+    memset(info, 0, sizeof *info);
+    const struct dc_wm_held *held = NULL;
+    uint32_t nheld = 0;
+    int64_t before = dc_wm_value(&e->wm);
+    switch (dc_wm_observe(&e->wm, partition, ts, hash, now_ms, &held, &nheld)) {
+    case DC_WM_OK:
+        if (count_frame(e, ts, hash, info) < 0)
+            return DC_FAILED;
+        break;
+    case DC_WM_JUMP:
+        info->jump_frames = nheld;
+        info->jump_from_ms = before;
+        info->jump_to_ms = dc_wm_value(&e->wm);
+        /* Close what the jump left behind before counting the new time. */
+        if (dc_wm_value(&e->wm) >= e->next_due && pass(e, dc_wm_value(&e->wm)) < 0)
+            return DC_FAILED;
+        for (uint32_t i = 0; i + 1 < nheld; i++) {
+            struct dc_add_info earlier = {0};
+            if (count_frame(e, held[i].ts, held[i].tag, &earlier) < 0)
+                return DC_FAILED;
+        }
+        /* The last held frame is this one: `info` describes it. */
+        if (count_frame(e, held[nheld - 1].ts, held[nheld - 1].tag, info) < 0)
+            return DC_FAILED;
+        break;
+    case DC_WM_RANGE:
+        return DC_OUT_OF_RANGE;
+    case DC_WM_WILD:
+        return DC_WILD;
+    case DC_WM_NOMEM:
+        return DC_FAILED;
+    }
+    int64_t wm = dc_wm_value(&e->wm);
+    if (wm >= e->next_due && pass(e, wm) < 0)
+        return DC_FAILED;
+    return info->late_kind ? DC_TOO_LATE : DC_COUNTED;
+}
+
+int dc_engine_flush(struct dc_engine *e)
+{
+    int64_t wm = dc_wm_value(&e->wm);
+    if (e->dirty_closed > 0 || (wm != DC_WM_NONE && wm >= e->next_due))
+        return pass(e, wm);
+    return 0;
+}
+
+int dc_engine_tick(struct dc_engine *e, int64_t now_ms)
+{
+    if (dc_wm_tick(&e->wm, now_ms) && dc_wm_value(&e->wm) >= e->next_due &&
+        pass(e, dc_wm_value(&e->wm)) < 0)
+        return -1;
+    if (!e->early || (e->last_early_ms != INT64_MIN &&
+                      now_ms - e->last_early_ms < e->early_interval_ms))
+        return 0;
+    e->last_early_ms = now_ms;
+    for (size_t ki = 0; ki < e->nkinds; ki++) {
+        struct dc_kind *k = &e->kinds[ki];
+        for (size_t i = 0; i < k->n; i++) {
+            struct dc_window *w = k->w[i];
+            if (w->final || !w->dirty)
+                continue;
+            uint64_t unique = dc_sketch_count(&w->sketch);
+            if ((w->revision == 0 || unique != w->emitted) &&
+                emit_window(e, k, w, unique, false) < 0)
+                return -1;
+            w->dirty = false;
+        }
+    }
+    return 0;
+}
+
+int dc_engine_end(struct dc_engine *e)
+{
+    return pass(e, INT64_MAX);
+}
+
+void dc_engine_stats(const struct dc_engine *e, struct dc_engine_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->windows = e->nwindows;
+    st->peak_windows = e->peak_windows;
+    for (size_t ki = 0; ki < e->nkinds; ki++)
+        for (size_t i = 0; i < e->kinds[ki].n; i++)
+            st->bytes += dc_window_bytes(e->kinds[ki].w[i]);
+}

@@ -1,0 +1,90 @@
+/*
+ * The counting engine, free of the plugin ABI: frames (partition, event
+ * time, key hash) in, window results out through a callback. The plugin
+ * glue (distinct_count.c), the tests and the benchmark all drive it.
+ */
+#ifndef DC_ENGINE_H
+#define DC_ENGINE_H
+
+#include "calendar.h"
+#include "watermark.h"
+#include "window.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dc_engine_config {
+    const char *const *windows; /* window specs in output order */
+    size_t nwindows;
+    bool exact;                 /* algorithm = exact */
+    unsigned precision;         /* sketch: 2^precision registers */
+    int64_t lateness_ms;
+    int64_t retention_ms;
+    int64_t max_future_ms;
+    int64_t idle_ms;            /* 0: partitions never count as idle */
+    uint32_t jump_confirm;
+    bool early;                 /* emit = early */
+    int64_t early_interval_ms;
+    const char *timezone;       /* NULL or "UTC" for UTC */
+};
+
+/* One emission of one window. */
+struct dc_result {
+    const struct dc_kind *kind;
+    const struct dc_window *window; /* start, end, ISO text, frames */
+    uint64_t unique;
+    uint32_t revision;
+    bool final;
+    const char *estimator;          /* "exact", "ull-p13" */
+    double rse;
+};
+
+/* Returns 0, or -1 to stop (out of memory): the engine call fails. */
+typedef int (*dc_emit_fn)(void *ctx, const struct dc_result *r);
+
+enum dc_verdict {
+    DC_COUNTED = 0, /* counted in every window */
+    DC_TOO_LATE,    /* too late for at least one window (see info) */
+    DC_OUT_OF_RANGE,
+    DC_WILD,
+    DC_FAILED       /* out of memory, or the emit callback failed */
+};
+
+struct dc_add_info {
+    const struct dc_kind *late_kind; /* first window kind it was too late for */
+    unsigned counted;                /* windows it was counted in */
+    uint32_t jump_frames;            /* > 0: a time jump was accepted, this many frames counted */
+    int64_t jump_from_ms, jump_to_ms;
+};
+
+struct dc_engine;
+
+/* NULL on error, with *err set to a message. */
+struct dc_engine *dc_engine_new(const struct dc_engine_config *cfg, dc_emit_fn emit, void *ctx,
+                                const char **err);
+void dc_engine_free(struct dc_engine *e);
+
+/* Count one frame. Windows whose end the watermark passes are emitted at
+ * once (deterministic whatever the batching); revisions wait for
+ * dc_engine_flush. */
+enum dc_verdict dc_engine_add(struct dc_engine *e, int32_t partition, int64_t ts, uint64_t hash,
+                              int64_t now_ms, struct dc_add_info *info);
+
+/* End of a batch: emit revisions of closed windows that changed. 0 or -1. */
+int dc_engine_flush(struct dc_engine *e);
+/* Processing time moved on: idle partitions, early results. 0 or -1. */
+int dc_engine_tick(struct dc_engine *e, int64_t now_ms);
+/* No more input: every window is emitted as final, then freed. 0 or -1. */
+int dc_engine_end(struct dc_engine *e);
+
+int64_t dc_engine_watermark(const struct dc_engine *e);
+
+struct dc_engine_stats {
+    size_t windows;       /* held now */
+    size_t bytes;         /* heap bytes of the held windows */
+    size_t peak_windows;
+};
+void dc_engine_stats(const struct dc_engine *e, struct dc_engine_stats *st);
+
+#endif

@@ -1,0 +1,448 @@
+/*
+ * The engine: when windows close, late frames and revisions, retention,
+ * wild timestamps, time jumps, partitions and idleness, early results,
+ * emission order, bounded memory, a DST day through the whole path.
+ * Expected counts come from how the frames are constructed here.
+ */
+#include "check.h"
+#include "engine.h"
+
+#include <stdlib.h>
+
+#define MAX_RESULTS 20000
+
+struct got {
+    char window[DC_KIND_NAME_MAX];
+    int64_t start, end;
+    char start_iso[DC_ISO_MAX], end_iso[DC_ISO_MAX];
+    uint64_t unique, frames;
+    uint32_t revision;
+    bool final;
+    char estimator[24];
+    double rse;
+};
+
+static struct got results[MAX_RESULTS];
+static size_t nresults;
+
+static int capture(void *ctx, const struct dc_result *r)
+{
+    (void)ctx;
+    if (nresults == MAX_RESULTS)
+        return -1;
+    struct got *g = &results[nresults++];
+    snprintf(g->window, sizeof g->window, "%s", r->kind->name);
+    g->start = r->window->start;
+    g->end = r->window->end;
+    snprintf(g->start_iso, sizeof g->start_iso, "%s", r->window->start_iso);
+    snprintf(g->end_iso, sizeof g->end_iso, "%s", r->window->end_iso);
+    g->unique = r->unique;
+    g->frames = r->window->frames;
+    g->revision = r->revision;
+    g->final = r->final;
+    snprintf(g->estimator, sizeof g->estimator, "%s", r->estimator);
+    g->rse = r->rse;
+    return 0;
+}
+
+static struct dc_engine_config base_config(const char *const *windows, size_t n)
+{
+    return (struct dc_engine_config){
+        .windows = windows,
+        .nwindows = n,
+        .exact = false,
+        .precision = 13,
+        .lateness_ms = 5000,
+        .retention_ms = 3600000,
+        .max_future_ms = 3600000,
+        .idle_ms = 30000,
+        .jump_confirm = 100,
+        .early = false,
+        .early_interval_ms = 1000,
+        .timezone = "UTC",
+    };
+}
+
+static struct dc_engine *engine(const struct dc_engine_config *c)
+{
+    const char *err = NULL;
+    nresults = 0;
+    struct dc_engine *e = dc_engine_new(c, capture, NULL, &err);
+    if (!e)
+        fprintf(stderr, "engine: %s\n", err);
+    CHECK(e != NULL);
+    return e;
+}
+
+static enum dc_verdict add(struct dc_engine *e, int32_t part, int64_t ts, uint64_t key)
+{
+    struct dc_add_info info;
+    /* Keys are small integers; the engine wants uniform hashes. */
+    uint64_t h = key * UINT64_C(0x9E3779B97F4A7C15);
+    h ^= h >> 29;
+    h *= UINT64_C(0xBF58476D1CE4E5B9);
+    h ^= h >> 32;
+    return dc_engine_add(e, part, ts, h, 1000, &info);
+}
+
+static const struct got *find(const char *window, int64_t start, uint32_t revision)
+{
+    for (size_t i = 0; i < nresults; i++)
+        if (strcmp(results[i].window, window) == 0 && results[i].start == start &&
+            results[i].revision == revision)
+            return &results[i];
+    return NULL;
+}
+
+#define T0 INT64_C(1468244340) /* 2016-07-11T13:39:00Z, a minute start */
+
+static void test_close_by_watermark(void)
+{
+    static const char *const w[] = {"minute", "hour"};
+    struct dc_engine_config c = base_config(w, 2);
+    struct dc_engine *e = engine(&c);
+    /* Minute 0: keys 0..9 twice; minute 1: keys 5..14. */
+    for (int k = 0; k < 20; k++)
+        CHECK_INT_EQ(add(e, 0, T0 + k, k % 10), DC_COUNTED);
+    for (int k = 0; k < 10; k++)
+        CHECK_INT_EQ(add(e, 0, T0 + 60 + k, 5 + k), DC_COUNTED);
+    /* The watermark T0+69-5 is past minute 0's end: it closed. */
+    CHECK_INT_EQ(nresults, 1);
+    const struct got *g = find("minute", T0, 0);
+    CHECK(g != NULL);
+    if (g) {
+        CHECK_INT_EQ(g->unique, 10);
+        CHECK_INT_EQ(g->frames, 20);
+        CHECK(g->final);
+        CHECK_STR_EQ(g->start_iso, "2016-07-11T13:39:00Z");
+        CHECK_STR_EQ(g->end_iso, "2016-07-11T13:40:00Z");
+        CHECK_STR_EQ(g->estimator, "exact");
+        CHECK(g->rse == 0);
+    }
+    /* A frame at end + lateness - 1 does not close minute 1; at end +
+     * lateness it does. */
+    CHECK_INT_EQ(add(e, 0, T0 + 124, 100), DC_COUNTED);
+    CHECK_INT_EQ(nresults, 1);
+    CHECK_INT_EQ(add(e, 0, T0 + 125, 100), DC_COUNTED);
+    CHECK_INT_EQ(nresults, 2);
+    g = find("minute", T0 + 60, 0);
+    CHECK(g && g->unique == 10 && g->frames == 10);
+    /* End of input: minute 2 then the hour, kinds in configured order. */
+    CHECK_INT_EQ(dc_engine_end(e), 0);
+    CHECK_INT_EQ(nresults, 4);
+    CHECK_STR_EQ(results[2].window, "minute");
+    CHECK_INT_EQ(results[2].start, T0 + 120);
+    CHECK_INT_EQ(results[2].unique, 1);
+    CHECK_STR_EQ(results[3].window, "hour");
+    CHECK_INT_EQ(results[3].start, T0 - 39 * 60);
+    CHECK_INT_EQ(results[3].unique, 16); /* keys 0..14 and 100 */
+    CHECK_INT_EQ(results[3].frames, 32);
+    struct dc_engine_stats st;
+    dc_engine_stats(e, &st);
+    CHECK_INT_EQ(st.windows, 0); /* everything freed after the end */
+    dc_engine_free(e);
+}
+
+static void test_late_frames(void)
+{
+    static const char *const w[] = {"minute", "hour"};
+    struct dc_engine_config c = base_config(w, 2);
+    c.retention_ms = 120000; /* 2 minutes */
+    struct dc_engine *e = engine(&c);
+    for (int k = 0; k < 10; k++)
+        add(e, 0, T0 + k, k);
+    add(e, 0, T0 + 70, 50); /* closes minute 0 */
+    CHECK_INT_EQ(nresults, 1);
+    CHECK(find("minute", T0, 0) && find("minute", T0, 0)->unique == 10);
+    /* Late but within retention: a new key updates minute 0 ... */
+    CHECK_INT_EQ(add(e, 0, T0 + 30, 77), DC_COUNTED);
+    /* ... an old key does not change the count ... */
+    CHECK_INT_EQ(add(e, 0, T0 + 31, 3), DC_COUNTED);
+    CHECK_INT_EQ(nresults, 1); /* revisions wait for the end of the batch */
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    CHECK_INT_EQ(nresults, 2);
+    const struct got *g = find("minute", T0, 1);
+    CHECK(g && g->unique == 11 && g->final && g->frames == 12);
+    /* A late duplicate changes nothing: no revision. */
+    add(e, 0, T0 + 32, 77);
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    CHECK_INT_EQ(nresults, 2);
+    /* Move the watermark past minute 0's end + retention (T0+60+120+5). */
+    add(e, 0, T0 + 185, 51);
+    /* Too late for minute 0, still counted in the open hour. */
+    struct dc_add_info info;
+    CHECK_INT_EQ(dc_engine_add(e, 0, T0 + 40, 999, 1000, &info), DC_TOO_LATE);
+    CHECK(info.late_kind && strcmp(info.late_kind->name, "minute") == 0);
+    CHECK_INT_EQ(info.counted, 1);
+    /* Also too late: a minute that never had a window. */
+    CHECK_INT_EQ(dc_engine_add(e, 0, T0 - 600, 998, 1000, &info), DC_TOO_LATE);
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    size_t before_end = nresults;
+    for (size_t i = 0; i < nresults; i++)
+        CHECK(!(strcmp(results[i].window, "minute") == 0 && results[i].start == T0 &&
+                results[i].revision > 1));
+    CHECK_INT_EQ(dc_engine_end(e), 0);
+    CHECK(nresults > before_end);
+    /* A late frame whose minute had no window yet but is within retention
+     * gets one, emitted at once as final. */
+    dc_engine_free(e);
+
+    e = engine(&c);
+    add(e, 0, T0, 1);
+    add(e, 0, T0 + 200, 2); /* closes T0 and T0+60? only T0 has a window */
+    CHECK_INT_EQ(nresults, 1);
+    CHECK_INT_EQ(add(e, 0, T0 + 130, 3), DC_COUNTED); /* minute T0+120, past due */
+    CHECK_INT_EQ(nresults, 2);
+    CHECK(find("minute", T0 + 120, 0) && find("minute", T0 + 120, 0)->unique == 1);
+    dc_engine_free(e);
+}
+
+/* Ordered frames, one per second over 10 minutes, 3 keys per second. */
+static void ordered_run(struct dc_engine *e, int64_t wild_at, int64_t wild_ts,
+                        enum dc_verdict *wild_verdict)
+{
+    for (int64_t s = 0; s < 600; s++) {
+        for (int k = 0; k < 3; k++)
+            CHECK_INT_EQ(add(e, 0, T0 + s, (uint64_t)(s * 7 + k) % 500), DC_COUNTED);
+        if (s == wild_at)
+            *wild_verdict = add(e, 0, wild_ts, 12345);
+        dc_engine_flush(e);
+    }
+    dc_engine_end(e);
+}
+
+static void test_wild_timestamps(void)
+{
+    static const char *const w[] = {"minute", "hour", "day"};
+    struct dc_engine_config c = base_config(w, 3);
+    static struct got clean[64];
+    struct dc_engine *e = engine(&c);
+    enum dc_verdict v = DC_COUNTED;
+    ordered_run(e, -1, 0, &v);
+    size_t nclean = nresults;
+    CHECK(nclean < 64);
+    memcpy(clean, results, nclean * sizeof *clean);
+    dc_engine_free(e);
+
+    /* 4294967295 (2106) among the ordered frames: rejected, no change. */
+    const int64_t wilds[] = {INT64_C(4294967295), T0 + 86400 * 365, 0, T0 + 300 + 3606};
+    const enum dc_verdict want[] = {DC_OUT_OF_RANGE, DC_WILD, DC_OUT_OF_RANGE, DC_WILD};
+    for (size_t i = 0; i < sizeof wilds / sizeof *wilds; i++) {
+        e = engine(&c);
+        ordered_run(e, 300, wilds[i], &v);
+        CHECK_INT_EQ(v, want[i]);
+        CHECK_INT_EQ(nresults, nclean);
+        CHECK(memcmp(results, clean, nclean * sizeof *clean) == 0);
+        dc_engine_free(e);
+    }
+    /* Just inside max_future is not wild (watermark T0+295, +1h). */
+    e = engine(&c);
+    ordered_run(e, 300, T0 + 295 + 3600, &v);
+    CHECK_INT_EQ(v, DC_COUNTED);
+    dc_engine_free(e);
+}
+
+static void test_time_jump(void)
+{
+    static const char *const w[] = {"minute", "day"};
+    struct dc_engine_config c = base_config(w, 2);
+    struct dc_engine *e = engine(&c);
+    for (int s = 0; s < 120; s++)
+        add(e, 0, T0 + s, (uint64_t)s % 40);
+    CHECK_INT_EQ(nresults, 1); /* minute 0 */
+    /* A replay resumes one day later: 99 frames are wild ... */
+    const int64_t D = T0 + 86400;
+    for (int i = 0; i < 99; i++)
+        CHECK_INT_EQ(add(e, 0, D + i / 10, 1000 + (uint64_t)i), DC_WILD);
+    CHECK_INT_EQ(nresults, 1);
+    /* ... the 100th agreeing frame makes the jump real. */
+    struct dc_add_info info;
+    uint64_t h = 1099 * UINT64_C(0x9E3779B97F4A7C15);
+    h ^= h >> 29;
+    h *= UINT64_C(0xBF58476D1CE4E5B9);
+    h ^= h >> 32;
+    CHECK_INT_EQ(dc_engine_add(e, 0, D + 9, h, 1000, &info), DC_COUNTED);
+    CHECK_INT_EQ(info.jump_frames, 100);
+    CHECK_INT_EQ(info.counted, 2); /* this frame: its minute and its day */
+    CHECK_INT_EQ(info.jump_to_ms, (D + 9) * 1000 - 5000);
+    /* The old minute and the old day closed. */
+    CHECK(find("minute", T0 + 60, 0) && find("minute", T0 + 60, 0)->unique == 40);
+    const struct got *g = find("day", T0 - (T0 % 86400), 0);
+    CHECK(g && g->unique == 40 && g->frames == 120);
+    for (int s = 10; s < 60; s++)
+        CHECK_INT_EQ(add(e, 0, D + s, 2000 + (uint64_t)s), DC_COUNTED);
+    dc_engine_end(e);
+    /* Nothing held back was lost: 100 + 50 distinct keys in the new minute. */
+    g = find("minute", D - (D % 60), 0);
+    CHECK(g && g->unique == 150 && g->frames == 150);
+    dc_engine_free(e);
+
+    /* A plausible frame in between breaks the run: no jump. */
+    e = engine(&c);
+    for (int s = 0; s < 60; s++)
+        add(e, 0, T0 + s, (uint64_t)s);
+    for (int i = 0; i < 99; i++)
+        CHECK_INT_EQ(add(e, 0, D, 5000 + (uint64_t)i), DC_WILD);
+    CHECK_INT_EQ(add(e, 0, T0 + 60, 1), DC_COUNTED);
+    CHECK_INT_EQ(add(e, 0, D, 6000), DC_WILD);
+    CHECK(dc_engine_watermark(e) == (T0 + 60) * 1000 - 5000);
+    dc_engine_free(e);
+
+    /* Frames far apart do not agree with each other. */
+    c.jump_confirm = 3;
+    e = engine(&c);
+    add(e, 0, T0, 1);
+    CHECK_INT_EQ(add(e, 0, T0 + 86400, 2), DC_WILD);
+    CHECK_INT_EQ(add(e, 0, T0 + 2 * 86400, 3), DC_WILD);
+    CHECK_INT_EQ(add(e, 0, T0 + 3 * 86400, 4), DC_WILD);
+    CHECK_INT_EQ(add(e, 0, T0 + 3 * 86400 + 1, 5), DC_WILD);
+    CHECK_INT_EQ(add(e, 0, T0 + 3 * 86400 + 2, 6), DC_COUNTED);
+    dc_engine_free(e);
+}
+
+static void test_partitions_and_idle(void)
+{
+    static const char *const w[] = {"minute"};
+    struct dc_engine_config c = base_config(w, 1);
+    struct dc_engine *e = engine(&c);
+    struct dc_add_info info;
+    /* Partition 1 lags at T0+10; partition 0 runs to T0+200. */
+    CHECK_INT_EQ(dc_engine_add(e, 1, T0 + 10, 1, 1000, &info), DC_COUNTED);
+    for (int s = 0; s < 200; s++)
+        CHECK_INT_EQ(dc_engine_add(e, 0, T0 + s, 100 + (uint64_t)s, 1000, &info), DC_COUNTED);
+    CHECK_INT_EQ(nresults, 0); /* held back by partition 1 */
+    CHECK_INT_EQ(dc_engine_watermark(e), (T0 + 10) * 1000 - 5000);
+    /* Partition 1 catches up to T0+70: minute 0 closes. */
+    CHECK_INT_EQ(dc_engine_add(e, 1, T0 + 70, 2, 2000, &info), DC_COUNTED);
+    CHECK_INT_EQ(nresults, 1);
+    /* Partition 1 falls silent; after idle_timeout, it no longer holds
+     * the watermark back. */
+    CHECK_INT_EQ(dc_engine_tick(e, 2000 + 29000), 0);
+    CHECK_INT_EQ(nresults, 1);
+    /* Partition 0 was seen at 1000 ms too: keep it alive. */
+    CHECK_INT_EQ(dc_engine_add(e, 0, T0 + 200, 300, 31000, &info), DC_COUNTED);
+    CHECK_INT_EQ(dc_engine_tick(e, 2000 + 30001), 0);
+    CHECK_INT_EQ(dc_engine_watermark(e), (T0 + 200) * 1000 - 5000);
+    CHECK_INT_EQ(nresults, 3); /* minutes 1 and 2 */
+    /* Negative partitions are partition 0. */
+    CHECK_INT_EQ(dc_engine_add(e, -1, T0 + 201, 301, 32002, &info),
+                 DC_COUNTED);
+    dc_engine_free(e);
+}
+
+static void test_early(void)
+{
+    static const char *const w[] = {"minute"};
+    struct dc_engine_config c = base_config(w, 1);
+    c.early = true;
+    struct dc_engine *e = engine(&c);
+    struct dc_add_info info;
+    for (int k = 0; k < 5; k++)
+        dc_engine_add(e, 0, T0 + k, (uint64_t)k, 1000, &info);
+    CHECK_INT_EQ(dc_engine_tick(e, 1000), 0);
+    CHECK_INT_EQ(nresults, 1);
+    CHECK(!results[0].final && results[0].unique == 5 && results[0].revision == 0);
+    /* Not again before early_interval, and not without a change. */
+    dc_engine_add(e, 0, T0 + 6, 6, 1200, &info);
+    CHECK_INT_EQ(dc_engine_tick(e, 1500), 0);
+    CHECK_INT_EQ(nresults, 1);
+    CHECK_INT_EQ(dc_engine_tick(e, 2000), 0);
+    CHECK_INT_EQ(nresults, 2);
+    CHECK(!results[1].final && results[1].unique == 6 && results[1].revision == 1);
+    CHECK_INT_EQ(dc_engine_tick(e, 3000), 0);
+    CHECK_INT_EQ(nresults, 2);
+    CHECK_INT_EQ(dc_engine_end(e), 0);
+    CHECK_INT_EQ(nresults, 3);
+    CHECK(results[2].final && results[2].unique == 6 && results[2].revision == 2);
+    dc_engine_free(e);
+}
+
+static void test_bounded_memory(void)
+{
+    /* Two years of frames, one every 30 s, in six windows: the windows held
+     * stay bounded by retention, not by the length of the replay. */
+    static const char *const w[] = {"minute", "hour", "day", "week", "month", "year"};
+    struct dc_engine_config c = base_config(w, 6);
+    struct dc_engine *e = engine(&c);
+    size_t finals = 0;
+    const int64_t start = 1704067200; /* 2024-01-01 */
+    for (int64_t t = start; t < start + 2 * 366 * 86400; t += 30) {
+        add(e, 0, t, (uint64_t)(t / 30) % 3000);
+        if (nresults > MAX_RESULTS - 100) {
+            finals += nresults;
+            nresults = 0;
+        }
+    }
+    struct dc_engine_stats st;
+    dc_engine_stats(e, &st);
+    /* 60 retained minutes + 1 open, 2 hours, 1-2 of each other kind. */
+    CHECK(st.peak_windows <= 75);
+    CHECK(st.windows <= 75);
+    CHECK(st.bytes < 75 * 20000);
+    CHECK(finals > 2 * 365 * 1440 - 10);
+    dc_engine_end(e);
+    dc_engine_free(e);
+}
+
+static void test_zurich_day(void)
+{
+    static const char *const w[] = {"day", "hour"};
+    struct dc_engine_config c = base_config(w, 2);
+    c.timezone = "Europe/Zurich";
+    c.max_future_ms = 2 * 86400000; /* the frames below are hours apart */
+    struct dc_engine *e = engine(&c);
+    /* 2024-03-30T22:59:59Z is still Saturday in Zurich; 23:00Z is Sunday
+     * 00:00 CET; 2024-03-31T21:59:59Z is Sunday 23:59:59 CEST. */
+    add(e, 0, 1711839599, 1);
+    add(e, 0, 1711839600, 2);
+    add(e, 0, 1711880000, 3);
+    add(e, 0, 1711922399, 4);
+    add(e, 0, 1711922400, 5); /* Monday */
+    dc_engine_end(e);
+    const struct got *sat = find("day", 1711753200, 0);
+    const struct got *sun = find("day", 1711839600, 0);
+    const struct got *mon = find("day", 1711922400, 0);
+    CHECK(sat && sat->unique == 1);
+    CHECK(sun && sun->unique == 3 && sun->end - sun->start == 23 * 3600);
+    CHECK(mon && mon->unique == 1);
+    if (sun) {
+        CHECK_STR_EQ(sun->start_iso, "2024-03-31T00:00:00+01:00");
+        CHECK_STR_EQ(sun->end_iso, "2024-04-01T00:00:00+02:00");
+    }
+    /* Order: every day before any hour. */
+    CHECK_STR_EQ(results[0].window, "day");
+    CHECK_STR_EQ(results[nresults - 1].window, "hour");
+    dc_engine_free(e);
+}
+
+static void test_config_errors(void)
+{
+    const char *err = NULL;
+    static const char *const bad[] = {"minute", "fortnight"};
+    struct dc_engine_config c = base_config(bad, 2);
+    CHECK(dc_engine_new(&c, capture, NULL, &err) == NULL);
+    CHECK(err && strstr(err, "unknown window"));
+    static const char *const dup[] = {"minute", "minute"};
+    c = base_config(dup, 2);
+    CHECK(dc_engine_new(&c, capture, NULL, &err) == NULL);
+    c = base_config(dup, 1);
+    c.timezone = "Nowhere/Atlantis";
+    CHECK(dc_engine_new(&c, capture, NULL, &err) == NULL);
+    c = base_config(dup, 1);
+    c.precision = 30;
+    CHECK(dc_engine_new(&c, capture, NULL, &err) == NULL);
+}
+
+int main(void)
+{
+    test_close_by_watermark();
+    test_late_frames();
+    test_wild_timestamps();
+    test_time_jump();
+    test_partitions_and_idle();
+    test_early();
+    test_bounded_memory();
+    test_zurich_day();
+    test_config_errors();
+    return check_exit();
+}

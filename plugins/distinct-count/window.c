@@ -1,0 +1,155 @@
+/*
+ * The windows of one kind. A kind holds few windows at a time — the open
+ * ones plus the closed ones kept for `retention` — so a sorted array with
+ * binary search is enough, and the common case (the frame falls into the
+ * window the previous frame fell into) costs two comparisons.
+ */
+#include "window.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    enum dc_unit unit;
+    int64_t size;
+} named_kinds[] = {
+    {"minute", DC_UNIT_FIXED, 60}, {"hour", DC_UNIT_HOUR, 0},   {"day", DC_UNIT_DAY, 0},
+    {"week", DC_UNIT_WEEK, 0},     {"month", DC_UNIT_MONTH, 0}, {"year", DC_UNIT_YEAR, 0},
+};
+
+const char *dc_kind_parse(const char *spec, struct dc_kind *k)
+{
+    memset(k, 0, sizeof *k);
+    if (strlen(spec) >= DC_KIND_NAME_MAX)
+        return "window name too long";
+    strcpy(k->name, spec);
+    for (size_t i = 0; i < sizeof named_kinds / sizeof *named_kinds; i++) {
+        if (strcmp(spec, named_kinds[i].name) == 0) {
+            k->unit = named_kinds[i].unit;
+            k->size = named_kinds[i].size;
+            return NULL;
+        }
+    }
+    const char *usage = "unknown window: use minute, hour, day, week, month, year, or a fixed "
+                        "size like 10s, 5m, 2h, 1d";
+    if (!isdigit((unsigned char)spec[0]))
+        return usage;
+    errno = 0;
+    char *endp;
+    long long n = strtoll(spec, &endp, 10);
+    int64_t mult;
+    switch (*endp) {
+    case 's': mult = 1; break;
+    case 'm': mult = 60; break;
+    case 'h': mult = 3600; break;
+    case 'd': mult = 86400; break;
+    default: return usage;
+    }
+    if (endp[1] != '\0')
+        return usage;
+    if (errno || n <= 0 || n > 366LL * 86400 / mult)
+        return "fixed window size must be from 1s to 366d";
+    k->unit = DC_UNIT_FIXED;
+    k->size = n * mult;
+    return NULL;
+}
+
+void dc_kind_free(struct dc_kind *k)
+{
+    while (k->n)
+        dc_kind_remove(k, k->n - 1);
+    free(k->w);
+    k->w = NULL;
+    k->cap = 0;
+}
+
+/* Index of the first window with start > ts. */
+static size_t upper_bound(const struct dc_kind *k, int64_t ts)
+{
+    size_t lo = 0, hi = k->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k->w[mid]->start <= ts)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+struct dc_window *dc_kind_find_slow(struct dc_kind *k, int64_t ts)
+{
+    size_t i = upper_bound(k, ts);
+    if (i == 0)
+        return NULL;
+    struct dc_window *w = k->w[i - 1];
+    if (ts >= w->end)
+        return NULL;
+    k->cur = w;
+    return w;
+}
+
+/* ISO text of t in the calendar's zone (a TZ switch outside UTC). */
+static void iso_of(const struct dc_calendar *cal, int64_t t, char *buf)
+{
+    int64_t s, e;
+    /* A one-second window starting at t formats t itself. */
+    dc_calendar_window(cal, DC_UNIT_FIXED, 1, t, &s, &e, buf, NULL);
+}
+
+struct dc_window *dc_kind_insert(struct dc_kind *k, const struct dc_calendar *cal, int64_t ts,
+                                 int64_t start, int64_t end, const char *start_iso,
+                                 const char *end_iso, unsigned p, uint32_t limit)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 8;
+        struct dc_window **w = realloc(k->w, cap * sizeof *w);
+        if (!w)
+            return NULL;
+        k->w = w;
+        k->cap = cap;
+    }
+    struct dc_window *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    size_t i = upper_bound(k, ts);
+    w->start = start;
+    w->end = end;
+    strcpy(w->start_iso, start_iso);
+    strcpy(w->end_iso, end_iso);
+    /* Held windows end at or before ts (it was not found) and the next one
+     * starts after it: clipping keeps ts inside and the set disjoint. */
+    if (i > 0 && k->w[i - 1]->end > w->start) {
+        w->start = k->w[i - 1]->end;
+        iso_of(cal, w->start, w->start_iso);
+    }
+    if (i < k->n && k->w[i]->start < w->end) {
+        w->end = k->w[i]->start;
+        iso_of(cal, w->end, w->end_iso);
+    }
+    dc_sketch_init(&w->sketch, p, limit);
+    memmove(&k->w[i + 1], &k->w[i], (k->n - i) * sizeof *k->w);
+    k->w[i] = w;
+    k->n++;
+    k->cur = w;
+    return w;
+}
+
+void dc_kind_remove(struct dc_kind *k, size_t i)
+{
+    struct dc_window *w = k->w[i];
+    if (k->cur == w)
+        k->cur = NULL;
+    dc_sketch_free(&w->sketch);
+    free(w);
+    memmove(&k->w[i], &k->w[i + 1], (k->n - i - 1) * sizeof *k->w);
+    k->n--;
+}
+
+size_t dc_window_bytes(const struct dc_window *w)
+{
+    return sizeof *w + dc_sketch_bytes(&w->sketch);
+}

@@ -1,0 +1,66 @@
+/*
+ * Windows: the kinds a pipeline asks for ("minute", "day", "10s") and, per
+ * kind, the windows currently held, sorted by start.
+ */
+#ifndef DC_WINDOW_H
+#define DC_WINDOW_H
+
+#include "calendar.h"
+#include "sketch.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DC_KIND_NAME_MAX 16
+
+struct dc_window {
+    int64_t start, end;   /* unix seconds, [start, end) */
+    uint64_t frames;      /* frames counted, duplicates included */
+    struct dc_sketch sketch;
+    uint64_t emitted;     /* `unique` of the last emission */
+    uint32_t revision;    /* emissions so far: the next one's number */
+    bool final;           /* the final result was emitted */
+    bool dirty;           /* the sketch changed since the last emission */
+    char start_iso[DC_ISO_MAX];
+    char end_iso[DC_ISO_MAX];
+};
+
+struct dc_kind {
+    char name[DC_KIND_NAME_MAX]; /* as configured: "minute", "10s" */
+    enum dc_unit unit;
+    int64_t size;                /* seconds, for DC_UNIT_FIXED */
+    struct dc_window **w;        /* held windows, sorted by start, disjoint */
+    size_t n, cap;
+    struct dc_window *cur;       /* the last window hit: the usual next hit */
+};
+
+/* Parse a window spec into `k` (its window list empty). NULL if fine, else
+ * a message. Accepts minute, hour, day, week, month, year and <N><s|m|h|d>. */
+const char *dc_kind_parse(const char *spec, struct dc_kind *k);
+void dc_kind_free(struct dc_kind *k);
+
+struct dc_window *dc_kind_find_slow(struct dc_kind *k, int64_t ts);
+
+/* The held window holding ts, or NULL. */
+static inline struct dc_window *dc_kind_find(struct dc_kind *k, int64_t ts)
+{
+    struct dc_window *w = k->cur;
+    if (w && ts >= w->start && ts < w->end)
+        return w;
+    return dc_kind_find_slow(k, ts);
+}
+
+/* Hold a new window [start, end) for ts, clipped so it does not overlap a
+ * held neighbour. NULL when out of memory. */
+struct dc_window *dc_kind_insert(struct dc_kind *k, const struct dc_calendar *cal, int64_t ts,
+                                 int64_t start, int64_t end, const char *start_iso,
+                                 const char *end_iso, unsigned p, uint32_t limit);
+
+/* Free the window at index i. */
+void dc_kind_remove(struct dc_kind *k, size_t i);
+
+/* Heap bytes of one window. */
+size_t dc_window_bytes(const struct dc_window *w);
+
+#endif

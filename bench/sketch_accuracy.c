@@ -1,5 +1,5 @@
 /*
- * sketch_accuracy — the error table of docs/sketch.md: relative RMSE, bias
+ * sketch_accuracy — the error table of plugins/distinct-count/README.md: relative RMSE, bias
  * and the largest error of the default sketch (p = 13) for 10 .. 1e7
  * distinct hashes over many trials, next to the theoretical RSE.
  *

@@ -64,4 +64,4 @@ TESTS += plugins/distinct-count/tests/test_dc_accuracy
 TESTS += plugins/distinct-count/tests/dc-e2e.sh
 dist_check_SCRIPTS += plugins/distinct-count/tests/dc-e2e.sh
 
-EXTRA_DIST += docs/sketch.md
+EXTRA_DIST += plugins/distinct-count/README.md

@@ -83,7 +83,7 @@
  *   product 8 m RSE^2 = 4.63 bits; HyperLogLog with 6-bit registers: 6.5).
  *   Results carry this value as `rse`; explicit counts carry 0. Below about
  *   m the error is smaller than the asymptote. Measured RMSE and bias for
- *   10 .. 1e6 distinct: docs/sketch.md (bench/sketch_accuracy), asserted in
+ *   10 .. 1e6 distinct: plugins/distinct-count/README.md (bench/sketch_accuracy), asserted in
  *   plugins/distinct-count/tests/test_dc_accuracy.c.
  *
  * SERIALIZED FORM: see sketch.h (magic "DCSK", version 1, little-endian).

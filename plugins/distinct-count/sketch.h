@@ -1,7 +1,7 @@
 /*
  * Distinct-count sketch: an exact list of hashes while small, then an
  * UltraLogLog register array. The design, the estimator and its error are
- * described at the top of sketch.c and in docs/sketch.md.
+ * described at the top of sketch.c and in plugins/distinct-count/README.md.
  */
 #ifndef DC_SKETCH_H
 #define DC_SKETCH_H

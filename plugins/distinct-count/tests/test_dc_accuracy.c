@@ -12,7 +12,7 @@
  *
  * The seeds are fixed: the run is deterministic; the margins say how far a
  * different seed set could legitimately move the numbers. Bigger runs (for
- * the table in docs/sketch.md): bench/sketch_accuracy. DC_ACCURACY_TRIALS
+ * the table in plugins/distinct-count/README.md): bench/sketch_accuracy. DC_ACCURACY_TRIALS
  * overrides T.
  */
 #include "accuracy.h"

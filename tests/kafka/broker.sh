@@ -52,6 +52,8 @@ BOOTSTRAP_FILE="$STATE/bootstrap"
 JVM_OPTS=(-Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
           -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true)
 
+# Seconds since $1 (an $EPOCHREALTIME or $SECONDS value), to 0.1 s.
+elapsed() { awk -v a="$1" -v b="${EPOCHREALTIME:-$SECONDS}" 'BEGIN { printf "%.1f", b - a }'; }
 say()  { printf 'broker.sh: %s\n' "$*" >&2; }
 die()  { say "error: $*"; exit 1; }
 skip() { say "SKIP: $*"; exit 77; }
@@ -75,12 +77,15 @@ find_java() {
     elif JAVA=$(command -v java 2>/dev/null); then
         :
     else
-        skip "java not found (install a JDK/JRE 11-21, e.g. apt-get install openjdk-17-jre-headless, or set SLUICE_KAFKA_JAVA); cannot run a Kafka broker"
+        skip "java not found (install Java 11 or newer, e.g. apt-get install openjdk-17-jre-headless, or set SLUICE_KAFKA_JAVA); cannot run a Kafka broker"
     fi
     local v
     v=$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n1) ||
         true
-    [[ -n $v ]] || skip "'$JAVA -version' did not run; cannot run a Kafka broker"
+    if [[ -z $v ]]; then
+        [[ -n ${SLUICE_KAFKA_JAVA:-} ]] && die "SLUICE_KAFKA_JAVA=$SLUICE_KAFKA_JAVA: '$JAVA -version' did not run"
+        skip "'$JAVA -version' did not run; cannot run a Kafka broker"
+    fi
     local major=${v%%.*}
     [[ $major == 1 ]] && major=$(echo "$v" | cut -d. -f2)   # 1.8.0_x -> 8
     if [[ $major =~ ^[0-9]+$ ]] && (( major < 11 )); then
@@ -121,7 +126,7 @@ ensure_jars() {
     echo "$want" >"$tmp/.pom-sha256"
     rm -rf "$LIBS"
     mv "$tmp" "$LIBS"
-    say "fetched $(ls "$LIBS"/*.jar | wc -l) jars in $((SECONDS - t0))s"
+    say "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars in $((SECONDS - t0))s"
     flock -u 8; exec 8>&-
 }
 
@@ -169,10 +174,20 @@ remove_state() {
     fi
 }
 
+# Serialise start/stop/status on one state dir (a lock file beside it, since the dir is removed).
 lock_state() {
     mkdir -p "$(dirname "$STATE")"
     exec 9>"$STATE.lock"
-    flock 9
+    flock -n 9 && return 0
+    # A broker started by an older broker.sh inherited this lock's fd and holds it for life:
+    # then there is nobody to wait for.
+    local pid
+    if pid=$(broker_pid) &&
+            find "/proc/$pid/fd" -lname "$(readlink -f "$STATE.lock")" 2>/dev/null | grep -q .; then
+        return 0
+    fi
+    say "waiting for another broker.sh on $STATE (lock $STATE.lock)..."
+    flock -w 300 9 || die "another broker.sh has held $STATE.lock for 300s; giving up"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +258,9 @@ log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.request.logger=WARN
+# The full config dump is ~300 lines, repeated; server.properties sits beside this file.
+log4j.logger.kafka.server.KafkaConfig=WARN
+log4j.logger.org.apache.kafka.common.config.AbstractConfig=WARN
 log4j.logger.org.apache.kafka.common.utils.AppInfoParser=WARN
 EOF
 }
@@ -258,7 +276,7 @@ java_cmd() {
 
 # One try at starting; returns 0 when ready, 1 on failure, 3 when a port was taken meanwhile.
 try_start() {
-    local port cport addr pid cluster_id t0=$SECONDS
+    local port cport addr pid cluster_id t0=${EPOCHREALTIME:-$SECONDS}
     read -r port cport < <(free_ports)
     [[ -n ${cport:-} ]] || die "could not find free ports"
     addr="127.0.0.1:$port"
@@ -276,11 +294,19 @@ try_start() {
         die "formatting the storage in $STATE/data failed (kafka.tools.StorageTool)"
     fi
 
-    # setsid: own session, so the test's terminal/job control signals don't reach it;
-    # bash writes its own pid and then execs java, so the pid file holds java's pid.
+    # setsid: own session, so the caller's terminal and job-control signals don't reach it.
+    # The inner bash closes every inherited fd above 2 (our lock fd, and any pipe of the
+    # caller's, e.g. `$(broker.sh start)` or `ci | tee`, which would otherwise stay open for
+    # the broker's whole life and hang whoever waits for EOF), writes its own pid, then execs
+    # java, so the pid file holds java's pid.
     java_cmd kafka.Kafka "$PROPS"
     # shellcheck disable=SC2016
-    setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PIDFILE" "${JCMD[@]}" \
+    setsid bash -c '
+        for fd in /proc/$$/fd/*; do
+            fd=${fd##*/}
+            if [[ $fd =~ ^[0-9]+$ ]] && (( fd > 2 )); then eval "exec $fd>&-"; fi
+        done
+        echo $$ >"$1"; shift; exec "$@"' _ "$PIDFILE" "${JCMD[@]}" \
         </dev/null >"$LOGFILE" 2>&1 &
     local launcher=$!
     local n=0
@@ -314,7 +340,7 @@ try_start() {
         sleep 0.2
     done
     echo "$addr" >"$BOOTSTRAP_FILE"
-    say "broker ready on $addr after $((SECONDS - t0))s"
+    say "broker ready on $addr after $(elapsed "$t0")s"
     return 0
 }
 

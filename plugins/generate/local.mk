@@ -1,1 +1,18 @@
-# generate plugin (to be filled in)
+# generate: synthetic challenge-like frames (tests, demo, benchmark).
+GEN_SOURCES = \
+	plugins/generate/gen.c plugins/generate/gen.h \
+	plugins/generate/pool.c plugins/generate/pool.h plugins/generate/rng.h
+
+pkglib_LTLIBRARIES += plugins/generate/generate.la
+plugins_generate_generate_la_SOURCES = $(GEN_SOURCES) plugins/generate/generate.c
+plugins_generate_generate_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
+
+check_PROGRAMS += plugins/generate/tests/test_generate
+plugins_generate_tests_test_generate_SOURCES = $(GEN_SOURCES) plugins/generate/generate.c \
+	plugins/generate/tests/test_generate.c tests/unit/check.h
+plugins_generate_tests_test_generate_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/generate -I$(top_srcdir)/plugins/json-extract/tests \
+	-I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
+plugins_generate_tests_test_generate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_generate_tests_test_generate_LDADD = host/libsluicehost.a $(INIH_LIBS) $(JANSSON_LIBS)
+TESTS += plugins/generate/tests/test_generate

@@ -2,7 +2,8 @@
 # or strict jansson).
 JX_SOURCES = \
 	plugins/json-extract/jx.h plugins/json-extract/machine.h \
-	plugins/json-extract/scanner.c plugins/json-extract/scalar.c \
+	plugins/json-extract/scanner.c plugins/json-extract/scanner_loop.h \
+	plugins/json-extract/scalar.c \
 	plugins/json-extract/tokens.c plugins/json-extract/decode.c \
 	plugins/json-extract/strict.c \
 	plugins/json-extract/record.c plugins/json-extract/record.h
@@ -17,9 +18,55 @@ plugins_json_extract_json_extract_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 check_PROGRAMS += plugins/json-extract/tests/test_extract
 plugins_json_extract_tests_test_extract_SOURCES = $(JX_SOURCES) \
 	plugins/json-extract/extract.c \
-	plugins/json-extract/tests/test_extract.c tests/unit/check.h
+	plugins/json-extract/tests/test_extract.c plugins/json-extract/tests/harness.h \
+	tests/unit/check.h
 plugins_json_extract_tests_test_extract_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/json-extract -I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
 plugins_json_extract_tests_test_extract_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 plugins_json_extract_tests_test_extract_LDADD = host/libsluicehost.a $(INIH_LIBS) $(JANSSON_LIBS)
 TESTS += plugins/json-extract/tests/test_extract
+
+# The differential test: fast (each SIMD level) and scalar against strict.
+check_PROGRAMS += plugins/json-extract/tests/test_differential
+plugins_json_extract_tests_test_differential_SOURCES = $(JX_SOURCES) $(GEN_SOURCES) \
+	plugins/json-extract/tests/diffcheck.c plugins/json-extract/tests/diffcheck.h \
+	plugins/json-extract/tests/test_differential.c tests/unit/check.h
+plugins_json_extract_tests_test_differential_CPPFLAGS = \
+	$(plugins_json_extract_tests_test_extract_CPPFLAGS) -I$(top_srcdir)/plugins/generate
+plugins_json_extract_tests_test_differential_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZLIB_CFLAGS)
+plugins_json_extract_tests_test_differential_LDADD = $(JANSSON_LIBS) $(ZLIB_LIBS)
+TESTS += plugins/json-extract/tests/test_differential
+
+# Scanner throughput (run by hand: not in TESTS).
+check_PROGRAMS += plugins/json-extract/tests/bench_scan
+plugins_json_extract_tests_bench_scan_SOURCES = $(JX_SOURCES) $(GEN_SOURCES) \
+	plugins/json-extract/tests/bench_scan.c
+plugins_json_extract_tests_bench_scan_CPPFLAGS = $(plugins_json_extract_tests_test_differential_CPPFLAGS)
+plugins_json_extract_tests_bench_scan_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZLIB_CFLAGS)
+plugins_json_extract_tests_bench_scan_LDADD = $(JANSSON_LIBS) $(ZLIB_LIBS)
+
+# `make fuzz`: the libFuzzer target for the fast scanner (clang only; not
+# built by default). Seeds: a few frames of the challenge samples.
+FUZZ_CC = clang
+FUZZ_TIME = 30
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+JX_FUZZ_FILES = \
+	$(srcdir)/plugins/json-extract/scanner.c $(srcdir)/plugins/json-extract/scalar.c \
+	$(srcdir)/plugins/json-extract/tokens.c $(srcdir)/plugins/json-extract/decode.c \
+	$(srcdir)/plugins/json-extract/strict.c $(srcdir)/plugins/json-extract/record.c \
+	$(srcdir)/plugins/json-extract/tests/diffcheck.c \
+	$(srcdir)/plugins/json-extract/fuzz_scan.c
+EXTRA_DIST += plugins/json-extract/fuzz_scan.c
+CLEANFILES += plugins/json-extract/fuzz_scan
+
+plugins/json-extract/fuzz_scan: $(JX_FUZZ_FILES)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -std=c11 -include $(top_builddir)/config.h \
+		-I$(top_srcdir)/include -I$(top_srcdir)/plugins/json-extract $(JANSSON_CFLAGS) \
+		$(JX_FUZZ_FILES) -o $@ $(JANSSON_LIBS)
+
+fuzz: plugins/json-extract/fuzz_scan
+	mkdir -p fuzz-corpus
+	zcat $(top_srcdir)/tests/data/challenge-sample-a.jsonl.gz | head -n 20 | \
+		split -l 1 - fuzz-corpus/sample-
+	plugins/json-extract/fuzz_scan -max_total_time=$(FUZZ_TIME) -max_len=4096 fuzz-corpus
+.PHONY: fuzz

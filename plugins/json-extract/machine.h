@@ -38,6 +38,8 @@ struct jx_machine {
     int pending;     /* wanted index whose value comes next, or -1 */
     int open_slot;   /* wanted index whose object/array value is open, or -1 */
     unsigned found;  /* wanted values completed (bitmask) */
+    unsigned seen;   /* wanted keys met */
+    unsigned repeated; /* wanted keys met twice or more */
     unsigned all;
     size_t last_end; /* just past the value that completed `found` */
     bool root_object;
@@ -57,6 +59,8 @@ static inline void jx_machine_init(struct jx_machine *m, const char *buf, size_t
     m->pending = -1;
     m->open_slot = -1;
     m->found = 0;
+    m->seen = 0;
+    m->repeated = 0;
     m->all = (1u << spec->n) - 1;
     m->last_end = 0;
     m->root_object = false;
@@ -159,13 +163,10 @@ static inline enum jx_err jx_ev_comma(struct jx_machine *m, size_t pos, struct j
     return JX_OK;
 }
 
-/* Does the key buf[pos+1 .. end) (raw, maybe escaped) name wanted field i? */
-static inline int jx_match_key(const struct jx_machine *m, size_t pos, size_t end,
-                               bool escaped)
+/* Which wanted name is the raw key k[0..klen) (maybe escaped)? -1 if none. */
+static inline int jx_match_name(const struct jx_spec *sp, const char *k, size_t klen,
+                                bool escaped)
 {
-    const struct jx_spec *sp = m->spec;
-    const char *k = m->buf + pos + 1;
-    size_t klen = end - pos - 1;
     char tmp[512];
     if (escaped) {
         /* Rare: a key written with escapes ("u\u0069d" is "uid"). Decoding
@@ -181,13 +182,26 @@ static inline int jx_match_key(const struct jx_machine *m, size_t pos, size_t en
     return -1;
 }
 
+/* Does the key buf[pos+1 .. end) (raw, maybe escaped) name wanted field i? */
+static inline int jx_match_key(const struct jx_machine *m, size_t pos, size_t end,
+                               bool escaped)
+{
+    return jx_match_name(m->spec, m->buf + pos + 1, end - pos - 1, escaped);
+}
+
 /* A string event: the opening quote at pos, the closing one at end. */
 static inline enum jx_err jx_ev_string(struct jx_machine *m, size_t pos, size_t end,
                                        bool escaped, struct jx_verdict *v)
 {
     if (m->state == ST_OBJECT_FIRST || m->state == ST_KEY) {
-        if (m->depth == 1 && m->root_object)
-            m->pending = jx_match_key(m, pos, end, escaped);
+        if (m->depth == 1 && m->root_object) {
+            int k = jx_match_key(m, pos, end, escaped);
+            if (k >= 0) {
+                m->repeated |= m->seen & (1u << k);
+                m->seen |= 1u << k;
+            }
+            m->pending = k;
+        }
         m->state = ST_COLON;
         return JX_OK;
     }
@@ -233,6 +247,7 @@ static inline enum jx_err jx_ev_scalar(struct jx_machine *m, size_t pos, size_t 
 /* After the last event: is the whole input one complete root object? */
 static inline enum jx_err jx_machine_end(struct jx_machine *m, struct jx_verdict *v)
 {
+    v->repeated = m->repeated;
     if (!m->any_event)
         return jx_fail(v, JX_EMPTY, 0, "empty line");
     if (m->state != ST_DONE)

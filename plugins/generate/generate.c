@@ -1,0 +1,170 @@
+/*
+ * generate: a source of synthetic challenge-like frames (gen.c), for tests,
+ * the demo and the benchmark. Frames are written straight into the batch
+ * arena (one arena allocation per batch, none per record). Records: value =
+ * the frame, partition 0, offset = frame index.
+ *
+ * Counters: "frames", and "distinct_uids" (users seen so far, from a bitmap
+ * of `users` bits), so tests can compare a pipeline's distinct counts with
+ * the truth.
+ */
+#include "gen.h"
+
+#include <sluice/plugin.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct generate_config {
+    int64_t count;
+    double rate;
+    int64_t users;
+    int64_t seed;
+    int64_t start_ts;
+    int64_t delay;
+    double delay_prob;
+    double ts_string;
+    bool crlf;
+    bool unicode;
+    int64_t batch;
+};
+
+struct generate_state {
+    struct sluice_instance *self;
+    const struct sluice_host_api *host;
+    struct gen *gen;
+    uint64_t count; /* 0 = unlimited */
+    size_t batch;
+    uint64_t *seen; /* bitmap of users */
+    uint64_t users;
+};
+
+static const struct sluice_option generate_options[] = {
+    {"count", SLUICE_OPT_INT, "100000", 0, offsetof(struct generate_config, count), 0, 1e18,
+     NULL, NULL, "frames to make; 0 = until stopped"},
+    {"rate", SLUICE_OPT_DOUBLE, "1000", 0, offsetof(struct generate_config, rate), 1e-6, 1e12,
+     NULL, NULL, "frames per second of event time (ts advances by 1/rate per frame)"},
+    {"users", SLUICE_OPT_INT, "1000", 0, offsetof(struct generate_config, users), 1, 1e10,
+     NULL, NULL, "distinct uids to draw from (uniformly)"},
+    {"seed", SLUICE_OPT_INT, "1", 0, offsetof(struct generate_config, seed), 0, 0, NULL, NULL,
+     "same seed, same options: byte-identical frames"},
+    {"start_ts", SLUICE_OPT_INT, "1468244384", 0, offsetof(struct generate_config, start_ts),
+     0, 0, NULL, NULL, "event time of the first frame, unix seconds"},
+    {"delay", SLUICE_OPT_DURATION, "0", 0, offsetof(struct generate_config, delay), 0, 0,
+     NULL, NULL, "a delayed frame's ts is 1s..delay older (out of order)"},
+    {"delay_prob", SLUICE_OPT_DOUBLE, "0", 0, offsetof(struct generate_config, delay_prob),
+     0, 1, NULL, NULL, "share of delayed frames, 0..1"},
+    {"ts_string", SLUICE_OPT_DOUBLE, "0.25", 0, offsetof(struct generate_config, ts_string), 0,
+     1, NULL, NULL, "share of frames whose ts is a string holding the number, 0..1"},
+    {"crlf", SLUICE_OPT_BOOL, "false", 0, offsetof(struct generate_config, crlf), 0, 0, NULL,
+     NULL, "end every frame with \"\\r\" (as a CRLF line would leave it)"},
+    {"unicode", SLUICE_OPT_BOOL, "false", 0, offsetof(struct generate_config, unicode), 0, 0,
+     NULL, NULL, "also \\uXXXX escapes (with surrogate pairs) in values"},
+    {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct generate_config, batch), 1, 1e6,
+     NULL, NULL, "records per poll"},
+    SLUICE_OPTIONS_END};
+
+static int generate_init(struct sluice_instance *self, const struct sluice_host_api *host,
+                         const void *config, void **state)
+{
+    const struct generate_config *cf = config;
+    struct generate_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return SLUICE_ERROR;
+    st->self = self;
+    st->host = host;
+    st->count = (uint64_t)cf->count;
+    st->batch = (size_t)cf->batch;
+    st->users = (uint64_t)cf->users;
+    struct gen_params p = {
+        .seed = (uint64_t)cf->seed,
+        .users = st->users,
+        .rate = cf->rate,
+        .start_ts = cf->start_ts,
+        .delay_ms = cf->delay,
+        .delay_prob = cf->delay_prob,
+        .ts_string_prob = cf->ts_string,
+        .crlf = cf->crlf,
+        .unicode_escapes = cf->unicode,
+    };
+    st->gen = gen_new(&p);
+    st->seen = calloc((st->users + 63) / 64, sizeof *st->seen);
+    if (!st->gen || !st->seen) {
+        host->log(self, SLUICE_LOG_ERROR, "out of memory (users = %llu)",
+                  (unsigned long long)st->users);
+        gen_free(st->gen);
+        free(st->seen);
+        free(st);
+        return SLUICE_ERROR;
+    }
+    *state = st;
+    return SLUICE_OK;
+}
+
+static void generate_exit(void *state)
+{
+    struct generate_state *st = state;
+    gen_free(st->gen);
+    free(st->seen);
+    free(st);
+}
+
+static int generate_poll(void *state, struct sluice_batch *out, int timeout_ms)
+{
+    (void)timeout_ms;
+    struct generate_state *st = state;
+    const struct sluice_host_api *host = st->host;
+    uint64_t done = gen_count(st->gen);
+    if ((st->count && done >= st->count) || host->stop_requested())
+        return SLUICE_END;
+    size_t n = st->batch;
+    if (st->count && st->count - done < n)
+        n = (size_t)(st->count - done);
+    size_t max = gen_max_frame(st->gen);
+    /* One arena block for the whole batch; frames are packed, and what is
+     * left over is simply not used. */
+    char *buf = host->batch_alloc(out, n * max);
+    if (!buf)
+        return SLUICE_ERROR;
+    int64_t fresh = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct sluice_record *r = host->batch_append(out);
+        if (!r)
+            return SLUICE_ERROR;
+        uint64_t user;
+        int64_t ts;
+        uint64_t index = gen_count(st->gen);
+        size_t len = gen_next(st->gen, buf, &user, &ts);
+        r->value = buf;
+        r->value_len = len;
+        r->partition = 0;
+        r->offset = (int64_t)index;
+        buf += len;
+        uint64_t bit = (uint64_t)1 << (user & 63);
+        if (!(st->seen[user >> 6] & bit)) {
+            st->seen[user >> 6] |= bit;
+            fresh++;
+        }
+    }
+    host->counter_add(st->self, "frames", (int64_t)n);
+    if (fresh)
+        host->counter_add(st->self, "distinct_uids", fresh);
+    return SLUICE_OK;
+}
+
+static int generate_ack(void *state, struct sluice_batch *batch)
+{
+    (void)state;
+    (void)batch;
+    return SLUICE_OK; /* the bytes live in the batch arena */
+}
+
+SLUICE_PLUGIN(.name = "generate",
+              .description = "synthetic challenge-like JSON frames (uid, ts, nested decoys)",
+              .version = PACKAGE_VERSION,
+              .kind = SLUICE_KIND_SOURCE,
+              .options = generate_options,
+              .config_size = sizeof(struct generate_config),
+              .init = generate_init,
+              .exit = generate_exit,
+              .poll = generate_poll,
+              .ack = generate_ack);

@@ -1,0 +1,268 @@
+/*
+ * json-extract: fill root-level fields of JSON frames (default uid and ts),
+ * in place. Two modes: `fast` (default) runs the structural scanner of
+ * scanner.c, which never builds a tree and points string fields into the
+ * frame; `strict` runs jansson. Both feed record.c, which applies the field
+ * rules. A frame that fails is skipped (counted), failed, or passed on as a
+ * dead letter, per `on_error`.
+ */
+#include "jx.h"
+#include "record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct jx_config {
+    struct sluice_list fields;
+    char *timestamp;
+    char *mode;
+    char *validate;
+    char *on_error;
+    struct sluice_list require;
+    struct sluice_list any_type;
+};
+
+enum { ON_SKIP, ON_FAIL, ON_DEAD };
+
+/* How many skipped frames are logged at warn level before going quiet. */
+#define JX_LOG_FIRST 10
+
+struct jx_state {
+    struct sluice_instance *self;
+    const struct sluice_host_api *host;
+    struct jx_rules rules;
+    bool strict;
+    int on_error;
+    const char *stage;
+    int64_t logged;
+};
+
+static const struct sluice_option jx_options[] = {
+    {"fields", SLUICE_OPT_LIST, "uid, ts", SLUICE_OPT_NONEMPTY,
+     offsetof(struct jx_config, fields), 0, 0, NULL, NULL,
+     "root-level keys to extract (at most 8 with the timestamp)"},
+    {"timestamp", SLUICE_OPT_STRING, "ts", 0, offsetof(struct jx_config, timestamp), 0, 0,
+     NULL, NULL,
+     "key holding the event time, unix seconds as an integer or numeric string; empty = none"},
+    {"mode", SLUICE_OPT_STRING, "fast", 0, offsetof(struct jx_config, mode), 0, 0,
+     "fast|strict", NULL, "fast = SIMD root-level scanner, strict = full jansson parse"},
+    {"validate", SLUICE_OPT_STRING, "full", 0, offsetof(struct jx_config, validate), 0, 0,
+     "full|fields", NULL,
+     "fast mode: full = check the whole frame; fields = stop once every field was found"},
+    {"on_error", SLUICE_OPT_STRING, "skip", 0, offsetof(struct jx_config, on_error), 0, 0,
+     "skip|fail|dead-letter", NULL,
+     "bad frame: skip (counted), fail the pipeline, or pass it on marked as an error"},
+    {"require", SLUICE_OPT_LIST, NULL, 0, offsetof(struct jx_config, require), 0, 0, NULL,
+     NULL, "fields that must be present (default: all of fields)"},
+    {"any_type", SLUICE_OPT_LIST, NULL, 0, offsetof(struct jx_config, any_type), 0, 0, NULL,
+     NULL, "fields that may hold any JSON type (the others must be strings)"},
+    SLUICE_OPTIONS_END};
+
+static int want_index(const struct jx_spec *sp, const char *name)
+{
+    for (unsigned i = 0; i < sp->n; i++)
+        if (strcmp(sp->name[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int add_want(struct jx_state *st, const char *name)
+{
+    struct jx_spec *sp = &st->rules.spec;
+    int i = want_index(sp, name);
+    if (i >= 0)
+        return i;
+    if (sp->n == JX_MAX_WANT) {
+        st->host->log(st->self, SLUICE_LOG_ERROR,
+                      "fields: at most %d fields (timestamp included)", JX_MAX_WANT);
+        return -1;
+    }
+    i = (int)sp->n++;
+    sp->name[i] = name;
+    sp->len[i] = (uint32_t)strlen(name);
+    if (sp->len[i] > sp->maxlen)
+        sp->maxlen = sp->len[i];
+    st->rules.id[i] = st->host->field_id(name);
+    return i;
+}
+
+static int jx_init(struct sluice_instance *self, const struct sluice_host_api *host,
+                   const void *config, void **state)
+{
+    const struct jx_config *cf = config;
+    struct jx_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return SLUICE_ERROR;
+    st->self = self;
+    st->host = host;
+    st->stage = host->instance_name(self);
+    st->strict = cf->mode && strcmp(cf->mode, "strict") == 0;
+    st->on_error = !cf->on_error || strcmp(cf->on_error, "skip") == 0 ? ON_SKIP
+                   : strcmp(cf->on_error, "fail") == 0                 ? ON_FAIL
+                                                                      : ON_DEAD;
+    struct jx_rules *r = &st->rules;
+    r->spec.stop_early = cf->validate && strcmp(cf->validate, "fields") == 0;
+    r->ts = -1;
+    for (size_t i = 0; i < cf->fields.n; i++)
+        if (add_want(st, cf->fields.items[i]) < 0)
+            goto fail;
+    if (cf->timestamp && cf->timestamp[0] && (r->ts = add_want(st, cf->timestamp)) < 0)
+        goto fail;
+    if (cf->require.n == 0) {
+        for (unsigned i = 0; i < r->spec.n; i++)
+            r->required[i] = true;
+    }
+    for (size_t i = 0; i < cf->require.n; i++) {
+        int k = want_index(&r->spec, cf->require.items[i]);
+        if (k < 0) {
+            host->log(self, SLUICE_LOG_ERROR,
+                      "require: \"%s\" is not one of fields (or the timestamp)",
+                      cf->require.items[i]);
+            goto fail;
+        }
+        r->required[k] = true;
+    }
+    for (size_t i = 0; i < cf->any_type.n; i++) {
+        int k = want_index(&r->spec, cf->any_type.items[i]);
+        if (k < 0) {
+            host->log(self, SLUICE_LOG_ERROR, "any_type: \"%s\" is not one of fields",
+                      cf->any_type.items[i]);
+            goto fail;
+        }
+        r->any_type[k] = true;
+    }
+    for (unsigned i = 0; i < r->spec.n; i++) {
+        snprintf(r->why_missing[i], sizeof r->why_missing[i], "missing field \"%s\"",
+                 r->spec.name[i]);
+        snprintf(r->why_type[i], sizeof r->why_type[i],
+                 (int)i == r->ts ? "\"%s\" is not an integer or a numeric string"
+                                 : "\"%s\" is not a string",
+                 r->spec.name[i]);
+    }
+    if (!st->strict)
+        host->log(self, SLUICE_LOG_DEBUG, "fast scanner: %s, validate = %s", jx_impl_name(),
+                  r->spec.stop_early ? "fields" : "full");
+    *state = st;
+    return SLUICE_OK;
+fail:
+    free(st);
+    return SLUICE_ERROR;
+}
+
+static void jx_exit(void *state)
+{
+    free(state);
+}
+
+static void *arena_alloc(void *ctx, size_t n)
+{
+    struct { const struct sluice_host_api *host; struct sluice_batch *b; } *a = ctx;
+    return a->host->batch_alloc(a->b, n);
+}
+
+static const char *const err_counter[JX_NERR] = {
+    [JX_EMPTY] = "error.empty",           [JX_TRUNCATED] = "error.truncated",
+    [JX_MALFORMED] = "error.malformed",   [JX_TRAILING] = "error.trailing",
+    [JX_NOT_OBJECT] = "error.not_object", [JX_MISSING] = "error.missing",
+    [JX_NOT_STRING] = "error.not_string", [JX_BAD_TS] = "error.bad_ts",
+    [JX_NOMEM] = "error.nomem",
+};
+
+/* The reason as a user reads it: what, and where for JSON-level faults. */
+static int format_reason(char *buf, size_t n, const struct jx_verdict *v)
+{
+    if (v->err == JX_MISSING || v->err == JX_NOT_STRING || v->err == JX_BAD_TS ||
+        v->err == JX_EMPTY || v->err == JX_NOT_OBJECT)
+        return snprintf(buf, n, "%s", v->detail);
+    return snprintf(buf, n, "%s at byte %zu", v->detail, v->pos);
+}
+
+static int jx_process(void *state, struct sluice_batch *in, struct sluice_batch *out)
+{
+    (void)out;
+    struct jx_state *st = state;
+    const struct sluice_host_api *host = st->host;
+    const struct jx_rules *r = &st->rules;
+    struct { const struct sluice_host_api *host; struct sluice_batch *b; } actx = {host, in};
+    int64_t n_ok = 0, n_bad = 0, by_err[JX_NERR] = {0};
+    int rc = SLUICE_OK;
+
+    for (size_t k = 0; k < in->count; k++) {
+        struct sluice_record *rec = &in->records[k];
+        if (!sluice_record_live(rec))
+            continue;
+        size_t len = rec->value_len;
+        const char *buf = rec->value ? rec->value : "";
+        if (len && buf[len - 1] == '\r')
+            len--;
+        struct jx_slot slots[JX_MAX_WANT];
+        memset(slots, 0, sizeof slots[0] * r->spec.n);
+        struct jx_verdict v;
+        enum jx_err e = st->strict
+                            ? jx_scan_strict(buf, len, &r->spec, slots, &v, arena_alloc, &actx)
+                            : jx_scan_fast(buf, len, &r->spec, slots, &v);
+        if (!e)
+            e = jx_fill_record(r, slots, rec, &v, arena_alloc, &actx);
+        if (!e) {
+            n_ok++;
+            continue;
+        }
+        n_bad++;
+        by_err[e]++;
+        rec->nfields = 0;
+        char why[256];
+        if (st->on_error == ON_FAIL) {
+            format_reason(why, sizeof why, &v);
+            host->log(st->self, SLUICE_LOG_ERROR,
+                      "partition %d offset %lld: %s (on_error = fail stops the pipeline)",
+                      (int)rec->partition, (long long)rec->offset, why);
+            rc = SLUICE_ERROR;
+            break;
+        }
+        if (st->on_error == ON_DEAD) {
+            int m = format_reason(why, sizeof why, &v);
+            size_t sz = (size_t)(m < 0 ? 0 : m >= (int)sizeof why ? (int)sizeof why - 1 : m);
+            char *msg = host->batch_alloc(in, sz + 1);
+            if (msg) {
+                memcpy(msg, why, sz);
+                msg[sz] = '\0';
+            }
+            rec->flags |= SLUICE_REC_ERROR;
+            rec->error = msg ? msg : v.detail;
+            rec->error_stage = st->stage;
+            continue;
+        }
+        rec->flags |= SLUICE_REC_DROPPED;
+        if (st->logged < JX_LOG_FIRST || host->log_enabled(st->self, SLUICE_LOG_DEBUG)) {
+            format_reason(why, sizeof why, &v);
+            int lvl = st->logged < JX_LOG_FIRST ? SLUICE_LOG_WARN : SLUICE_LOG_DEBUG;
+            host->log(st->self, lvl, "skipped partition %d offset %lld: %s%s",
+                      (int)rec->partition, (long long)rec->offset, why,
+                      st->logged == JX_LOG_FIRST - 1
+                          ? " (further skips are counted, logged at debug level)"
+                          : "");
+            st->logged++;
+        }
+    }
+    if (n_ok)
+        host->counter_add(st->self, "extracted", n_ok);
+    if (n_bad) {
+        host->counter_add(st->self, st->on_error == ON_DEAD ? "dead_letter" : "skipped", n_bad);
+        for (int e = 1; e < JX_NERR; e++)
+            if (by_err[e])
+                host->counter_add(st->self, err_counter[e], by_err[e]);
+    }
+    return rc;
+}
+
+SLUICE_PLUGIN(.name = "json-extract",
+              .description = "extract root-level JSON fields (uid, ts) into record fields",
+              .version = PACKAGE_VERSION,
+              .kind = SLUICE_KIND_TRANSFORM,
+              .flags = SLUICE_PLUGIN_INPLACE,
+              .options = jx_options,
+              .config_size = sizeof(struct jx_config),
+              .init = jx_init,
+              .exit = jx_exit,
+              .process = jx_process);

@@ -1,0 +1,231 @@
+/*
+ * Fast versus strict, frame by frame (the rules are in scanner.c's essay and
+ * diffcheck.c): both challenge samples (every frame must give uid and ts),
+ * generated frames from many seeds, every truncation and many byte flips of
+ * real frames, backslash runs across 64-byte block edges, and random token
+ * soup. Every SIMD level the CPU has is checked, and the scalar scanner.
+ */
+#include "check.h"
+#include "diffcheck.h"
+#include "gen.h"
+#include "jx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define MAX_FRAME (1 << 16)
+
+static struct diff_stats stats;
+static int reported;
+
+static void check_frame(const char *buf, size_t len, bool require_ok, const char *what)
+{
+    char why[600];
+    bool ok = diff_check(buf, len, require_ok, &stats, why, sizeof why);
+    CHECK(ok);
+    if (!ok && reported++ < 20)
+        fprintf(stderr, "%s: %s\n  frame (%zu bytes): %.*s\n", what, why, len,
+                (int)(len > 400 ? 400 : len), buf);
+}
+
+/* Frames of a .jsonl.gz file, "\r\n" or "\n" ended; returns how many. */
+static size_t load(const char *path, char ***out, size_t **lens)
+{
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = 0, cap = 4096;
+    char **v = malloc(cap * sizeof *v);
+    size_t *l = malloc(cap * sizeof *l);
+    char *line = malloc(MAX_FRAME);
+    while (gzgets(f, line, MAX_FRAME)) {
+        size_t len = strlen(line);
+        if (len && line[len - 1] == '\n')
+            len--;
+        if (n == cap) {
+            cap *= 2;
+            v = realloc(v, cap * sizeof *v);
+            l = realloc(l, cap * sizeof *l);
+        }
+        v[n] = malloc(len + 1);
+        memcpy(v[n], line, len);
+        l[n++] = len;
+    }
+    free(line);
+    gzclose(f);
+    *out = v;
+    *lens = l;
+    return n;
+}
+
+static const char *data_dir(void)
+{
+    const char *d = getenv("SLUICE_TEST_DATA");
+    return d ? d : "tests/data";
+}
+
+static void mutate(const char *frame, size_t len, unsigned seed, const char *what);
+
+static void check_samples(void)
+{
+    const char *files[] = {"challenge-sample-a.jsonl.gz", "challenge-sample-late.jsonl.gz"};
+    for (int f = 0; f < 2; f++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", data_dir(), files[f]);
+        char **frames = NULL;
+        size_t *lens = NULL;
+        size_t n = load(path, &frames, &lens);
+        CHECK_INT_EQ(n, 3000);
+        for (size_t i = 0; i < n; i++) {
+            /* The late sample keeps its "\r": the extractor strips it. */
+            size_t len = lens[i];
+            if (len && frames[i][len - 1] == '\r')
+                len--;
+            check_frame(frames[i], len, true, files[f]);
+        }
+        /* Every truncation of a few frames, byte flips of more. */
+        for (size_t i = 0; i < n; i += 100) {
+            size_t len = lens[i];
+            if (len && frames[i][len - 1] == '\r')
+                len--;
+            if (i % 500 == 0)
+                for (size_t cut = 0; cut < len; cut++)
+                    check_frame(frames[i], cut, false, "truncated sample");
+            mutate(frames[i], len, (unsigned)i + 1, "mutated sample");
+        }
+        for (size_t i = 0; i < n; i++)
+            free(frames[i]);
+        free(frames);
+        free(lens);
+    }
+}
+
+static unsigned rnd(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return (*s >> 8) & 0xFFFFFF;
+}
+
+/* Replace, insert or delete bytes; favour bytes that matter to the grammar. */
+static void mutate(const char *frame, size_t len, unsigned seed, const char *what)
+{
+    static const char special[] = "\"\\{}[]:, \t\n0-1.eEuxtfnl/\x01\x1f\x7f\x80\xbf\xc0\xd0\xe0\xed\xf0\xf4\xff";
+    char buf[MAX_FRAME];
+    if (len + 8 > sizeof buf)
+        return;
+    for (int k = 0; k < 60; k++) {
+        memcpy(buf, frame, len);
+        size_t n = len;
+        int edits = 1 + (int)(rnd(&seed) % 2);
+        for (int e = 0; e < edits && n; e++) {
+            size_t pos = rnd(&seed) % n;
+            unsigned op = rnd(&seed) % 8;
+            char c = rnd(&seed) % 3 ? special[rnd(&seed) % (sizeof special - 1)]
+                                    : (char)rnd(&seed);
+            if (op < 5) {
+                buf[pos] = c;
+            } else if (op < 7) {
+                memmove(buf + pos + 1, buf + pos, n - pos);
+                buf[pos] = c;
+                n++;
+            } else {
+                memmove(buf + pos, buf + pos + 1, n - pos - 1);
+                n--;
+            }
+        }
+        check_frame(buf, n, false, what);
+    }
+}
+
+static void check_generated(void)
+{
+    for (unsigned seed = 1; seed <= 60; seed++) {
+        struct gen_params p = {.seed = seed, .users = 1000, .rate = 100,
+                               .start_ts = 1468244384, .ts_string_prob = 0.3,
+                               .unicode_escapes = seed % 2, .crlf = seed % 3 == 0};
+        struct gen *g = gen_new(&p);
+        char *buf = malloc(gen_max_frame(g));
+        for (int i = 0; i < 300; i++) {
+            uint64_t user;
+            int64_t ts;
+            size_t len = gen_next(g, buf, &user, &ts);
+            if (len && buf[len - 1] == '\r')
+                len--;
+            check_frame(buf, len, true, "generated");
+            if (i < 3)
+                mutate(buf, len, seed * 1000 + (unsigned)i, "mutated generated");
+            if (i == 0 && seed <= 4)
+                for (size_t cut = 0; cut < len; cut++)
+                    check_frame(buf, cut, false, "truncated generated");
+        }
+        free(buf);
+        gen_free(g);
+    }
+}
+
+/* Backslash runs and quotes at every offset around the 64-byte edges. */
+static void check_block_edges(void)
+{
+    char buf[512];
+    for (int pad = 0; pad < 140; pad++)
+        for (int k = 0; k <= 5; k++)
+            for (int tail = 0; tail < 4; tail++) {
+                size_t n = (size_t)snprintf(buf, sizeof buf, "{\"x\":\"");
+                for (int i = 0; i < pad; i++)
+                    buf[n++] = 'a';
+                for (int i = 0; i < k; i++)
+                    buf[n++] = '\\';
+                static const char *tails[] = {"\",\"uid\":\"u\",\"ts\":1}",
+                                              "\"\",\"uid\":\"u\",\"ts\":1}",
+                                              "n\",\"uid\":\"u\\\\\",\"ts\":1}",
+                                              "u00e9\",\"ts\":2,\"uid\":\"\\u00e9\"}"};
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", tails[tail]);
+                check_frame(buf, n, false, "block edge");
+                /* The same nested after the wanted keys (validate = fields
+                 * stops before it). */
+                char b2[600];
+                size_t m = (size_t)snprintf(b2, sizeof b2, "{\"uid\":\"u\",\"ts\":1,\"y\":%.*s}",
+                                            (int)n, buf);
+                check_frame(b2, m, false, "block edge, keys first");
+            }
+}
+
+/* Short random strings over JSON's alphabet: mostly invalid, some valid. */
+static void check_soup(void)
+{
+    static const char *const atoms[] = {
+        "{", "}", "[", "]", ":", ",", "\"", "\\", " ", "\"uid\"", "\"ts\"", "\"u\"", "1",
+        "-", "0", ".5", "e9", "true", "null", "f", "\\u", "00e9", "d83d", "\\ude00", "\xd0\x90",
+        "\xd0", "\n", "\"uid\":\"a\"", "\"ts\":12", ",\"ts\":\"7\"", "{\"uid\":\"x\",\"ts\":3}"};
+    unsigned seed = 99;
+    char buf[4096];
+    for (int k = 0; k < 60000; k++) {
+        size_t n = 0;
+        int count = 1 + (int)(rnd(&seed) % 24);
+        if (rnd(&seed) % 2)
+            buf[n++] = '{';
+        for (int i = 0; i < count; i++) {
+            const char *a = atoms[rnd(&seed) % (sizeof atoms / sizeof atoms[0])];
+            size_t l = strlen(a);
+            memcpy(buf + n, a, l);
+            n += l;
+        }
+        if (rnd(&seed) % 2)
+            buf[n++] = '}';
+        check_frame(buf, n, false, "soup");
+    }
+}
+
+int main(void)
+{
+    check_samples();
+    check_generated();
+    check_block_edges();
+    check_soup();
+    fprintf(stderr, "%ld frames compared, %ld accepted by strict, %ld bad tails accepted by "
+                    "validate = fields\n",
+            stats.frames, stats.accepted, stats.tail_only);
+    return check_exit();
+}

@@ -97,6 +97,19 @@ else
     failed=$((failed + 1))
 fi
 
+note "fuzz the fast JSON scanner (libFuzzer, 30 s)"
+if command -v clang > /dev/null; then
+    if make -C build fuzz FUZZ_TIME=30 > build/fuzz.log 2>&1; then
+        passed=$((passed + 1))
+    else
+        tail -30 build/fuzz.log
+        failed=$((failed + 1))
+    fi
+else
+    note "no clang: fuzzing skipped"
+    skipped=$((skipped + 1))
+fi
+
 note "make distcheck"
 if env -u SLUICE_KAFKA_BOOTSTRAP SLUICE_KAFKA_SKIP=1 make -C build distcheck -j"$JOBS" \
     > build/distcheck.log 2>&1; then

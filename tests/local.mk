@@ -33,3 +33,4 @@ TESTS += $(HOST_TESTS)
 dist_check_SCRIPTS += $(HOST_TESTS)
 
 EXTRA_DIST += tests/data
+include $(srcdir)/tests/kafka/local.mk

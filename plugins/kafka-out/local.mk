@@ -1,1 +1,11 @@
-# kafka-out plugin (to be filled in)
+# kafka-out: records to a Kafka topic (idempotent producer), or error
+# records to a dead-letter topic with `errors = true`. Links the
+# kafka-common convenience library defined in plugins/kafka-in/local.mk.
+pkglib_LTLIBRARIES += plugins/kafka-out/kafka-out.la
+plugins_kafka_out_kafka_out_la_SOURCES = \
+	plugins/kafka-out/kafka_out.c plugins/kafka-out/kafka_out.h \
+	plugins/kafka-out/delivery.c \
+	plugins/kafka-out/dead_letter.c
+plugins_kafka_out_kafka_out_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+plugins_kafka_out_kafka_out_la_LIBADD = plugins/kafka-common/libkafkacommon.la $(RDKAFKA_LIBS)
+plugins_kafka_out_kafka_out_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)

@@ -1,0 +1,110 @@
+/*
+ * Leaving: commit the offsets stored since the last auto-commit, then leave
+ * the group, both within close_timeout. rd_kafka_consumer_close() and a
+ * synchronous commit have no deadline of their own: with the brokers gone
+ * they wait for the group coordinator, about 45 s each, and so does
+ * rd_kafka_destroy() once a commit is pending. A stop must not hang like
+ * that: first ask whether any broker answers at all; if none does, skip the
+ * commit and the goodbye (at-least-once: frames since the last commit are
+ * read again next time). Otherwise both run asynchronously against the
+ * deadline.
+ */
+#include "kafka_in.h"
+
+/* Wait for the commit result on `q`; false when the deadline passed. */
+static bool wait_commit(struct kin_state *st, rd_kafka_queue_t *q, int64_t deadline)
+{
+    for (;;) {
+        int64_t left = deadline - kc_now_ms();
+        if (left <= 0)
+            return false;
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)(left < 100 ? left : 100));
+        if (!ev)
+            continue;
+        bool done = rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT;
+        rd_kafka_resp_err_t e = done ? rd_kafka_event_error(ev) : RD_KAFKA_RESP_ERR_NO_ERROR;
+        rd_kafka_event_destroy(ev);
+        if (!done)
+            continue;
+        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
+                             "committing offsets at exit failed: %s (those frames will be read "
+                             "again next time)",
+                             rd_kafka_err2str(e));
+        return true;
+    }
+}
+
+/* Serve the close queue until the consumer is closed; false at the deadline.
+ * Rebalance callbacks run from rd_kafka_queue_poll; a rebalance that comes
+ * as an event is answered here. */
+static bool wait_closed(struct kin_state *st, rd_kafka_queue_t *q, int64_t deadline)
+{
+    rd_kafka_t *rk = st->kc.rk;
+    while (!rd_kafka_consumer_closed(rk)) {
+        int64_t left = deadline - kc_now_ms();
+        if (left <= 0)
+            return false;
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)(left < 100 ? left : 100));
+        if (!ev)
+            continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+            kin_rebalance_cb(rk, rd_kafka_event_error(ev),
+                             rd_kafka_event_topic_partition_list(ev), st);
+        rd_kafka_event_destroy(ev);
+    }
+    return true;
+}
+
+void kin_close(struct kin_state *st)
+{
+    rd_kafka_t *rk = st->kc.rk;
+    int64_t deadline = kc_now_ms() + st->cfg->close_timeout_ms;
+    bool clean = true;
+    if (!st->subscribed) { /* no group joined, nothing to commit */
+        rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        st->kc.rk = NULL;
+        return;
+    }
+    const struct rd_kafka_metadata *md = NULL;
+    int probe = (int)(st->cfg->close_timeout_ms < 5000 ? st->cfg->close_timeout_ms : 5000);
+    if (rd_kafka_metadata(rk, 0, NULL, &md, probe) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
+                         "no broker answers: leaving without the final offset commit; frames "
+                         "since the last commit will be read again next time");
+        rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+        st->kc.rk = NULL;
+        return;
+    }
+    rd_kafka_metadata_destroy(md);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    if (!st->kc.fatal) {
+        rd_kafka_resp_err_t e = rd_kafka_commit_queue(rk, NULL, q, NULL, NULL);
+        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            st->kc.host->log(st->kc.self, SLUICE_LOG_WARN, "committing offsets at exit: %s",
+                             rd_kafka_err2str(e));
+        else if (!e && !wait_commit(st, q, deadline)) {
+            st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
+                             "the final offset commit did not complete within close_timeout "
+                             "(brokers unreachable?); frames since the last commit will be read "
+                             "again next time");
+            clean = false;
+        }
+    }
+    if (clean) {
+        rd_kafka_error_t *err = rd_kafka_consumer_close_queue(rk, q);
+        if (err) {
+            clean = false;
+            rd_kafka_error_destroy(err);
+        } else if (!wait_closed(st, q, deadline)) {
+            st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
+                             "leaving group '%s' did not complete within close_timeout; the group "
+                             "notices after session.timeout.ms",
+                             st->cfg->group);
+            clean = false;
+        }
+    }
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy_flags(rk, clean ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    st->kc.rk = NULL;
+}

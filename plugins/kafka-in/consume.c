@@ -1,0 +1,234 @@
+/*
+ * Consuming: batches of frames from librdkafka's consumer queue, and their
+ * acknowledgement.
+ *
+ * poll waits up to the host's timeout for the first message, then takes what
+ * is ready, up to `batch`. Each frame becomes a record whose value and key
+ * point into its rd_kafka_message_t; the messages stay in st->msgs (the
+ * batch's source_token) until ack, which stores offset + 1 per partition
+ * (rd_kafka_offsets_store) and only then destroys them. Messages that carry
+ * an event instead of a frame (partition EOF, errors) are handled here too.
+ */
+#include "kafka_in.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Why a group may not work: said once at start-up when librdkafka's
+ * feature check found a Kafka 4.x broker, and in the error when joining
+ * fails. Against Apache Kafka 4.0.0 with PLAINTEXT, librdkafka 2.0.2 still
+ * joins groups (tested); SASL/GSSAPI is known to break (KAFKA-19444). */
+const char *kin_old_client_note(void)
+{
+    static char note[512];
+    snprintf(note, sizeof note,
+             "the broker lacks JoinGroup v0 (Apache Kafka 4.x, KIP-896), and librdkafka %s "
+             "(< 2.11) flags its group consumer as unsupported there (librdkafka #4948); "
+             "use a Kafka 3.9 broker or librdkafka >= 2.11",
+             rd_kafka_version_str());
+    return note;
+}
+
+static void fail_unsupported(struct kin_state *st, const char *what)
+{
+    kc_set_fatal(&st->kc, "%s: the brokers at %s do not support a request librdkafka %s "
+                          "makes for group '%s'%s%s",
+                 what, st->kc.brokers, rd_kafka_version_str(), st->cfg->group,
+                 atomic_load(&st->kc.lacks_joingroup_v0) ? ": " : "",
+                 atomic_load(&st->kc.lacks_joingroup_v0) ? kin_old_client_note() : "");
+}
+
+/* A message that carries an event instead of a frame. */
+void kin_on_event(struct kin_state *st, const rd_kafka_message_t *m)
+{
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (!st->cfg->stop_at_end || !m->rkt)
+            return;
+        struct kin_part *p =
+            kin_parts_find(&st->parts, rd_kafka_topic_name(m->rkt), m->partition);
+        if (p && !p->done && m->offset >= p->end) {
+            p->done = true;
+            kin_pause(st, p->topic, p->partition);
+        }
+        return;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION ||
+        m->err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE) {
+        fail_unsupported(st, rd_kafka_message_errstr(m));
+        return;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR_INCONSISTENT_GROUP_PROTOCOL) {
+        kc_set_fatal(&st->kc,
+                     "cannot join group '%s': %s. Its other members use another partition "
+                     "assignment strategy than kafka-in's (cooperative-sticky unless "
+                     "rdkafka.partition.assignment.strategy says otherwise): make them match, or "
+                     "use another group",
+                     st->cfg->group, rd_kafka_message_errstr(m));
+        return;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
+        m->err == RD_KAFKA_RESP_ERR_INVALID_GROUP_ID) {
+        kc_set_fatal(&st->kc, "cannot join group '%s': %s", st->cfg->group,
+                     rd_kafka_message_errstr(m));
+        return;
+    }
+    char reason[512];
+    if (m->rkt)
+        snprintf(reason, sizeof reason, "%s [%d]: %s", rd_kafka_topic_name(m->rkt),
+                 (int)m->partition, rd_kafka_message_errstr(m));
+    else
+        snprintf(reason, sizeof reason, "%s", rd_kafka_message_errstr(m));
+    kc_handle_error(&st->kc, m->err, reason);
+}
+
+/* Add one frame to the batch; false when out of memory. */
+static bool take(struct kin_state *st, struct sluice_batch *out, rd_kafka_message_t *m)
+{
+    struct sluice_record *r = st->kc.host->batch_append(out);
+    if (!r)
+        return false;
+    st->msgs[st->n_msgs++] = m;
+    r->value = m->payload;
+    r->value_len = m->len;
+    r->key = m->key;
+    r->key_len = m->key_len;
+    r->topic = rd_kafka_topic_name(m->rkt);
+    r->partition = m->partition;
+    r->offset = m->offset;
+    rd_kafka_timestamp_type_t tstype;
+    r->source_ts_ms = rd_kafka_message_timestamp(m, &tstype);
+    return true;
+}
+
+/* stop_at_end: false if `m` lies at or past its partition's end (it is not
+ * read now; a later run with start = committed gets it). Marks the
+ * partition done when `m` is its last message before the end. */
+static bool before_end(struct kin_state *st, const rd_kafka_message_t *m)
+{
+    struct kin_part *p = kin_parts_find(&st->parts, rd_kafka_topic_name(m->rkt), m->partition);
+    if (!p || p->end < 0)
+        return true;
+    if (p->done || m->offset >= p->end) {
+        if (!p->done) {
+            p->done = true;
+            kin_pause(st, p->topic, p->partition);
+        }
+        return false;
+    }
+    if (m->offset + 1 >= p->end) {
+        p->done = true;
+        kin_pause(st, p->topic, p->partition);
+    }
+    return true;
+}
+
+static int check_join(struct kin_state *st)
+{
+    if (!st->joined) {
+        char *member = rd_kafka_memberid(st->kc.rk);
+        if (member && *member)
+            st->joined = true;
+        rd_kafka_mem_free(st->kc.rk, member);
+    }
+    if (!st->joined && kc_now_ms() - st->subscribed_ms > st->cfg->join_timeout_ms) {
+        kc_set_fatal(&st->kc,
+                     "did not join group '%s' within %llds (join_timeout) on brokers = %s%s%s",
+                     st->cfg->group, (long long)(st->cfg->join_timeout_ms / 1000),
+                     st->kc.brokers,
+                     atomic_load(&st->kc.lacks_joingroup_v0) ? ": " : ": check the broker's log "
+                                                                     "and the group's ACLs",
+                     atomic_load(&st->kc.lacks_joingroup_v0) ? kin_old_client_note() : "");
+    }
+    return st->kc.fatal ? kc_fail(&st->kc) : SLUICE_OK;
+}
+
+int kin_poll(void *state, struct sluice_batch *out, int timeout_ms)
+{
+    struct kin_state *st = state;
+    if (st->kc.fatal)
+        return kc_fail(&st->kc);
+    if (!st->subscribed)
+        return kin_wait_for_topics(st, timeout_ms);
+
+    size_t cap = st->cap_msgs;
+    int wait = timeout_ms;
+    while (st->n_msgs < cap) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(st->kc.rk, wait);
+        if (!m)
+            break;
+        wait = 0; /* the first one waited; take what is ready */
+        if (m->err) {
+            kin_on_event(st, m);
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        if (st->cfg->stop_at_end && !before_end(st, m)) {
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        if (!take(st, out, m)) {
+            rd_kafka_message_destroy(m);
+            st->kc.host->log(st->kc.self, SLUICE_LOG_ERROR, "out of memory for a batch");
+            return SLUICE_ERROR;
+        }
+    }
+    if (st->kc.fatal)
+        return kc_fail(&st->kc);
+    if (check_join(st) != SLUICE_OK)
+        return SLUICE_ERROR;
+    out->source_token = st->n_msgs ? st->msgs : NULL;
+    out->source_token_n = st->n_msgs;
+    if (st->cfg->stop_at_end && st->got_assignment) {
+        size_t done, assigned = kin_parts_assigned(&st->parts, &done);
+        if (done == assigned) {
+            st->kc.host->log(st->kc.self, SLUICE_LOG_INFO,
+                             "stop_at_end: all %zu partition(s) read to their end", assigned);
+            return SLUICE_END;
+        }
+    }
+    return out->count ? SLUICE_OK : SLUICE_RETRY;
+}
+
+int kin_ack(void *state, struct sluice_batch *batch)
+{
+    struct kin_state *st = state;
+    (void)batch; /* its token is st->msgs */
+    if (st->n_msgs == 0)
+        return SLUICE_OK;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    rd_kafka_topic_partition_t *last = NULL;
+    const rd_kafka_message_t *prev = NULL;
+    for (size_t i = 0; i < st->n_msgs; i++) {
+        const rd_kafka_message_t *m = st->msgs[i];
+        if (!prev || prev->rkt != m->rkt || prev->partition != m->partition) {
+            const char *topic = rd_kafka_topic_name(m->rkt);
+            last = rd_kafka_topic_partition_list_find(l, topic, m->partition);
+            if (!last)
+                last = rd_kafka_topic_partition_list_add(l, topic, m->partition);
+            prev = m;
+        }
+        /* The committed offset is the next one to read. */
+        if (m->offset + 1 > last->offset)
+            last->offset = m->offset + 1;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_offsets_store(st->kc.rk, l);
+    for (int i = 0; i < l->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &l->elems[i];
+        if (!p->err)
+            continue;
+        /* __STATE: the partition moved to another member meanwhile; it reads
+         * these frames again (at-least-once). */
+        st->kc.host->log(st->kc.self,
+                         p->err == RD_KAFKA_RESP_ERR__STATE ? SLUICE_LOG_DEBUG : SLUICE_LOG_WARN,
+                         "storing offset %lld of %s [%d]: %s", (long long)p->offset, p->topic,
+                         (int)p->partition, rd_kafka_err2str(p->err));
+    }
+    if (e && e != RD_KAFKA_RESP_ERR__STATE)
+        st->kc.host->log(st->kc.self, SLUICE_LOG_WARN, "storing offsets: %s", rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_destroy(l);
+    st->kc.host->counter_add(st->kc.self, "frames", (int64_t)st->n_msgs);
+    for (size_t i = 0; i < st->n_msgs; i++)
+        rd_kafka_message_destroy(st->msgs[i]);
+    st->n_msgs = 0;
+    return SLUICE_OK;
+}

@@ -1,0 +1,190 @@
+/*
+ * kafka-in: frames from Apache Kafka topics, read by librdkafka's high-level
+ * consumer in a consumer group.
+ *
+ * Zero copy: a record's value and key point into the rd_kafka_message_t
+ * that librdkafka filled; the message pointers travel with the batch
+ * (source_token) and are released only when the host acknowledges the batch.
+ *
+ * At-least-once: enable.auto.offset.store is off, and ack stores offset+1 of
+ * every message of the batch once the whole chain and all sinks have taken
+ * it; librdkafka's auto-commit then commits stored offsets only, and exit
+ * commits once more. A crash between a sink's write and the commit means
+ * those frames are read again on restart, never that they are skipped.
+ *
+ * Failing fast instead of hanging: unreachable brokers (connect_timeout), a
+ * missing topic (missing_topic = fail), a group that cannot be joined
+ * (join_timeout; the message explains librdkafka < 2.11 against Apache
+ * Kafka 4.x when its feature check saw such a broker), requests the broker
+ * does not support, and fatal client errors stop the pipeline with a
+ * message. A broker that goes away later is retried by librdkafka and
+ * logged (throttled); poll always waits, it never spins.
+ *
+ * Files: this one has the options, start-up and exit; consume.c poll and
+ * ack; topics.c subscribing and missing topics; rebalance.c assignments,
+ * start positions and end offsets; close.c leaving within close_timeout.
+ */
+#include "kafka_in.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct kc_locked kin_locked[] = {
+    {"group.id", "set by `group`"},
+    {"enable.auto.offset.store",
+     "kafka-in stores an offset only after the host acknowledged its batch (at-least-once)"},
+    {"enable.partition.eof", "set by `stop_at_end`"},
+    {NULL, NULL},
+};
+
+static void kin_free(struct kin_state *st)
+{
+    for (size_t i = 0; i < st->n_msgs; i++)
+        rd_kafka_message_destroy(st->msgs[i]);
+    st->n_msgs = 0;
+    if (st->kc.rk)
+        kin_close(st); /* commits what ack stored since the last auto-commit */
+    kin_parts_free(&st->parts);
+    free(st->msgs);
+    free(st->kc.brokers);
+    free(st);
+}
+
+static int kin_init(struct sluice_instance *self, const struct sluice_host_api *host,
+                    const void *config, void **state)
+{
+    const struct kin_config *cfg = config;
+    struct kin_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return SLUICE_ERROR;
+    st->kc.self = self;
+    st->kc.host = host;
+    st->cfg = cfg;
+    char err[1024];
+    const char *bad = kin_start_parse(cfg->start, &st->start);
+    if (bad) { /* the option table validated it already */
+        host->log(self, SLUICE_LOG_ERROR, "start = %s: %s", cfg->start, bad);
+        goto fail;
+    }
+    st->cap_msgs = (size_t)cfg->batch;
+    st->msgs = calloc(st->cap_msgs, sizeof *st->msgs);
+    if (!st->msgs)
+        goto fail;
+
+    const struct kc_setting defaults[] = {
+        {"client.id", "sluice"},
+        {"group.id", cfg->group},
+        {"enable.auto.offset.store", "false"},
+        {"enable.auto.commit", "true"},
+        {"auto.offset.reset", "earliest"},
+        {"partition.assignment.strategy", "cooperative-sticky"},
+        {"enable.partition.eof", cfg->stop_at_end ? "true" : "false"},
+        {"log.connection.close", "false"},
+        {NULL, NULL},
+    };
+    rd_kafka_conf_t *conf =
+        kc_conf_new(&st->kc, &cfg->brokers, defaults, kin_locked, &cfg->rdkafka, err, sizeof err);
+    if (!conf) {
+        host->log(self, SLUICE_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    /* librdkafka's feature-check lines tell us early when the broker lacks
+     * the group API (see the log callback); add "feature" to any debug set. */
+    char dbg[256] = "";
+    size_t dlen = sizeof dbg;
+    rd_kafka_conf_get(conf, "debug", dbg, &dlen);
+    char newdbg[300];
+    snprintf(newdbg, sizeof newdbg, "%s%sfeature", dbg, dbg[0] ? "," : "");
+    rd_kafka_conf_set(conf, "debug", newdbg, err, sizeof err);
+    rd_kafka_conf_set_rebalance_cb(conf, kin_rebalance_cb);
+
+    st->kc.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!st->kc.rk) {
+        rd_kafka_conf_destroy(conf);
+        host->log(self, SLUICE_LOG_ERROR, "creating the consumer: %s", err);
+        goto fail;
+    }
+    /* conf is now owned by rk */
+    kc_conf_log(&st->kc, &cfg->rdkafka);
+
+    if (!kc_wait_for_brokers(&st->kc, cfg->connect_timeout_ms, "connect_timeout", err,
+                             sizeof err)) {
+        host->log(self, SLUICE_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    if (atomic_load(&st->kc.lacks_joingroup_v0))
+        host->log(self, SLUICE_LOG_WARN,
+                  "%s. It may still work (it does with PLAINTEXT in sluice's tests); if the "
+                  "group cannot be joined, kafka-in stops after join_timeout",
+                  kin_old_client_note());
+    char names[512];
+    int missing = kin_missing_topics(st, names, sizeof names, err, sizeof err);
+    if (missing < 0) {
+        host->log(self, SLUICE_LOG_ERROR, "%s", err);
+        goto fail;
+    }
+    bool wait = strcmp(cfg->missing_topic, "wait") == 0;
+    if (missing > 0 && !wait) {
+        host->log(self, SLUICE_LOG_ERROR,
+                  "topic %s does not exist on brokers = %s: create it, fix `topic`, or set "
+                  "missing_topic = wait to wait until it is created",
+                  names, st->kc.brokers);
+        goto fail;
+    }
+    rd_kafka_poll_set_consumer(st->kc.rk);
+    if (missing > 0) {
+        kin_start_waiting(st, names);
+    } else if (kin_subscribe(st) != SLUICE_OK) {
+        goto fail;
+    }
+    *state = st;
+    return SLUICE_OK;
+fail:
+    kin_free(st);
+    return SLUICE_ERROR;
+}
+
+static void kin_exit(void *state)
+{
+    if (state)
+        kin_free(state);
+}
+
+static const struct sluice_option kin_options[] = {
+    {"brokers", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+     offsetof(struct kin_config, brokers), 0, 0, NULL, NULL,
+     "bootstrap brokers host:port (a list; one per indented continuation line)"},
+    {"topic", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+     offsetof(struct kin_config, topics), 0, 0, NULL, NULL,
+     "topic(s) to read; ^regex subscribes by pattern"},
+    {"group", SLUICE_OPT_STRING, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+     offsetof(struct kin_config, group), 0, 0, NULL, NULL,
+     "consumer group id: members share partitions, committed offsets are per group"},
+    {"start", SLUICE_OPT_STRING, "committed", SLUICE_OPT_NONEMPTY,
+     offsetof(struct kin_config, start), 0, 0, NULL, kin_start_validate,
+     "where to begin a partition first seen: earliest, latest, committed (else "
+     "auto.offset.reset, default earliest) or an ISO-8601 time"},
+    {"stop_at_end", SLUICE_OPT_BOOL, "false", 0, offsetof(struct kin_config, stop_at_end), 0, 0,
+     NULL, NULL, "replay: end when every partition reached its end offset as of assignment"},
+    {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct kin_config, batch), 1, 1000000, NULL,
+     NULL, "most frames per batch"},
+    {"connect_timeout", SLUICE_OPT_DURATION, "10s", 0,
+     offsetof(struct kin_config, connect_timeout_ms), 100, 3600000, NULL, NULL,
+     "fail at start-up when no broker answers within this time"},
+    {"join_timeout", SLUICE_OPT_DURATION, "60s", 0, offsetof(struct kin_config, join_timeout_ms),
+     1000, 3600000, NULL, NULL, "fail when the group cannot be joined within this time"},
+    {"close_timeout", SLUICE_OPT_DURATION, "10s", 0,
+     offsetof(struct kin_config, close_timeout_ms), 100, 3600000, NULL, NULL,
+     "at exit: how long the final commit and leaving the group may take"},
+    {"missing_topic", SLUICE_OPT_STRING, "fail", 0, offsetof(struct kin_config, missing_topic), 0,
+     0, "fail|wait", NULL, "a topic that does not exist at start-up: fail, or wait for it"},
+    {KC_PREFIX, SLUICE_OPT_PREFIX, NULL, 0, offsetof(struct kin_config, rdkafka), 0, 0, NULL,
+     NULL, "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = 52428800"},
+    SLUICE_OPTIONS_END,
+};
+
+SLUICE_PLUGIN(.name = "kafka-in", .description = "frames from Kafka topics (consumer group, at-least-once)",
+              .version = PACKAGE_VERSION, .kind = SLUICE_KIND_SOURCE, .options = kin_options,
+              .config_size = sizeof(struct kin_config), .init = kin_init, .exit = kin_exit,
+              .poll = kin_poll, .ack = kin_ack);

@@ -1,0 +1,70 @@
+/* kafka-in's configuration and state, shared by its files. */
+#ifndef SLUICE_KAFKA_IN_H
+#define SLUICE_KAFKA_IN_H
+
+#include "../kafka-common/kafka_client.h"
+#include "partitions.h"
+#include "start_position.h"
+
+struct kin_config {
+    struct sluice_list brokers;
+    struct sluice_list topics;
+    char *group;
+    char *start;
+    bool stop_at_end;
+    int64_t batch;
+    int64_t connect_timeout_ms;
+    int64_t join_timeout_ms;
+    int64_t close_timeout_ms;
+    char *missing_topic; /* fail | wait */
+    struct sluice_kv_list rdkafka;
+};
+
+struct kin_state {
+    struct kc_client kc; /* first: librdkafka's opaque points here */
+    const struct kin_config *cfg;
+    struct kin_start start;
+    struct kin_parts parts;
+
+    /* The messages of the batch in flight, released at ack. */
+    rd_kafka_message_t **msgs;
+    size_t n_msgs, cap_msgs;
+
+    bool subscribed;    /* waiting for missing topics until then */
+    bool joined;        /* the group coordinator gave us a member id or an assignment */
+    bool got_assignment; /* the first rebalance callback came */
+    int64_t subscribed_ms;
+    int64_t next_topic_check_ms;
+    int64_t next_wait_log_ms;
+};
+
+/* Consuming (consume.c): the source's poll and ack callbacks, events that
+ * arrive in place of frames, and the note on librdkafka < 2.11 against a
+ * Kafka 4.x broker (for messages). */
+int kin_poll(void *state, struct sluice_batch *out, int timeout_ms);
+int kin_ack(void *state, struct sluice_batch *batch);
+void kin_on_event(struct kin_state *st, const rd_kafka_message_t *m);
+const char *kin_old_client_note(void);
+
+/* Topics (topics.c): subscribe to `topic`; count the ones that do not exist
+ * (names into `buf`; -1 with `err` when the brokers could not tell); wait
+ * for them (missing_topic = wait), subscribing once they all exist. */
+int kin_subscribe(struct kin_state *st);
+int kin_missing_topics(struct kin_state *st, char *buf, size_t size, char *err, size_t errsize);
+void kin_start_waiting(struct kin_state *st, const char *names);
+int kin_wait_for_topics(struct kin_state *st, int timeout_ms);
+
+/* The rebalance callback (rebalance.c): applies the start position to newly
+ * seen partitions, captures their end offsets for stop_at_end, and assigns
+ * incrementally (cooperative) or eagerly, whichever protocol the group uses. */
+void kin_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *parts, void *opaque);
+
+/* Commit and leave the group within close_timeout, then destroy the
+ * consumer (close.c). Sets st->kc.rk to NULL. */
+void kin_close(struct kin_state *st);
+
+/* Stop fetching one partition (stop_at_end reached its end). */
+void kin_pause(struct kin_state *st, const char *topic, int32_t partition);
+
+#endif

@@ -1,0 +1,89 @@
+# Shared by the Kafka tests: the broker, unique names, producing and
+# consuming with kcat. Source it first:
+#   . "$top_srcdir/tests/kafka/lib.sh"
+# Sets BROKERS (host:port), KAFKA_TOOL, and RUN_ID (unique per test run).
+#
+# The broker: $SLUICE_KAFKA_BOOTSTRAP if set (CI starts one for the whole
+# suite), else tests/kafka/broker.sh start, which starts one or reuses the
+# running one (it stays up for the next run; `tests/kafka/broker.sh stop`).
+# No Java/Maven (broker.sh exits 77) or no kcat: skip (77), except with
+# CI=true, where a Kafka test must run. SLUICE_KAFKA_SKIP=1 skips them all.
+. "$top_srcdir/tests/lib.sh"
+
+kafka_skip() {
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: $* (CI=true: the Kafka tests must run in CI)" >&2
+        exit 1
+    fi
+    echo "SKIP: $*" >&2
+    exit 77
+}
+
+if [ "${SLUICE_KAFKA_SKIP:-}" = 1 ]; then
+    echo "SKIP: SLUICE_KAFKA_SKIP=1" >&2
+    exit 77
+fi
+command -v kcat > /dev/null 2>&1 || kafka_skip "kcat not found (apt-get install kcat)"
+command -v jq > /dev/null 2>&1 || kafka_skip "jq not found (apt-get install jq)"
+
+if [ -n "${SLUICE_KAFKA_BOOTSTRAP:-}" ]; then
+    BROKERS=$SLUICE_KAFKA_BOOTSTRAP
+else
+    rc=0
+    out=$("$top_srcdir/tests/kafka/broker.sh" start 2> "$TMP/broker.err") || rc=$?
+    if [ "$rc" -eq 77 ]; then
+        kafka_skip "no Kafka broker: $(grep SKIP "$TMP/broker.err" | tail -1)"
+    elif [ "$rc" -ne 0 ]; then
+        cat "$TMP/broker.err" >&2
+        echo "FAIL: tests/kafka/broker.sh start failed (exit $rc)" >&2
+        exit 99
+    fi
+    BROKERS=$(echo "$out" | tail -1)
+fi
+KAFKA_TOOL="$top_builddir/tests/kafka/kafka-tool"
+RUN_ID="$(basename "$0" .sh)-$$-$(date +%s%N)"
+
+# topic NAME: a topic name unique to this run (auto-created with 3
+# partitions by the test broker on first produce).
+topic() { echo "sluice-$1-$RUN_ID"; }
+
+# produce TOPIC < lines: one message per line, spread over the partitions
+# (librdkafka's sticky partitioner would put a small burst into one).
+produce() {
+    kcat -P -b "$BROKERS" -t "$1" -X sticky.partitioning.linger.ms=0 -X linger.ms=5
+}
+
+# consume TOPIC [kcat -f FORMAT]: everything in the topic now, then exit.
+consume() {
+    if [ $# -gt 1 ]; then
+        kcat -C -b "$BROKERS" -t "$1" -o beginning -e -q -f "$2"
+    else
+        kcat -C -b "$BROKERS" -t "$1" -o beginning -e -q
+    fi
+}
+
+# partition_ends TOPIC: "PARTITION END_OFFSET" per partition.
+partition_ends() {
+    kcat -Q -b "$BROKERS" -t "$1:0:-1" -t "$1:1:-1" -t "$1:2:-1" |
+        sed -n 's/.*\[\([0-9]*\)\] offset \([0-9-]*\).*/\1 \2/p' | sort -n
+}
+
+# run_sluice INI [args]: run sluice, stdout to $TMP/out, stderr to $TMP/err,
+# exit code to $rc (never fails the script by itself).
+run_sluice() {
+    rc=0
+    "$SLUICE" "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
+}
+
+# has_plugin NAME: the build has that plugin (others may still be written).
+has_plugin() {
+    "$SLUICE" --list-plugins 2> /dev/null | awk -v n="$1" '$1 == n { f = 1 } END { exit !f }'
+}
+
+# expect_grep WHAT FILE PATTERN: FILE has a line with the fixed PATTERN.
+expect_grep() {
+    if ! grep -qF -- "$3" "$2"; then
+        fail "$1: no '$3' in:"
+        sed 's/^/  | /' "$2" | head -30 >&2
+    fi
+}

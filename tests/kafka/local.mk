@@ -1,0 +1,24 @@
+# Kafka tests: end to end against a real Apache Kafka broker (KRaft, 3.9),
+# started by tests/kafka/broker.sh unless SLUICE_KAFKA_BOOTSTRAP names one.
+# They skip (77) without Java/Maven or kcat, fail instead when CI=true, and
+# skip when SLUICE_KAFKA_SKIP=1. Each test uses its own topics and groups,
+# so they run in parallel against one broker.
+
+# A small producer/offset tool for what kcat cannot do (explicit
+# timestamps, committed offsets of a group).
+check_PROGRAMS += tests/kafka/kafka-tool
+tests_kafka_kafka_tool_SOURCES = tests/kafka/kafka_tool.c
+tests_kafka_kafka_tool_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_kafka_kafka_tool_LDADD = $(RDKAFKA_LIBS)
+
+KAFKA_TESTS = \
+	tests/kafka/print-frames.sh \
+	tests/kafka/start-time.sh \
+	tests/kafka/committed.sh \
+	tests/kafka/dead-letter.sh \
+	tests/kafka/config-errors.sh \
+	tests/kafka/delivery-failure.sh \
+	tests/kafka/unique-users.sh
+TESTS += $(KAFKA_TESTS)
+dist_check_SCRIPTS += $(KAFKA_TESTS) tests/kafka/lib.sh tests/kafka/broker.sh
+EXTRA_DIST += tests/kafka/pom.xml

@@ -55,6 +55,18 @@ static const char *api_instance_name(struct sluice_instance *self)
     return self ? self->section : "host";
 }
 
+static const char *pipeline_file_path = "(no pipeline file)";
+
+void sluice_set_pipeline_file(const char *path)
+{
+    pipeline_file_path = path;
+}
+
+static const char *api_pipeline_file(void)
+{
+    return pipeline_file_path;
+}
+
 static const struct sluice_host_api host_api = {
     .abi_version = SLUICE_ABI_VERSION,
     .struct_size = sizeof(struct sluice_host_api),
@@ -66,6 +78,7 @@ static const struct sluice_host_api host_api = {
     .batch_alloc = sluice_batch_alloc,
     .stop_requested = api_stop_requested,
     .instance_name = api_instance_name,
+    .pipeline_file = api_pipeline_file,
 };
 
 const struct sluice_host_api *sluice_host_api(void)

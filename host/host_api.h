@@ -32,6 +32,9 @@ const struct sluice_host_api *sluice_host_api(void);
 struct sluice_instance *sluice_instance_standalone(const char *prefix);
 void sluice_instance_free(struct sluice_instance *inst);
 
+/* The path plugins see through host->pipeline_file(); must outlive the run. */
+void sluice_set_pipeline_file(const char *path);
+
 /* Set by the signal handler. */
 void sluice_request_stop(void);
 

@@ -244,9 +244,18 @@ int sluice_options_fill(const struct sluice_option *options, void *config,
         if (is_host_key(e->key) || find_row(options, e->key))
             continue;
         if (matches_prefix_row(options, e->key)) {
-            for (const struct sluice_option *o = options; o->name; o++)
-                if (o->type == SLUICE_OPT_PREFIX && strncmp(e->key, o->name, strlen(o->name)) == 0)
-                    add_kv((struct sluice_kv_list *)((char *)config + o->offset), e);
+            for (const struct sluice_option *o = options; o->name; o++) {
+                if (o->type != SLUICE_OPT_PREFIX || strncmp(e->key, o->name, strlen(o->name)) != 0)
+                    continue;
+                const char *err;
+                struct sluice_kv kv = {e->key, e->value, e->line};
+                if (o->validate && (err = o->validate(&kv)) != NULL) {
+                    sluice_diag_add(diag, file, e->line, sec->name, e->key, "%s", err);
+                    problems++;
+                    continue;
+                }
+                add_kv((struct sluice_kv_list *)((char *)config + o->offset), e);
+            }
             continue;
         }
         char allowed[1024];

@@ -139,6 +139,7 @@ int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const cha
     if (!cfg_read(&p->cfg, path, NULL, diag))
         return (int)diag->n;
     const char *file = p->cfg.path;
+    sluice_set_pipeline_file(file);
 
     struct cfg_section *ps = cfg_find_section(&p->cfg, "pipeline");
     struct cfg_section empty = {.name = "pipeline", .line = 0};
@@ -301,6 +302,8 @@ static int flush_sinks(struct sluice_pipeline *p)
     int result = SLUICE_OK;
     for (size_t i = 0; i < p->n_sinks; i++) {
         struct sluice_instance *s = p->sinks[i];
+        if (!s->started)
+            continue;
         if (s->plugin->flush && s->plugin->flush(s->state) != SLUICE_OK) {
             sluice_log(s->prefix, SLUICE_LOG_ERROR, "flush failed: some output may be missing");
             result = SLUICE_ERROR;

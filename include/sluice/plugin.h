@@ -181,7 +181,11 @@ struct sluice_kv_list {
 };
 
 /* A validator for what the table cannot say; returns NULL if fine, else a
- * message (static string) that the host prints after `file:line: [section] key: `. */
+ * message (a static string, or a static buffer: the host copies it at once)
+ * that the host prints after `file:line: [section] key: `. It gets a pointer
+ * to the parsed value: `const char **` for strings, `int64_t *` for ints,
+ * sizes and durations, `double *`, `struct sluice_list *`, and for a PREFIX
+ * row `const struct sluice_kv *` once per matching key. */
 typedef const char *(*sluice_option_validator)(const void *value);
 
 struct sluice_option {
@@ -229,8 +233,10 @@ struct sluice_host_api {
     /* True once SIGINT/SIGTERM asked the pipeline to stop. */
     bool (*stop_requested)(void);
 
-    /* The section name and the pipeline file path, for messages. */
+    /* The section name, for messages. */
     const char *(*instance_name)(struct sluice_instance *self);
+    /* The pipeline file's path, for `file:line` messages. */
+    const char *(*pipeline_file)(void);
 };
 
 /* Descriptor flags. */
@@ -265,11 +271,14 @@ struct sluice_plugin {
      * or append to `out`, which then replaces `in` for the next stage. */
     int (*process)(void *state, struct sluice_batch *in, struct sluice_batch *out);
 
-    /* Sink: write the records it takes; SLUICE_RETRY = full, call again. */
+    /* Sink: write the records it takes (it sees every record and picks by
+     * flags: live ones, or error ones for a dead-letter sink). SLUICE_RETRY
+     * means it took nothing (full): the host offers the same batch again. */
     int (*write)(void *state, const struct sluice_batch *batch);
 
     /* Transform: time moved on (processing time, ms since the epoch); may
-     * append results to `out`. Sink/source: housekeeping. Optional. */
+     * append results to `out`. Sink/source: housekeeping (`out` is NULL).
+     * Optional. */
     int (*tick)(void *state, int64_t now_ms, struct sluice_batch *out);
     /* Transform: no more input; append everything still held to `out`. */
     int (*end_of_input)(void *state, struct sluice_batch *out);

@@ -90,6 +90,12 @@ rd_kafka_conf_t *kc_conf_new(struct kc_client *kc, const struct sluice_list *bro
                              const struct kc_setting *defaults, const struct kc_locked *locked,
                              const struct sluice_kv_list *user, char *err, size_t errsize);
 
+/* Check one `rdkafka.*` entry before anything starts (the host calls this
+ * through the PREFIX option row's validator, so `sluice --validate` sees
+ * it): a key the plugin owns, an unknown key or a bad value gives a message
+ * with librdkafka's own text, secrets redacted; NULL if fine. */
+const char *kc_check_passthrough(const struct sluice_kv *kv, const struct kc_locked *locked);
+
 /* Log the effective non-default settings at debug level, secrets redacted. */
 void kc_conf_log(struct kc_client *kc, const struct sluice_kv_list *user);
 

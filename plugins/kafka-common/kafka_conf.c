@@ -114,6 +114,41 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     kc_handle_error(opaque, (rd_kafka_resp_err_t)err, reason);
 }
 
+static const struct kc_locked always_locked[] = {
+    {"bootstrap.servers", "set by `brokers` (a list; one broker per continuation line)"},
+    {"metadata.broker.list", "set by `brokers` (a list; one broker per continuation line)"},
+    {NULL, NULL},
+};
+
+const char *kc_check_passthrough(const struct sluice_kv *kv, const struct kc_locked *locked)
+{
+    static char msg[768];
+    const char *key = kv->key + strlen(KC_PREFIX);
+    const char *why = locked_reason(always_locked, key);
+    if (!why)
+        why = locked_reason(locked, key);
+    if (why) {
+        snprintf(msg, sizeof msg, "not allowed here: %s", why);
+        return msg;
+    }
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (!conf)
+        return "out of memory";
+    char err[512];
+    rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, key, kv->value, err, sizeof err);
+    rd_kafka_conf_destroy(conf);
+    if (res == RD_KAFKA_CONF_OK)
+        return NULL;
+    /* librdkafka ends some messages with a newline. */
+    for (size_t n = strlen(err); n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '); n--)
+        err[n - 1] = '\0';
+    if (kc_is_secret_key(key))
+        redact(err, sizeof err, kv->value);
+    snprintf(msg, sizeof msg, "%s (librdkafka%s)", err,
+             res == RD_KAFKA_CONF_UNKNOWN ? "; `kcat -X list` lists its keys" : "");
+    return msg;
+}
+
 static bool set(struct kc_client *kc, rd_kafka_conf_t *conf, const char *key, const char *value,
                 int line, char *err, size_t errsize)
 {
@@ -125,8 +160,8 @@ static bool set(struct kc_client *kc, rd_kafka_conf_t *conf, const char *key, co
         redact(why, sizeof why, value);
     const char *section = kc->host->instance_name(kc->self);
     if (line > 0)
-        snprintf(err, errsize, "line %d: [%s] %s%s: %s (librdkafka%s)", line, section,
-                 KC_PREFIX, key, why,
+        snprintf(err, errsize, "%s:%d: [%s] %s%s: %s (librdkafka%s)", kc->host->pipeline_file(),
+                 line, section, KC_PREFIX, key, why,
                  res == RD_KAFKA_CONF_UNKNOWN ? "; `kcat -X list` lists its keys" : "");
     else
         snprintf(err, errsize, "[%s] %s: %s (librdkafka)", section, key, why);
@@ -137,11 +172,6 @@ rd_kafka_conf_t *kc_conf_new(struct kc_client *kc, const struct sluice_list *bro
                              const struct kc_setting *defaults, const struct kc_locked *locked,
                              const struct sluice_kv_list *user, char *err, size_t errsize)
 {
-    static const struct kc_locked always[] = {
-        {"bootstrap.servers", "set by `brokers` (a list; one broker per continuation line)"},
-        {"metadata.broker.list", "set by `brokers` (a list; one broker per continuation line)"},
-        {NULL, NULL},
-    };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (!conf) {
         snprintf(err, errsize, "out of memory");
@@ -162,12 +192,13 @@ rd_kafka_conf_t *kc_conf_new(struct kc_client *kc, const struct sluice_list *bro
     for (size_t i = 0; user && i < user->n; i++) {
         const struct sluice_kv *kv = &user->items[i];
         const char *key = kv->key + strlen(KC_PREFIX);
-        const char *why = locked_reason(always, key);
+        const char *why = locked_reason(always_locked, key);
         if (!why)
             why = locked_reason(locked, key);
         if (why) {
-            snprintf(err, errsize, "line %d: [%s] %s: not allowed here: %s", kv->line,
-                     kc->host->instance_name(kc->self), kv->key, why);
+            snprintf(err, errsize, "%s:%d: [%s] %s: not allowed here: %s",
+                     kc->host->pipeline_file(), kv->line, kc->host->instance_name(kc->self),
+                     kv->key, why);
             goto fail;
         }
         if (!set(kc, conf, key, kv->value, kv->line, err, errsize))

@@ -151,6 +151,11 @@ static void kin_exit(void *state)
         kin_free(state);
 }
 
+static const char *kin_check_rdkafka(const void *kv)
+{
+    return kc_check_passthrough(kv, kin_locked);
+}
+
 static const struct sluice_option kin_options[] = {
     {"brokers", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
      offsetof(struct kin_config, brokers), 0, 0, NULL, NULL,
@@ -180,7 +185,7 @@ static const struct sluice_option kin_options[] = {
     {"missing_topic", SLUICE_OPT_STRING, "fail", 0, offsetof(struct kin_config, missing_topic), 0,
      0, "fail|wait", NULL, "a topic that does not exist at start-up: fail, or wait for it"},
     {KC_PREFIX, SLUICE_OPT_PREFIX, NULL, 0, offsetof(struct kin_config, rdkafka), 0, 0, NULL,
-     NULL, "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = 52428800"},
+     kin_check_rdkafka, "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = 52428800"},
     SLUICE_OPTIONS_END,
 };
 

@@ -290,6 +290,11 @@ static int kout_flush(void *state)
     return SLUICE_OK;
 }
 
+static const char *kout_check_rdkafka(const void *kv)
+{
+    return kc_check_passthrough(kv, NULL);
+}
+
 static const struct sluice_option kout_options[] = {
     {"brokers", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
      offsetof(struct kout_config, brokers), 0, 0, NULL, NULL,
@@ -312,7 +317,7 @@ static const struct sluice_option kout_options[] = {
      offsetof(struct kout_config, flush_timeout_ms), 100, 3600000, NULL, NULL,
      "how long flush waits for outstanding deliveries before reporting them lost"},
     {KC_PREFIX, SLUICE_OPT_PREFIX, NULL, 0, offsetof(struct kout_config, rdkafka), 0, 0, NULL,
-     NULL, "librdkafka producer settings, e.g. rdkafka.linger.ms = 50"},
+     kout_check_rdkafka, "librdkafka producer settings, e.g. rdkafka.linger.ms = 50"},
     SLUICE_OPTIONS_END,
 };
 

@@ -2,8 +2,9 @@
 # The shipped Kafka examples validate. Configuration mistakes fail fast with
 # a message that says what and where:
 # unreachable brokers within connect_timeout (kafka-in and kafka-out), a bad
-# or plugin-owned rdkafka.* key at start-up (exit 1: librdkafka checks them
-# when the plugin starts, naming the pipeline line), secrets never printed,
+# or plugin-owned rdkafka.* key before anything starts (exit 2, as every
+# config error: the host asks librdkafka about each key, naming the pipeline
+# file and line; --validate sees them too), secrets never printed,
 # and a missing topic: missing_topic = fail (the default) stops at once
 # without creating the topic, missing_topic = wait picks it up once created.
 . "$top_srcdir/tests/kafka/lib.sh"
@@ -65,26 +66,33 @@ expect_grep "unknown host: message" "$TMP/err" \
 # rdkafka.* keys: librdkafka's own message, with the line.
 source_conf "$BROKERS" "$T" "rdkafka.no.such.key = 1"
 run_sluice "$TMP/c.ini"
-expect_eq "unknown rdkafka key: exit code" "$rc" 1
+expect_eq "unknown rdkafka key: exit code" "$rc" 2
 expect_grep "unknown rdkafka key: message" "$TMP/err" \
-    "line 6: [source] rdkafka.no.such.key: No such configuration property: \"no.such.key\" (librdkafka; \`kcat -X list\` lists its keys)"
+    "$TMP/c.ini:6: [source] rdkafka.no.such.key: No such configuration property: \"no.such.key\" (librdkafka; \`kcat -X list\` lists its keys)"
 
 source_conf "$BROKERS" "$T" "batch = 10" "rdkafka.fetch.max.bytes = lots"
 run_sluice "$TMP/c.ini"
-expect_eq "bad rdkafka value: exit code" "$rc" 1
+expect_eq "bad rdkafka value: exit code" "$rc" 2
 expect_grep "bad rdkafka value: message" "$TMP/err" \
-    "line 7: [source] rdkafka.fetch.max.bytes: Invalid value for configuration property \"fetch.max.bytes\" (librdkafka)"
+    "$TMP/c.ini:7: [source] rdkafka.fetch.max.bytes: Invalid value for configuration property \"fetch.max.bytes\" (librdkafka)"
 
 source_conf "$BROKERS" "$T" "rdkafka.enable.auto.offset.store = true"
 run_sluice "$TMP/c.ini"
-expect_eq "plugin-owned key: exit code" "$rc" 1
+expect_eq "plugin-owned key: exit code" "$rc" 2
 expect_grep "plugin-owned key: message" "$TMP/err" \
-    "line 6: [source] rdkafka.enable.auto.offset.store: not allowed here: kafka-in stores an offset only after the host acknowledged its batch (at-least-once)"
+    "$TMP/c.ini:6: [source] rdkafka.enable.auto.offset.store: not allowed here: kafka-in stores an offset only after the host acknowledged its batch (at-least-once)"
 
 source_conf "$BROKERS" "$T" "rdkafka.bootstrap.servers = 127.0.0.1:2"
 run_sluice "$TMP/c.ini"
+expect_eq "bootstrap via rdkafka: exit code" "$rc" 2
 expect_grep "bootstrap via rdkafka: message" "$TMP/err" \
-    "line 6: [source] rdkafka.bootstrap.servers: not allowed here: set by \`brokers\`"
+    "$TMP/c.ini:6: [source] rdkafka.bootstrap.servers: not allowed here: set by \`brokers\`"
+
+# --validate catches them without starting anything.
+source_conf "$BROKERS" "$T" "rdkafka.no.such.key = 1"
+set +e; "$SLUICE" --validate "$TMP/c.ini" > /dev/null 2> "$TMP/err"; rc=$?; set -e
+expect_eq "--validate refuses a bad rdkafka key" "$rc" 2
+expect_grep "--validate: message" "$TMP/err" "$TMP/c.ini:6: [source] rdkafka.no.such.key: No such configuration property"
 
 # Brokers as a list over continuation lines: joined for librdkafka; the
 # unreachable first one does not matter.

@@ -52,6 +52,28 @@ sed -i 's|^path = .*||' "$TMP/a.ini"
 latest_counts "$TMP/pipe.out" minute > "$TMP/pipe.counts"
 expect_file_eq "sample-a through a pipe" "$TMP/pipe.counts" "$DATA/challenge-sample-a.minutes"
 
+# SIGTERM while the input is still open: every frame read so far is
+# counted, open windows are flushed as final, exit 0.
+mkfifo "$TMP/fifo"
+( gzip -dc "$DATA/challenge-sample-a.jsonl.gz"; sleep 30 ) > "$TMP/fifo" &
+writer=$!
+sed 's|^path = .*||' "$TMP/a.ini" > "$TMP/sig.ini"
+"$SLUICE" -q "$TMP/sig.ini" < "$TMP/fifo" > "$TMP/sig.out" 2> "$TMP/sig.err" &
+pid=$!
+# Wait until the first windows are out: all frames were read by then.
+for _ in $(seq 1 100); do
+    [ "$(wc -l < "$TMP/sig.out")" -ge 5 ] && break
+    sleep 0.1
+done
+kill -TERM "$pid"
+set +e
+wait "$pid"; rc=$?
+set -e
+kill "$writer" 2> /dev/null || true
+expect_eq "SIGTERM: exit 0" "$rc" 0
+latest_counts "$TMP/sig.out" minute > "$TMP/sig.counts"
+expect_file_eq "SIGTERM: open windows flushed as final" "$TMP/sig.counts" "$DATA/challenge-sample-a.minutes"
+
 # Result records carry the documented fields.
 jq -e 'select(.window == "minute") | has("window", "start", "end", "start_ts", "unique",
         "frames", "revision", "final", "estimator", "rse")' "$TMP/a.out" > /dev/null ||

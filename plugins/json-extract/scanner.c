@@ -8,12 +8,13 @@
  * JSON at all, agreeing with jansson (mode = strict) on every verdict, at
  * about a million frames per second on one core.
  *
- * HOW (the simdjson idea, stage 1 and a slim stage 2 fused per block).
+ * HOW (the simdjson idea: stage 1 bitmaps, then as little stage 2 as we
+ * can get away with). Two block loops share steps 1-3:
  *  1. Classify 64 bytes into bitmaps, one bit per byte: quote, backslash,
- *     structural ({}[]:,), whitespace, control (< 0x20), non-ASCII. SSE2
+ *     structural characters, whitespace, control (< 0x20), non-ASCII. SSE2
  *     (four 16-byte compares per class, the x86-64 baseline) or AVX2 (two
- *     32-byte ones), chosen at run time with __builtin_cpu_supports; a plain
- *     scalar scanner (scalar.c) everywhere else.
+ *     32-byte ones, whitespace by one pshufb), chosen at run time with
+ *     __builtin_cpu_supports; a plain scalar scanner (scalar.c) elsewhere.
  *  2. Escapes without a loop: a byte is escaped if an odd-length run of
  *     backslashes ends just before it. Adding the run starts to the odd-bit
  *     pattern carries through each run and leaves its parity in the bit
@@ -22,22 +23,54 @@
  *  3. Strings: the prefix XOR of the unescaped quotes (carry-less multiply
  *     by all ones with PCLMUL on the AVX2 path, six shift-XORs otherwise)
  *     marks every byte from an opening quote up to its closing quote.
- *  4. Faults inside strings are bitmaps too: a control byte, an escape other
- *     than \" \\ \/ \b \f \n \r \t \u. Rare things go to small scalar
- *     checks: each \u escape (four hex digits, no U+0000, surrogates in
- *     pairs), each run of non-ASCII bytes (strict UTF-8, as jansson).
- *  5. Events = structural bytes outside strings, opening quotes, and the
- *     first byte of each number or literal. They run through one pushdown
- *     automaton (machine.h), shared with the scalar scanner, that checks the
- *     grammar and bracket matching, keeps the depth, and at depth 1 of the
- *     root object compares keys with the wanted names and captures the value
- *     after the colon: a string by its bounds (zero copy; decoded later only
- *     if it has a backslash), a number or literal by its token, an object or
- *     array by its brackets. Numbers and literals are checked by a scalar
- *     routine (tokens.c): they are few. Nested values are never looked into
- *     beyond their events.
- *  6. On any fault the scalar scanner runs over the frame to name the first
- *     faulty byte in jansson's order, so reasons do not depend on the CPU.
+ *     Faults inside strings are bitmaps too: a control byte, an escape other
+ *     than \" \\ \/ \b \f \n \r \t \u (AVX2: two nibble-table lookups). Each
+ *     \u escape goes to a small scalar check (four hex digits, no U+0000,
+ *     surrogates in pairs); numbers and literals too (tokens.c, with an
+ *     inline fast path for true/false/null and short integers).
+ *
+ * THE EVENT LOOP (scanner_loop.h: validate = fields everywhere, and full on
+ * SSE2). Events = structural bytes outside strings, opening quotes, and the
+ * first byte of each number or literal (~200 per frame). They run through
+ * one pushdown automaton (machine.h), shared with the scalar scanner, that
+ * checks the grammar, keeps the depth, and at depth 1 of the root object
+ * compares keys with the wanted names and captures the value after the
+ * colon. UTF-8 is checked by a scalar routine over each run of non-ASCII
+ * bytes. This loop can stop inside the first blocks, which validate =
+ * fields wants.
+ *
+ * GRAMMAR ON BITMAPS (scanner_full.h: validate = full on AVX2). The same
+ * verdicts without walking events: JSON's grammar, once brackets are
+ * matched, is a set of "what may follow what" rules, and those are bit
+ * operations. Let after(X) be the positions whose previous non-whitespace
+ * byte is in X: X shifted by one, carried over whitespace runs by one
+ * addition (just the shift for compact JSON, where a block has no
+ * whitespace outside strings). Then, per block, every bit of
+ *     after({)          is a key's opening quote or }
+ *     after([)          is a value start or ]
+ *     after(:)          is a value start
+ *     after(,)          is a key's opening quote (in an object) or a
+ *                       value start (in an array)
+ *     after(value end)  is , } or ]
+ *     after(key end)    is a colon, and every colon is one of those,
+ *     the first byte is {, nothing but whitespace after its match.
+ * A key string is an opening quote in an object not after ':'; its closing
+ * quote is found by adding the opening bit to the string's run of in-string
+ * bits (the carry lands on the closing quote). The only loop is over
+ * brackets (~20 per frame): it matches them on a bit stack, limits depth,
+ * and draws the "inside an object" bitmap; between brackets at depth 1 it
+ * looks at the root keys whose first byte is a wanted name's first byte (or
+ * a backslash), and for a wanted one reads the value by peeking past the
+ * colon (an object or array value ends where the bracket loop returns to
+ * depth 1). UTF-8 by table lookups on AVX2 (Keiser and Lemire, "Validating
+ * UTF-8 in less than one instruction per byte", 2021: three 16-entry tables
+ * of nibbles of each byte pair, and the bytes two and three back), errors
+ * ORed up and tested once per frame. Anything that is not clearly fine:
+ * any fault, nesting near jansson's 2048 limit: goes to the scalar
+ * scanner, which names the fault (or, for the depth limit, accepts).
+ *
+ * On any fault the scalar scanner runs over the frame to name the first
+ * faulty byte in jansson's order, so reasons do not depend on the CPU.
  *
  * WHAT "AGREES WITH JANSSON" MEANS HERE. jansson 2.14 refuses: broken
  * grammar, unbalanced or mismatched brackets, truncation, control bytes in
@@ -62,24 +95,33 @@
  * and speed matters (the benchmark reports both).
  *
  * MEASURED (tests/bench_scan, one core of the 2-core AMD EPYC dev VM, CPU
- * time, median of 5; scanning plus record.c, ~2 KB frames):
+ * time per thread; median of 7 runs, then the median of 5 such runs taken
+ * alternately with the previous version in the same session; scanning plus
+ * record.c, ~2 KB frames):
  *
  *                         validate = full          validate = fields
- *   challenge samples     ~1.2 GB/s  ~580k fr/s    ~5.3 GB/s  ~2.6M fr/s
- *   generated (seed 1)    ~1.0 GB/s  ~490k fr/s    ~3.0 GB/s  ~1.5M fr/s
- *   (SSE2 ~10% below AVX2, the scalar scanner ~25% below; jansson, mode =
- *   strict: ~90 MB/s, ~44k frames/s.)
+ *   challenge samples     ~1.55 GB/s ~750k fr/s    ~4.9 GB/s  ~2.4M fr/s
+ *   generated (seed 1)    ~1.48 GB/s ~715k fr/s    ~2.9 GB/s  ~1.4M fr/s
+ *   (the event loop, before the bitmap grammar: full ~1.15 GB/s ~555k fr/s
+ *   on the samples, ~1.0 GB/s ~485k fr/s generated; fields unchanged. SSE2,
+ *   event loop: ~1.09 GB/s full on the samples; jansson, mode = strict:
+ *   ~90 MB/s, ~44k frames/s.)
  *
- * Where the time goes (full): about half in stage 1 (classification,
- * escapes, the UTF-8 of the Cyrillic strings), half in the automaton (~200
- * events per frame). Tried and dropped, because they were slower here: a
- * table-driven automaton (state x class lookups, branch-free), and
- * simdjson's layout (flatten all event positions into an array, then one
- * long automaton loop with branch-free appends of keys and tokens, packed
- * nibble tables). The event loop there became ~70 instructions per event
- * from register pressure, and chunking hurt validate = fields, which wins
- * by stopping inside the first blocks. Left to try: SIMD UTF-8 validation
- * (Keiser-Lemire), and a cheaper escape-validity test (one pshufb).
+ * Where the time goes (full, AVX2, perf with cpu-clock samples): about a
+ * third in classification (ten movemask pairs a block), a fifth in the
+ * after() rules and in-string bitmaps, the rest spread over the bracket/key
+ * loop, numbers (~7%), escapes and UTF-8 (~5% each). What helped, in order:
+ * the bitmap grammar instead of ~200 automaton events (+5%, little alone:
+ * the key loop then cost 20%), filtering root keys by their first byte
+ * (+15%), shift-only after() for compact blocks, pshufb escapes and one
+ * movemask for the ASCII test (+8%), the inline number/literal check (+2%).
+ * Tried and dropped earlier, in the event loop: a table-driven automaton,
+ * and simdjson's flatten-then-walk layout (register pressure; it also hurt
+ * validate = fields, which wins by stopping inside the first blocks).
+ * Left to try: AVX-512BW (compares straight into 64-bit masks, no
+ * movemasks; this CPU has it), fewer classes (one structural mask plus
+ * byte bits 1, 5, 6 to tell the six structural characters apart), and
+ * branch-free batches in the bracket and number loops.
  */
 #include "jx.h"
 #include "machine.h"
@@ -97,6 +139,163 @@
 struct jx_masks {
     uint64_t quote, bs, op, ws, ctrl, high;
 };
+
+#ifdef JX_X86 /* helpers of the AVX2 full-validation loop (scanner_full.h) */
+
+/* The bitmaps validate = full needs: the structural characters apart,
+ * opn = { or [, cls = } or ], c5 = bit 5 of the byte (set for { and }). */
+struct jx_fmasks {
+    uint64_t quote, bs, opn, cls, c5, colon, comma, ws, ctrl;
+    uint64_t first; /* a first byte of a wanted name */
+};
+
+/* Up to four distinct first bytes of the wanted names; n = -1: no filter. */
+struct jx_first {
+    int n;
+    char c[4];
+};
+
+/* Positions whose previous non-whitespace byte is in x: x shifted by one,
+ * then carried over each run of whitespace w by an addition. *carry holds
+ * the bit that enters the next block (x's top bit, or a run reaching it). */
+static inline uint64_t jx_after(uint64_t x, uint64_t w, uint64_t *carry)
+{
+    uint64_t y = (x << 1) | *carry;
+    uint64_t s;
+    uint64_t o = __builtin_add_overflow(y & w, w, &s);
+    *carry = (x >> 63) | o;
+    return (s | y) & ~w;
+}
+
+/* The same where w is 0. */
+static inline uint64_t jx_after0(uint64_t x, uint64_t *carry)
+{
+    uint64_t y = (x << 1) | *carry;
+    *carry = x >> 63;
+    return y;
+}
+
+/* The root object's keys, for validate = full: which are wanted, and their
+ * values (read by peeking past the key: the grammar is checked on bitmaps,
+ * and a frame with any fault is rescanned by the scalar scanner). */
+struct jx_keys {
+    const struct jx_spec *spec;
+    struct jx_slot *slots;
+    int open_slot;    /* wanted index whose object/array value is open, or -1 */
+    unsigned seen, repeated;
+    uint64_t lenmask; /* bit n set: some wanted name is n bytes long */
+};
+
+static inline size_t jx_skip_ws(const char *buf, size_t len, size_t i)
+{
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* The keys whose opening quotes are the bits of `keys` (block at base;
+ * quote and bs are the block's unescaped quotes and backslashes). Nonzero
+ * if something is wrong. */
+static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t base,
+                       uint64_t keys, uint64_t quote, uint64_t bs, struct jx_verdict *v)
+{
+    do {
+        unsigned off = (unsigned)__builtin_ctzll(keys);
+        keys &= keys - 1;
+        size_t pos = base + off, end;
+        bool esc;
+        uint64_t after = off == 63 ? 0 : quote & ~((2ull << off) - 1);
+        if (after) {
+            unsigned eoff = (unsigned)__builtin_ctzll(after);
+            end = base + eoff;
+            esc = (bs & (((1ull << eoff) - 1) & ~((2ull << off) - 1))) != 0;
+        } else {
+            end = jx_string_end(buf, len, pos, &esc);
+            if (end >= len)
+                return 1;
+        }
+        size_t klen = end - pos - 1;
+        if (!esc && (klen >= 64 || !((ks->lenmask >> klen) & 1)))
+            continue;
+        int i = jx_match_name(ks->spec, buf + pos + 1, klen, esc);
+        if (i < 0)
+            continue;
+        ks->repeated |= ks->seen & (1u << i);
+        ks->seen |= 1u << i;
+        size_t q = jx_skip_ws(buf, len, end + 1);
+        if (q >= len || buf[q] != ':')
+            return 1;
+        q = jx_skip_ws(buf, len, q + 1);
+        if (q >= len)
+            return 1;
+        struct jx_slot *s = &ks->slots[i];
+        s->ptr = buf + q;
+        s->escaped = 0;
+        s->ival = 0;
+        if (buf[q] == '"') {
+            bool e2;
+            size_t vend = jx_string_end(buf, len, q, &e2);
+            if (vend >= len)
+                return 1;
+            s->ptr = buf + q + 1;
+            s->len = (uint32_t)(vend - q - 1);
+            s->kind = JX_STRING;
+            s->escaped = e2;
+        } else if (buf[q] == '{' || buf[q] == '[') {
+            s->len = 1; /* set when it closes */
+            s->kind = buf[q] == '{' ? JX_OBJECT : JX_ARRAY;
+            ks->open_slot = i;
+        } else {
+            uint8_t kind;
+            int64_t ival = 0;
+            size_t n = jx_token(buf, len, q, &kind, &ival, v);
+            if (!n)
+                return 1;
+            s->len = (uint32_t)n;
+            s->kind = kind;
+            s->ival = ival;
+        }
+    } while (keys);
+    return 0;
+}
+
+/* Bytes that end a number or literal (tokens.c's is_delim). */
+static const unsigned char jx_delim[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['{'] = 1, ['}'] = 1,
+    ['['] = 1, [']'] = 1, [':'] = 1, [','] = 1, ['"'] = 1,
+};
+
+/* Is the number or literal at buf[pos] valid? true, false, null and
+ * integers of up to 18 digits (always within int64) are checked here;
+ * everything else by jx_token. */
+static inline bool jx_scalar_ok(const char *buf, size_t len, size_t pos, struct jx_verdict *v)
+{
+    const unsigned char *s = (const unsigned char *)buf + pos;
+    size_t room = len - pos;
+    if (room > 5) {
+        uint32_t w;
+        memcpy(&w, s, 4);
+        if ((w == 0x65757274u || w == 0x6c6c756eu) && jx_delim[s[4]]) /* true null */
+            return true;
+        if (w == 0x736c6166u && s[4] == 'e' && jx_delim[s[5]]) /* false */
+            return true;
+        size_t i = s[0] == '-';
+        if (s[i] >= '1' && s[i] <= '9') {
+            size_t j = i + 1, lim = i + 18 < room ? i + 18 : room;
+            while (j < lim && s[j] >= '0' && s[j] <= '9')
+                j++;
+            if (j < room && jx_delim[s[j]])
+                return true;
+        } else if (s[i] == '0' && jx_delim[s[i + 1]]) {
+            return true;
+        }
+    }
+    uint8_t kind;
+    int64_t ival;
+    return jx_token(buf, len, pos, &kind, &ival, v) != 0;
+}
+
+#endif /* JX_X86 */
 
 static inline uint64_t prefix_xor_shift(uint64_t x)
 {
@@ -162,7 +361,7 @@ static inline void escapes_sse2(const char *p, uint64_t *valid, uint64_t *is_u)
     *is_u = mask4(u[0], u[1], u[2], u[3]);
 }
 
-#define JX_NAME scan_sse2
+#define JX_NAME scan_sse2_fields
 #define JX_TARGET
 #define JX_CLASSIFY classify_sse2
 #define JX_ESCAPES escapes_sse2
@@ -173,6 +372,11 @@ static inline void escapes_sse2(const char *p, uint64_t *valid, uint64_t *is_u)
 #undef JX_CLASSIFY
 #undef JX_ESCAPES
 #undef JX_PREFIX_XOR
+
+/* SSE2 runs the event loop in both modes: without pshufb its UTF-8 checks
+ * stay scalar, and the bitmap grammar of validate = full measured ~4%
+ * slower there than the events. */
+#define scan_sse2 scan_sse2_fields
 
 /* ---- AVX2 (+ PCLMUL), chosen at run time --------------------------- */
 
@@ -223,23 +427,218 @@ AVX_ATTR static inline void escapes_avx2(const char *p, uint64_t *valid, uint64_
     *is_u = mask2(u[0], u[1]);
 }
 
+/* The same by two nibble-table lookups: the high nibble of " / \\ b f n r
+ * t u picks a bit (2, 5, 6, 7), the low nibble's table has that bit where
+ * the pair is one of them. */
+AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, uint64_t *is_u)
+{
+    const __m256i hi = _mm256_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+                                        0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i lo = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
+                                        0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+    __m256i bad[2], u[2];
+    for (int i = 0; i < 2; i++) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
+        __m256i h = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
+        __m256i l = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
+        bad[i] = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
+        u[i] = EQ32(x, 'u');
+    }
+    *valid = ~mask2(bad[0], bad[1]);
+    *is_u = mask2(u[0], u[1]);
+}
+
 AVX_ATTR static inline uint64_t prefix_xor_clmul(uint64_t x)
 {
     __m128i r = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x), _mm_set1_epi8((char)0xFF), 0);
     return (uint64_t)_mm_cvtsi128_si64(r);
 }
 
-#define JX_NAME scan_avx2
+AVX_ATTR static inline void classify_full_avx2(const char *p, struct jx_fmasks *k,
+                                               const struct jx_first *fc)
+{
+    /* Whitespace by one table lookup on the low nibble: the table holds
+     * the whitespace byte with that nibble (space, tab, newline, return), else 0. */
+    const __m256i wst = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
+                                         ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
+    __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2], f[2];
+    for (int i = 0; i < 2; i++) {
+        x[i] = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
+        f[i] = _mm256_setzero_si256();
+        for (int j = 0; j < fc->n; j++)
+            f[i] = _mm256_or_si256(f[i], EQ32(x[i], fc->c[j]));
+        __m256i lo = _mm256_or_si256(x[i], _mm256_set1_epi8(0x20));
+        q[i] = EQ32(x[i], '"');
+        b[i] = EQ32(x[i], '\\');
+        on[i] = EQ32(lo, '{');
+        cl[i] = EQ32(lo, '}');
+        c5[i] = _mm256_slli_epi16(x[i], 2);
+        co[i] = EQ32(x[i], ':');
+        cm[i] = EQ32(x[i], ',');
+        w[i] = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x[i]), x[i]);
+        c[i] = _mm256_cmpeq_epi8(_mm256_min_epu8(x[i], _mm256_set1_epi8(0x1F)), x[i]);
+    }
+    k->quote = mask2(q[0], q[1]);
+    k->bs = mask2(b[0], b[1]);
+    k->opn = mask2(on[0], on[1]);
+    k->cls = mask2(cl[0], cl[1]);
+    k->c5 = mask2(c5[0], c5[1]);
+    k->colon = mask2(co[0], co[1]);
+    k->comma = mask2(cm[0], cm[1]);
+    k->ws = mask2(w[0], w[1]);
+    k->ctrl = mask2(c[0], c[1]);
+    k->first = fc->n < 0 ? ~(uint64_t)0 : mask2(f[0], f[1]);
+}
+
+/* UTF-8 by table lookups (Keiser and Lemire, "Validating UTF-8 in less than
+ * one instruction per byte", 2021; simdjson's lookup4): each byte pair is
+ * classified by three 16-entry tables (high nibble of the previous byte, its
+ * low nibble, high nibble of this byte) whose AND is nonzero exactly for the
+ * bad pairs; the bytes that must be 3rd or 4th of a sequence come from the
+ * bytes two and three back. Errors are ORed up and tested once per frame. */
+struct jx_u8_avx2 {
+    __m256i prev, incomplete, err;
+};
+
+#define U8_TOO_SHORT 0x01
+#define U8_TOO_LONG 0x02
+#define U8_OVERLONG_3 0x04
+#define U8_TOO_LARGE 0x08
+#define U8_SURROGATE 0x10
+#define U8_OVERLONG_2 0x20
+#define U8_TOO_LARGE_1000 0x40
+#define U8_OVERLONG_4 0x40
+#define U8_TWO_CONTS 0x80
+#define U8_CARRY (U8_TOO_SHORT | U8_TOO_LONG | U8_TWO_CONTS)
+#define U8_T16(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
+
+AVX_ATTR static inline __m256i u8_prev(__m256i in, __m256i prev, int n)
+{
+    __m256i t = _mm256_permute2x128_si256(prev, in, 0x21);
+    switch (n) {
+    case 1: return _mm256_alignr_epi8(in, t, 15);
+    case 2: return _mm256_alignr_epi8(in, t, 14);
+    default: return _mm256_alignr_epi8(in, t, 13);
+    }
+}
+
+AVX_ATTR static inline __m256i u8_check(__m256i in, __m256i prev)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+    const __m256i t1h = U8_T16(
+        U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
+        U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
+        U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS,
+        U8_TOO_SHORT | U8_OVERLONG_2,
+        U8_TOO_SHORT,
+        U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,
+        (char)(U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_OVERLONG_4));
+    const __m256i t1l = U8_T16(
+        (char)(U8_CARRY | U8_OVERLONG_3 | U8_OVERLONG_2 | U8_OVERLONG_4),
+        (char)(U8_CARRY | U8_OVERLONG_2),
+        (char)U8_CARRY, (char)U8_CARRY,
+        (char)(U8_CARRY | U8_TOO_LARGE),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_SURROGATE),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000));
+    const __m256i t2h = U8_T16(
+        U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
+        U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
+        (char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 | U8_TOO_LARGE_1000 |
+               U8_OVERLONG_4),
+        (char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 | U8_TOO_LARGE),
+        (char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE | U8_TOO_LARGE),
+        (char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE | U8_TOO_LARGE),
+        U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT);
+    __m256i p1 = u8_prev(in, prev, 1);
+    __m256i b1h = _mm256_shuffle_epi8(t1h, _mm256_and_si256(_mm256_srli_epi16(p1, 4), nib));
+    __m256i b1l = _mm256_shuffle_epi8(t1l, _mm256_and_si256(p1, nib));
+    __m256i b2h = _mm256_shuffle_epi8(t2h, _mm256_and_si256(_mm256_srli_epi16(in, 4), nib));
+    __m256i sc = _mm256_and_si256(_mm256_and_si256(b1h, b1l), b2h);
+    __m256i third = _mm256_subs_epu8(u8_prev(in, prev, 2), _mm256_set1_epi8((char)(0xE0 - 0x80)));
+    __m256i fourth = _mm256_subs_epu8(u8_prev(in, prev, 3), _mm256_set1_epi8((char)(0xF0 - 0x80)));
+    __m256i must = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
+    return _mm256_xor_si256(must, sc);
+}
+
+AVX_ATTR static inline void u8_init_avx2(struct jx_u8_avx2 *s)
+{
+    s->prev = s->incomplete = s->err = _mm256_setzero_si256();
+}
+
+AVX_ATTR static inline bool u8_block_avx2(struct jx_u8_avx2 *s, const char *p, const char *buf,
+                                          size_t len, size_t base)
+{
+    (void)buf;
+    (void)len;
+    (void)base;
+    __m256i x0 = _mm256_loadu_si256((const __m256i *)p);
+    __m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
+    if (!_mm256_movemask_epi8(_mm256_or_si256(x0, x1))) {
+        s->err = _mm256_or_si256(s->err, s->incomplete);
+        s->incomplete = _mm256_setzero_si256();
+    } else {
+        /* A lead byte in the last three places still wants bytes. */
+        const __m256i max = _mm256_setr_epi8(
+            -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+            -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+            (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
+        s->err = _mm256_or_si256(s->err, _mm256_or_si256(u8_check(x0, s->prev),
+                                                         u8_check(x1, x0)));
+        s->incomplete = _mm256_subs_epu8(x1, max);
+    }
+    s->prev = x1;
+    return false;
+}
+
+AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
+{
+    __m256i e = _mm256_or_si256(s->err, s->incomplete);
+    return !_mm256_testz_si256(e, e);
+}
+
+#define JX_NAME scan_avx2_fields
 #define JX_TARGET AVX_ATTR
 #define JX_CLASSIFY classify_avx2
 #define JX_ESCAPES escapes_avx2
 #define JX_PREFIX_XOR prefix_xor_clmul
 #include "scanner_loop.h"
+#define JX_FULL_NAME scan_avx2_full
+#define JX_ESCAPES_FULL escapes_full_avx2
+#define JX_CLASSIFY_FULL classify_full_avx2
+#define JX_UTF8_STATE struct jx_u8_avx2
+#define JX_UTF8_INIT u8_init_avx2
+#define JX_UTF8_BLOCK u8_block_avx2
+#define JX_UTF8_END u8_end_avx2
+#include "scanner_full.h"
 #undef JX_NAME
+#undef JX_FULL_NAME
 #undef JX_TARGET
 #undef JX_CLASSIFY
+#undef JX_CLASSIFY_FULL
 #undef JX_ESCAPES
+#undef JX_ESCAPES_FULL
 #undef JX_PREFIX_XOR
+#undef JX_UTF8_STATE
+#undef JX_UTF8_INIT
+#undef JX_UTF8_BLOCK
+#undef JX_UTF8_END
+
+static enum jx_err scan_avx2(const char *buf, size_t len, const struct jx_spec *spec,
+                             struct jx_slot *slots, struct jx_verdict *v)
+{
+    return spec->stop_early ? scan_avx2_fields(buf, len, spec, slots, v)
+                            : scan_avx2_full(buf, len, spec, slots, v);
+}
 
 #endif /* JX_X86 */
 

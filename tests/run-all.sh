@@ -84,6 +84,11 @@ note "make check (plain)"
 make -C build check -j"$JOBS" > build/check.log 2>&1
 grep -E '^(FAIL|ERROR|SKIP):' build/check.log
 count build
+# Test programs are compiled by `make check`: they must be warning-free too.
+if grep -E 'warning:' build/check.log; then
+    echo "compiler warnings while building the tests (see above)"
+    failed=$((failed + 1))
+fi
 
 note "build + make check (AddressSanitizer, UndefinedBehaviorSanitizer)"
 if build build-asan --enable-sanitizers; then

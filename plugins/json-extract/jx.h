@@ -93,9 +93,10 @@ enum jx_err jx_scan_strict(const char *buf, size_t len, const struct jx_spec *sp
                            struct jx_slot *slots, struct jx_verdict *v,
                            jx_alloc_fn alloc, void *alloc_ctx);
 
-/* Which implementation jx_scan_fast uses: "avx2", "sse2" or "scalar".
- * jx_force_impl (tests, benchmarks) overrides the run-time choice;
- * returns false if the CPU cannot run it. */
+/* Which implementation jx_scan_fast uses: "avx512", "avx2", "sse2" or
+ * "scalar": the first this CPU runs, or the one named by the environment
+ * variable SLUICE_JX_SCANNER if it can. jx_force_impl (tests, benchmarks)
+ * overrides the choice; returns false if the CPU cannot run it. */
 const char *jx_impl_name(void);
 bool jx_force_impl(const char *name);
 

@@ -12,9 +12,12 @@
  * can get away with). Two block loops share steps 1-3:
  *  1. Classify 64 bytes into bitmaps, one bit per byte: quote, backslash,
  *     structural characters, whitespace, control (< 0x20), non-ASCII. SSE2
- *     (four 16-byte compares per class, the x86-64 baseline) or AVX2 (two
- *     32-byte ones, whitespace by one pshufb), chosen at run time with
- *     __builtin_cpu_supports; a plain scalar scanner (scalar.c) elsewhere.
+ *     (four 16-byte compares per class, the x86-64 baseline), AVX2 (two
+ *     32-byte ones, whitespace by one pshufb) or AVX-512BW (one 64-byte
+ *     compare straight into a 64-bit mask, no movemask), chosen at run time
+ *     with __builtin_cpu_supports (SLUICE_JX_SCANNER=avx2 etc. forces a
+ *     level; the tests run every level the CPU has); a plain scalar scanner
+ *     (scalar.c) elsewhere.
  *  2. Escapes without a loop: a byte is escaped if an odd-length run of
  *     backslashes ends just before it. Adding the run starts to the odd-bit
  *     pattern carries through each run and leaves its parity in the bit
@@ -39,7 +42,8 @@
  * bytes. This loop can stop inside the first blocks, which validate =
  * fields wants.
  *
- * GRAMMAR ON BITMAPS (scanner_full.h: validate = full on AVX2). The same
+ * GRAMMAR ON BITMAPS (scanner_full.h: validate = full on AVX2 and
+ * AVX-512). The same
  * verdicts without walking events: JSON's grammar, once brackets are
  * matched, is a set of "what may follow what" rules, and those are bit
  * operations. Let after(X) be the positions whose previous non-whitespace
@@ -62,7 +66,12 @@
  * looks at the root keys whose first byte is a wanted name's first byte (or
  * a backslash), and for a wanted one reads the value by peeking past the
  * colon (an object or array value ends where the bracket loop returns to
- * depth 1). UTF-8 by table lookups on AVX2 (Keiser and Lemire, "Validating
+ * depth 1). On AVX-512 that loop has no branch on the bracket while the
+ * stack fits one register (64 levels; a bit array beyond): it draws the
+ * "depth 1" and "returns to depth 1" bitmaps too, and the keys are looked
+ * at once per block; escapes and UTF-8 are checked on every block, without
+ * a branch on backslashes or non-ASCII bytes (mispredicted branches, not
+ * instructions, are most of the cost: ~150 cycles per 64-byte block). UTF-8 by table lookups on AVX2 (Keiser and Lemire, "Validating
  * UTF-8 in less than one instruction per byte", 2021: three 16-entry tables
  * of nibbles of each byte pair, and the bytes two and three back), errors
  * ORed up and tested once per frame. Anything that is not clearly fine:
@@ -94,23 +103,34 @@
  * no wanted key is repeated at the root. Use it when the producer is trusted
  * and speed matters (the benchmark reports both).
  *
- * MEASURED (tests/bench_scan, one core of the 2-core AMD EPYC dev VM, CPU
- * time per thread; median of 7 runs, then the median of 5 such runs taken
- * alternately with the previous version in the same session; scanning plus
- * record.c, ~2 KB frames):
+ * MEASURED (tests/bench_scan, one core of the 2-core AMD EPYC dev VM with
+ * AVX-512, CPU time per thread; median of 7 runs, then the median of 5
+ * such runs taken alternately with the previous version in the same
+ * session; scanning plus record.c, ~2 KB frames):
  *
  *                         validate = full          validate = fields
- *   challenge samples     ~1.55 GB/s ~750k fr/s    ~4.9 GB/s  ~2.4M fr/s
- *   generated (seed 1)    ~1.48 GB/s ~715k fr/s    ~2.9 GB/s  ~1.4M fr/s
- *   (the event loop, before the bitmap grammar: full ~1.15 GB/s ~555k fr/s
- *   on the samples, ~1.0 GB/s ~485k fr/s generated; fields unchanged. SSE2,
- *   event loop: ~1.09 GB/s full on the samples; jansson, mode = strict:
- *   ~90 MB/s, ~44k frames/s.)
+ *   AVX-512, samples      ~1.81 GB/s ~870k fr/s    ~5.6 GB/s  ~2.7M fr/s
+ *   AVX-512, generated    ~1.73 GB/s ~835k fr/s    ~3.0 GB/s  ~1.46M fr/s
+ *   AVX2, samples         ~1.57 GB/s ~755k fr/s    ~4.8 GB/s  ~2.3M fr/s
+ *   AVX2, generated       ~1.49 GB/s ~720k fr/s    ~3.1 GB/s  ~1.49M fr/s
+ *   (AVX-512 over AVX2, same session: full +15% on the samples, +16%
+ *   generated; fields +17% on the samples, even generated. The event loop,
+ *   before the bitmap grammar: full ~1.15 GB/s ~555k fr/s on the samples,
+ *   ~1.0 GB/s ~485k fr/s generated. SSE2, event loop: ~1.09 GB/s full on
+ *   the samples; jansson, mode = strict: ~90 MB/s, ~44k frames/s.)
  *
- * Where the time goes (full, AVX2, perf with cpu-clock samples): about a
- * third in classification (ten movemask pairs a block), a fifth in the
- * after() rules and in-string bitmaps, the rest spread over the bracket/key
- * loop, numbers (~7%), escapes and UTF-8 (~5% each). What helped, in order:
+ * Where the time goes (full, AVX-512, cpu-clock samples and builds with
+ * parts switched off, ~4.2 GHz): ~150 cycles per 64-byte block, spread
+ * thin: the bitmaps alone (classification, escapes, strings, after()
+ * rules, with the loops cut out) run at ~3.2 GB/s; the bracket loop and
+ * the root keys cost about a third (keys, with record.c's decoding of the
+ * wanted values, ~15%), numbers and literals ~10%, escapes and UTF-8 a
+ * few % each. Classification was not a third of the time, as profiles of
+ * the AVX2 build suggested (samples pile up on the instructions that wait
+ * for it): AVX-512 compares alone gained ~2% in full mode (~17% in
+ * fields mode); the branch-free bracket loop ~8%, UTF-8 and escapes
+ * without branches ~5%. The branch-free bracket loop is ~2% slower than
+ * the branchy one with AVX2, which keeps it. What helped before, in order:
  * the bitmap grammar instead of ~200 automaton events (+5%, little alone:
  * the key loop then cost 20%), filtering root keys by their first byte
  * (+15%), shift-only after() for compact blocks, pshufb escapes and one
@@ -118,14 +138,18 @@
  * Tried and dropped earlier, in the event loop: a table-driven automaton,
  * and simdjson's flatten-then-walk layout (register pressure; it also hurt
  * validate = fields, which wins by stopping inside the first blocks).
- * Left to try: AVX-512BW (compares straight into 64-bit masks, no
- * movemasks; this CPU has it), fewer classes (one structural mask plus
- * byte bits 1, 5, 6 to tell the six structural characters apart), and
- * branch-free batches in the bracket and number loops.
+ * Left to try, for the ~2.2 GB/s a million frames a second needs: numbers
+ * and literals on bitmaps (digits, the letters of true/false/null, runs
+ * of up to 18 digits accepted at once, the rest to jx_token), so that the
+ * per-token loop and its mispredictions go; a cheaper root-key filter
+ * (first byte and length of each wanted name, from the closing quote);
+ * fewer classes (one structural mask plus byte bits to tell the six
+ * structural characters apart) matters less than expected.
  */
 #include "jx.h"
 #include "machine.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -182,6 +206,7 @@ struct jx_keys {
     const struct jx_spec *spec;
     struct jx_slot *slots;
     int open_slot;    /* wanted index whose object/array value is open, or -1 */
+    size_t open_pos;  /* where that value starts */
     unsigned seen, repeated;
     uint64_t lenmask; /* bit n set: some wanted name is n bytes long */
 };
@@ -193,11 +218,27 @@ static inline size_t jx_skip_ws(const char *buf, size_t len, size_t i)
     return i;
 }
 
+/* The open object or array value of a wanted key ends at the first bracket
+ * after its start that returns to depth 1: a bit of ret1 (block at base). */
+static inline void jx_keys_close(struct jx_keys *ks, const char *buf, size_t base, uint64_t ret1)
+{
+    if (ks->open_pos >= base + 64)
+        return; /* it starts in a later block */
+    if (ks->open_pos >= base)
+        ret1 &= ((uint64_t)~0 << (ks->open_pos - base)) << 1;
+    if (ret1) {
+        struct jx_slot *s = &ks->slots[ks->open_slot];
+        s->len = (uint32_t)(buf + base + (unsigned)__builtin_ctzll(ret1) + 1 - s->ptr);
+        ks->open_slot = -1;
+    }
+}
+
 /* The keys whose opening quotes are the bits of `keys` (block at base;
- * quote and bs are the block's unescaped quotes and backslashes). Nonzero
- * if something is wrong. */
+ * quote and bs are the block's unescaped quotes and backslashes, ret1 its
+ * brackets that return to depth 1). Nonzero if something is wrong. */
 static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t base,
-                       uint64_t keys, uint64_t quote, uint64_t bs, struct jx_verdict *v)
+                       uint64_t keys, uint64_t quote, uint64_t bs, uint64_t ret1,
+                       struct jx_verdict *v)
 {
     do {
         unsigned off = (unsigned)__builtin_ctzll(keys);
@@ -245,6 +286,8 @@ static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t b
             s->len = 1; /* set when it closes */
             s->kind = buf[q] == '{' ? JX_OBJECT : JX_ARRAY;
             ks->open_slot = i;
+            ks->open_pos = q;
+            jx_keys_close(ks, buf, base, ret1);
         } else {
             uint8_t kind;
             int64_t ival = 0;
@@ -613,6 +656,7 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #define JX_PREFIX_XOR prefix_xor_clmul
 #include "scanner_loop.h"
 #define JX_FULL_NAME scan_avx2_full
+#define JX_NO_BRANCH 0
 #define JX_ESCAPES_FULL escapes_full_avx2
 #define JX_CLASSIFY_FULL classify_full_avx2
 #define JX_UTF8_STATE struct jx_u8_avx2
@@ -632,12 +676,203 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_UTF8_INIT
 #undef JX_UTF8_BLOCK
 #undef JX_UTF8_END
+#undef JX_NO_BRANCH
 
 static enum jx_err scan_avx2(const char *buf, size_t len, const struct jx_spec *spec,
                              struct jx_slot *slots, struct jx_verdict *v)
 {
     return spec->stop_early ? scan_avx2_fields(buf, len, spec, slots, v)
                             : scan_avx2_full(buf, len, spec, slots, v);
+}
+
+/* ---- AVX-512BW (+ PCLMUL), chosen at run time ----------------------- */
+
+/* Compares go straight into 64-bit masks (one k-register per class per
+ * block, no movemask pairs); the rest of both loops is the AVX2 one. */
+#define AVX512_ATTR __attribute__((target("avx512f,avx512bw,avx2,pclmul")))
+#define EQ64(x, ch) _mm512_cmpeq_epi8_mask((x), _mm512_set1_epi8(ch))
+
+/* A 16-byte table in each 128-bit lane. */
+#define T64(...) _mm512_broadcast_i32x4(_mm_setr_epi8(__VA_ARGS__))
+
+AVX512_ATTR static inline void classify_avx512(const char *p, struct jx_masks *k)
+{
+    const __m512i wst = T64(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
+    __m512i x = _mm512_loadu_si512((const void *)p);
+    __m512i lo = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
+    k->quote = EQ64(x, '"');
+    k->bs = EQ64(x, '\\');
+    k->op = EQ64(lo, '{') | EQ64(lo, '}') | EQ64(x, ':') | EQ64(x, ',');
+    k->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(wst, x), x);
+    k->ctrl = _mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20));
+    k->high = _mm512_movepi8_mask(x);
+}
+
+/* Bytes that may follow an escaping backslash, and the 'u's among them:
+ * the nibble tables of escapes_full_avx2. */
+AVX512_ATTR static inline void escapes_avx512(const char *p, uint64_t *valid, uint64_t *is_u)
+{
+    const __m512i hi = T64(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m512i lo = T64(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    const __m512i nib = _mm512_set1_epi8(0x0F);
+    __m512i x = _mm512_loadu_si512((const void *)p);
+    __m512i h = _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(x, 4), nib));
+    __m512i l = _mm512_shuffle_epi8(lo, _mm512_and_si512(x, nib));
+    *valid = _mm512_test_epi8_mask(h, l);
+    *is_u = EQ64(x, 'u');
+}
+
+AVX512_ATTR static inline void classify_full_avx512(const char *p, struct jx_fmasks *k,
+                                                    const struct jx_first *fc)
+{
+    const __m512i wst = T64(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
+    __m512i x = _mm512_loadu_si512((const void *)p);
+    __m512i lo = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
+    uint64_t f = 0;
+    for (int j = 0; j < fc->n; j++)
+        f |= EQ64(x, fc->c[j]);
+    k->quote = EQ64(x, '"');
+    k->bs = EQ64(x, '\\');
+    k->opn = EQ64(lo, '{');
+    k->cls = EQ64(lo, '}');
+    k->c5 = _mm512_test_epi8_mask(x, _mm512_set1_epi8(0x20));
+    k->colon = EQ64(x, ':');
+    k->comma = EQ64(x, ',');
+    k->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(wst, x), x);
+    k->ctrl = _mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20));
+    k->first = fc->n < 0 ? ~(uint64_t)0 : f;
+}
+
+/* UTF-8: u8_check on 64 bytes (the same tables, one per 128-bit lane). */
+struct jx_u8_avx512 {
+    __m512i prev, incomplete, err;
+};
+
+/* The bytes n back: lane i of t is lane i-1 of in (lane 0: prev's last). */
+AVX512_ATTR static inline __m512i u8_prev512(__m512i in, __m512i prev, int n)
+{
+    __m512i t = _mm512_alignr_epi64(in, prev, 6);
+    switch (n) {
+    case 1: return _mm512_alignr_epi8(in, t, 15);
+    case 2: return _mm512_alignr_epi8(in, t, 14);
+    default: return _mm512_alignr_epi8(in, t, 13);
+    }
+}
+
+AVX512_ATTR static inline __m512i u8_check512(__m512i in, __m512i prev)
+{
+    const __m512i nib = _mm512_set1_epi8(0x0F);
+    const __m512i t1h = T64(
+        U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
+        U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
+        U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS,
+        U8_TOO_SHORT | U8_OVERLONG_2,
+        U8_TOO_SHORT,
+        U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,
+        (char)(U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_OVERLONG_4));
+    const __m512i t1l = T64(
+        (char)(U8_CARRY | U8_OVERLONG_3 | U8_OVERLONG_2 | U8_OVERLONG_4),
+        (char)(U8_CARRY | U8_OVERLONG_2),
+        (char)U8_CARRY, (char)U8_CARRY,
+        (char)(U8_CARRY | U8_TOO_LARGE),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_SURROGATE),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
+        (char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000));
+    const __m512i t2h = T64(
+        U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
+        U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
+        (char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 | U8_TOO_LARGE_1000 |
+               U8_OVERLONG_4),
+        (char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 | U8_TOO_LARGE),
+        (char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE | U8_TOO_LARGE),
+        (char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE | U8_TOO_LARGE),
+        U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT);
+    __m512i p1 = u8_prev512(in, prev, 1);
+    __m512i b1h = _mm512_shuffle_epi8(t1h, _mm512_and_si512(_mm512_srli_epi16(p1, 4), nib));
+    __m512i b1l = _mm512_shuffle_epi8(t1l, _mm512_and_si512(p1, nib));
+    __m512i b2h = _mm512_shuffle_epi8(t2h, _mm512_and_si512(_mm512_srli_epi16(in, 4), nib));
+    __m512i sc = _mm512_and_si512(_mm512_and_si512(b1h, b1l), b2h);
+    __m512i third = _mm512_subs_epu8(u8_prev512(in, prev, 2), _mm512_set1_epi8((char)(0xE0 - 0x80)));
+    __m512i fourth = _mm512_subs_epu8(u8_prev512(in, prev, 3), _mm512_set1_epi8((char)(0xF0 - 0x80)));
+    __m512i must = _mm512_and_si512(_mm512_or_si512(third, fourth), _mm512_set1_epi8((char)0x80));
+    return _mm512_xor_si512(must, sc);
+}
+
+AVX512_ATTR static inline void u8_init_avx512(struct jx_u8_avx512 *s)
+{
+    s->prev = s->incomplete = s->err = _mm512_setzero_si512();
+}
+
+/* A lead byte in the last three places still wants bytes. */
+#define U8_FF8 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF
+static const unsigned char jx_u8_max512[64] = {
+    U8_FF8, U8_FF8, U8_FF8, U8_FF8, U8_FF8, U8_FF8, U8_FF8,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0 - 1, 0xE0 - 1, 0xC0 - 1,
+};
+
+AVX512_ATTR static inline bool u8_block_avx512(struct jx_u8_avx512 *s, const char *p,
+                                               const char *buf, size_t len, size_t base)
+{
+    (void)buf;
+    (void)len;
+    (void)base;
+    /* No branch on ASCII blocks: the check costs less than a mispredicted
+     * branch on text that mixes ASCII and other blocks. */
+    __m512i x = _mm512_loadu_si512((const void *)p);
+    s->err = _mm512_or_si512(s->err, u8_check512(x, s->prev));
+    s->incomplete = _mm512_subs_epu8(x, _mm512_loadu_si512((const void *)jx_u8_max512));
+    s->prev = x;
+    return false;
+}
+
+AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
+{
+    return _mm512_test_epi8_mask(_mm512_or_si512(s->err, s->incomplete),
+                                 _mm512_set1_epi8((char)0xFF)) != 0;
+}
+
+#define JX_NAME scan_avx512_fields
+#define JX_TARGET AVX512_ATTR
+#define JX_CLASSIFY classify_avx512
+#define JX_ESCAPES escapes_avx512
+#define JX_PREFIX_XOR prefix_xor_clmul
+#include "scanner_loop.h"
+#define JX_FULL_NAME scan_avx512_full
+#define JX_NO_BRANCH 1
+#define JX_ESCAPES_FULL escapes_avx512
+#define JX_CLASSIFY_FULL classify_full_avx512
+#define JX_UTF8_STATE struct jx_u8_avx512
+#define JX_UTF8_INIT u8_init_avx512
+#define JX_UTF8_BLOCK u8_block_avx512
+#define JX_UTF8_END u8_end_avx512
+#include "scanner_full.h"
+#undef JX_NAME
+#undef JX_FULL_NAME
+#undef JX_TARGET
+#undef JX_CLASSIFY
+#undef JX_CLASSIFY_FULL
+#undef JX_ESCAPES
+#undef JX_ESCAPES_FULL
+#undef JX_PREFIX_XOR
+#undef JX_UTF8_STATE
+#undef JX_UTF8_INIT
+#undef JX_UTF8_BLOCK
+#undef JX_UTF8_END
+#undef JX_NO_BRANCH
+
+static enum jx_err scan_avx512(const char *buf, size_t len, const struct jx_spec *spec,
+                               struct jx_slot *slots, struct jx_verdict *v)
+{
+    return spec->stop_early ? scan_avx512_fields(buf, len, spec, slots, v)
+                            : scan_avx512_full(buf, len, spec, slots, v);
 }
 
 #endif /* JX_X86 */
@@ -654,6 +889,7 @@ struct impl {
 
 static const struct impl impls[] = {
 #ifdef JX_X86
+    {"avx512", scan_avx512},
     {"avx2", scan_avx2},
     {"sse2", scan_sse2},
 #endif
@@ -665,6 +901,11 @@ static const struct impl *chosen;
 static bool cpu_has(const char *name)
 {
 #ifdef JX_X86
+    if (strcmp(name, "avx512") == 0) {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul");
+    }
     if (strcmp(name, "avx2") == 0) {
         __builtin_cpu_init();
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul");
@@ -677,6 +918,13 @@ static bool cpu_has(const char *name)
 
 static const struct impl *choose(void)
 {
+    /* SLUICE_JX_SCANNER=avx2 (or avx512, sse2, scalar) forces a level, for
+     * tests and comparisons; ignored if this CPU cannot run it. */
+    const char *env = getenv("SLUICE_JX_SCANNER");
+    if (env)
+        for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++)
+            if (strcmp(impls[i].name, env) == 0 && cpu_has(env))
+                return &impls[i];
     for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++)
         if (cpu_has(impls[i].name))
             return &impls[i];

@@ -2,7 +2,9 @@
  * validate = full: the block loop that checks the whole grammar on bitmaps,
  * compiled for AVX2 by scanner.c (which defines JX_FULL_NAME,
  * JX_TARGET, JX_CLASSIFY_FULL, JX_ESCAPES_FULL, JX_PREFIX_XOR and the JX_UTF8_*
- * hooks before including this file). See scanner.c for the essay; the rules
+ * hooks before including this file; JX_NO_BRANCH 1 computes escapes on
+ * every block instead of branching on backslashes, and matches brackets
+ * without branching on each). See scanner.c for the essay; the rules
  * below are its "GRAMMAR ON BITMAPS" section.
  */
 
@@ -22,6 +24,11 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
     uint64_t c_start = 1, c_lb = 0, c_lk = 0, c_co = 0, c_cm = 0, c_ve = 0, c_key = 0;
     uint64_t c_xfer = 0;
     uint64_t inobj_in = 0; /* all ones if the innermost open container is an object */
+#if JX_NO_BRANCH
+    uint64_t d1_in = 0;    /* all ones if the depth is 1 */
+    uint64_t stk = 0;      /* the bracket stack while it fits (see below) */
+    bool deep = false;     /* it does not: `stack` holds it */
+#endif
     uint64_t err = 0;      /* fault bits, accumulated */
     uint32_t depth = 0;
     bool closed = false; /* the root value is complete */
@@ -60,7 +67,7 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
 
         /* Which bytes are escaped (the byte after an escaping backslash). */
         uint64_t escaped = 0;
-        if (k.bs | prev_escaped) {
+        if (JX_NO_BRANCH || (k.bs | prev_escaped)) {
             uint64_t potential = k.bs & ~prev_escaped;
             uint64_t maybe = potential << 1;
             uint64_t codes = ((maybe | JX_ODD_BITS) - potential) ^ JX_ODD_BITS;
@@ -106,6 +113,101 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
         uint64_t cand = oq & ~a_co;
         uint64_t kcand = cand & (((k.first | k.bs) >> 1) | (uint64_t)1 << 63);
 
+#if JX_NO_BRANCH
+        /* Brackets in order: matching, depth, which container each byte is
+         * in (inobj), where the depth is 1 (d1: the root object's keys) and
+         * where it returns to 1 (ret1: ends of object and array values).
+         * Without branches on the bracket while the stack fits a register
+         * (stk: bit 0 is the innermost container, set for an object); the
+         * bit array `stack` beyond 64 levels. */
+        uint64_t inobj = inobj_in, d1 = d1_in, ret1 = 0, shut = 0;
+        uint64_t br = opn | cls;
+        if (br) {
+            uint32_t nopen = (uint32_t)__builtin_popcountll(opn);
+            if (__builtin_expect(depth + nopen < 64, 1)) {
+                if (__builtin_expect(deep, 0)) { /* back from the bit array */
+                    stk = 0;
+                    for (uint32_t l = 0; l < depth; l++)
+                        stk = stk << 1 | ((stack[l >> 6] >> (l & 63)) & 1);
+                    deep = false;
+                }
+                uint64_t bad = 0;
+                do {
+                    unsigned off = (unsigned)__builtin_ctzll(br);
+                    br &= br - 1;
+                    uint64_t above = ((uint64_t)~0 << off) << 1;
+                    unsigned c = (unsigned char)p[off];
+                    uint64_t open = (c >> 1) & 1, obj = (c >> 5) & 1;
+                    uint64_t empty = depth == 0;
+                    /* A closing bracket: something open, of its kind. */
+                    bad |= (open ^ 1) & (empty | ((stk ^ obj) & 1));
+                    stk = open ? stk << 1 | obj : stk >> 1;
+                    depth = open ? depth + 1 : depth - 1 + (uint32_t)empty;
+                    uint64_t one = -(uint64_t)(depth == 1);
+                    inobj = (inobj & ~above) | (-(stk & 1) & above);
+                    d1 = (d1 & ~above) | (one & above);
+                    ret1 |= (one & (open ^ 1)) << off;
+                    shut |= -((open ^ 1) & (depth == 0)) & above;
+                } while (br);
+                if (bad)
+                    goto fail;
+            } else {
+                if (depth + nopen >= JX_MAX_DEPTH - 1)
+                    goto soft; /* near jansson's limit: let the scalar scanner judge */
+                if (!deep) { /* into the bit array */
+                    for (uint32_t l = 0; l < depth; l++) {
+                        uint64_t bit = (uint64_t)1 << (l & 63);
+                        stack[l >> 6] = (stack[l >> 6] & ~bit) |
+                                        (-((stk >> (depth - 1 - l)) & 1) & bit);
+                    }
+                    deep = true;
+                }
+                do {
+                    unsigned off = (unsigned)__builtin_ctzll(br);
+                    br &= br - 1;
+                    uint64_t above = ((uint64_t)~0 << off) << 1;
+                    unsigned char c = (unsigned char)p[off];
+                    uint64_t obj = (c >> 5) & 1;
+                    if (c & 2) { /* { or [ */
+                        stack[depth >> 6] = (stack[depth >> 6] & ~((uint64_t)1 << (depth & 63))) |
+                                            obj << (depth & 63);
+                        depth++;
+                    } else {
+                        if (depth == 0 ||
+                            ((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) != obj)
+                            goto fail;
+                        depth--;
+                        if (depth == 1)
+                            ret1 |= (uint64_t)1 << off;
+                        else if (depth == 0)
+                            shut |= above;
+                    }
+                    uint64_t top =
+                        depth ? -((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) : 0;
+                    inobj = (inobj & ~above) | (top & above);
+                    d1 = (d1 & ~above) | (-(uint64_t)(depth == 1) & above);
+                } while (br);
+            }
+            /* (a bracket at bit 63 changes none of the bitmaps: the state
+             * that enters the next block comes from the stack) */
+            if (!deep)
+                inobj_in = -(stk & 1);
+            else
+                inobj_in = depth ? -((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) : 0;
+            d1_in = -(uint64_t)(depth == 1);
+            if (depth == 0)
+                closed = true; /* (a closing bracket on an empty stack failed above) */
+            err |= ~w & shut;
+        }
+        /* The root object's keys; the end of an object or array value of a
+         * wanted key left open in an earlier block. */
+        if (ks.open_slot >= 0 && ret1)
+            jx_keys_close(&ks, buf, base, ret1);
+        uint64_t keys = kcand & d1;
+        if (keys && jx_keys_run(&ks, buf, len, base, keys, quote, k.bs, ret1, v))
+            goto fail;
+#else
+        /* (The same with a branch per bracket: faster with AVX2.) */
         /* Brackets in order: matching, depth, which container each byte is
          * in; between them, at depth 1, the root object's keys. */
         uint64_t inobj = inobj_in;
@@ -116,7 +218,7 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
             br &= br - 1;
             if (depth == 1) {
                 uint64_t keys = kcand & ((((uint64_t)1 << off) - 1) & ~(((uint64_t)1 << seg) - 1));
-                if (keys && jx_keys_run(&ks, buf, len, base, keys, quote, k.bs, v))
+                if (keys && jx_keys_run(&ks, buf, len, base, keys, quote, k.bs, 0, v))
                     goto fail;
             }
             seg = off + 1;
@@ -147,10 +249,11 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
         }
         if (depth == 1 && seg < 64) {
             uint64_t keys = kcand & ~(((uint64_t)1 << seg) - 1);
-            if (keys && jx_keys_run(&ks, buf, len, base, keys, quote, k.bs, v))
+            if (keys && jx_keys_run(&ks, buf, len, base, keys, quote, k.bs, 0, v))
                 goto fail;
         }
         inobj_in = depth ? -((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) : 0;
+#endif
 
         /* Key strings: carry their opening quote to their closing one by
          * adding it to the run of in-string bits. */
@@ -182,7 +285,7 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
         /* Escapes: only \" \\ \/ \b \f \n \r \t \u. */
         uint64_t esc_in = escaped & in_str;
         uint64_t ucheck = 0;
-        if (esc_in) {
+        if (JX_NO_BRANCH || esc_in) {
             uint64_t valid, is_u;
             JX_ESCAPES_FULL(p, &valid, &is_u);
             err |= esc_in & ~valid;

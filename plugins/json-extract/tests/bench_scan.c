@@ -5,7 +5,7 @@
  *
  *   plugins/json-extract/tests/bench_scan [RUNS] [MB-per-run] [SCANNER] [VALIDATE]
  *
- * SCANNER (avx2, sse2, scalar, strict) and VALIDATE (full, fields) pick one
+ * SCANNER (avx512, avx2, sse2, scalar, strict) and VALIDATE (full, fields) pick one
  * configuration, for perf.
  */
 #include "gen.h"
@@ -160,9 +160,9 @@ int main(int argc, char **argv)
     for (int si = 0; si < 2; si++) {
         const struct set *s = &sets[si];
         size_t passes = (size_t)(mb * 1e6 / (double)s->total) + 1;
-        const char *impls[] = {"avx2", "sse2", "scalar", "strict"};
-        for (int k = 0; k < 4; k++) {
-            bool strict = k == 3;
+        const char *impls[] = {"avx512", "avx2", "sse2", "scalar", "strict"};
+        for (int k = 0; k < 5; k++) {
+            bool strict = k == 4;
             if ((!strict && !jx_force_impl(impls[k])) || (only && strcmp(only, impls[k]) != 0))
                 continue;
             for (int f = 0; f < (strict ? 1 : 2); f++) {

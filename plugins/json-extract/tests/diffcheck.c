@@ -144,7 +144,8 @@ static bool fail(char *why, size_t n, const char *fmt, ...)
 bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats *st,
                 char *why, size_t whylen)
 {
-    static const char *const impls[] = {"avx2", "sse2", "scalar"};
+    static const char *const impls[] = {"avx512", "avx2", "sse2", "scalar"};
+    int nimpl = (int)(sizeof impls / sizeof impls[0]), first = -1;
     struct jx_rules full, two, fields;
     make_rules(&full, NNAMES, false);
     make_rules(&two, 2, false);
@@ -168,9 +169,11 @@ bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats 
     if (!ref.err && !same_fields(&ref.rec, &ref_scalar.rec, sub, sizeof sub))
         return fail(why, whylen, "scalar vs strict: %s", sub);
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < nimpl; i++) {
         if (!jx_force_impl(impls[i]))
             continue;
+        if (first < 0)
+            first = i;
         run(&o, &full, buf, len, jx_scan_fast);
         if (!same_class(ref.err, o.err))
             return fail(why, whylen, "%s full: class %d (%s at %zu), strict %d (%s at %zu)",
@@ -200,7 +203,7 @@ bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats 
                 return fail(why, whylen,
                             "%s fields accepts; strict refuses (%s), scalar fault at %zu < stop %zu",
                             impls[i], ref2.v.detail, ref2_scalar.v.pos, o.v.stop);
-            if (st && i == 0)
+            if (st && i == first)
                 st->tail_only++;
             continue;
         }
@@ -208,7 +211,8 @@ bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats 
             return fail(why, whylen, "%s fields vs strict: %s", impls[i], sub);
     }
     /* Leave the run-time choice as it was. */
-    if (!jx_force_impl("avx2") && !jx_force_impl("sse2"))
-        jx_force_impl("scalar");
+    for (int i = 0; i < nimpl; i++)
+        if (jx_force_impl(impls[i]))
+            break;
     return true;
 }

@@ -218,12 +218,63 @@ static void check_soup(void)
     }
 }
 
+/* Nesting: into and out of the deep bracket path (64 levels) and up to
+ * jansson's limit, with wanted keys before, inside and after, and a
+ * mismatched or missing bracket at some level. */
+static size_t nest(char *buf, size_t n, int depth, unsigned *seed, bool objs, int bad_at)
+{
+    char kinds[2100];
+    for (int i = 0; i < depth; i++) {
+        kinds[i] = objs && rnd(seed) % 2 ? '{' : '[';
+        n += (size_t)sprintf(buf + n, kinds[i] == '{' ? "{\"ts\":" : "[");
+    }
+    n += (size_t)sprintf(buf + n, "1");
+    for (int i = depth - 1; i >= 0; i--) {
+        char c = kinds[i] == '{' ? '}' : ']';
+        if (i == bad_at)
+            c = c == '}' ? ']' : '}';
+        buf[n++] = c;
+    }
+    return n;
+}
+
+static void check_nesting(void)
+{
+    static char buf[16384];
+    static const int depths[] = {1, 2, 3, 30, 60, 61, 62, 63, 64, 65, 66, 70, 100, 127, 128, 129,
+                                 200, 2040, 2044, 2045, 2046, 2047, 2048, 2049, 2050};
+    unsigned seed = 7;
+    for (size_t d = 0; d < sizeof depths / sizeof depths[0]; d++)
+        for (int variant = 0; variant < 6; variant++) {
+            int depth = depths[d];
+            bool objs = depth < 1000 && variant % 2;
+            int bad_at = variant >= 4 ? (int)(rnd(&seed) % (unsigned)depth) : -1;
+            size_t n = (size_t)sprintf(buf, "{\"uid\":\"u\",\"a\":");
+            if (variant == 2 || variant == 3) { /* up, down, up again */
+                n = nest(buf, n, depth, &seed, objs, -1);
+                n += (size_t)sprintf(buf + n, ",\"b\":");
+            }
+            n = nest(buf, n, depth, &seed, objs, bad_at);
+            n += (size_t)sprintf(buf + n, ",\"ts\":1,\"o\":");
+            n = nest(buf, n, depth < 70 ? depth : 3, &seed, objs, -1);
+            n += (size_t)sprintf(buf + n, "}");
+            check_frame(buf, n, false, "nesting");
+            check_frame(buf, n - 1, false, "nesting, truncated");
+            /* A wanted key's value nested, closing in a later block. */
+            n = (size_t)sprintf(buf, "{\"ts\":1,\"uid\":");
+            n = nest(buf, n, depth, &seed, objs, bad_at);
+            n += (size_t)sprintf(buf + n, ",\"x\":[{}]}");
+            check_frame(buf, n, false, "nesting, wanted value");
+        }
+}
+
 int main(void)
 {
     check_samples();
     check_generated();
     check_block_edges();
     check_soup();
+    check_nesting();
     fprintf(stderr, "%ld frames compared, %ld accepted by strict, %ld bad tails accepted by "
                     "validate = fields\n",
             stats.frames, stats.accepted, stats.tail_only);

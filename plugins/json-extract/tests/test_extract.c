@@ -280,8 +280,8 @@ static void check_options(void)
 
 int main(void)
 {
-    const char *impls[] = {"avx2", "sse2", "scalar"};
-    for (int i = 0; i < 3; i++) {
+    const char *impls[] = {"avx512", "avx2", "sse2", "scalar"};
+    for (int i = 0; i < 4; i++) {
         if (!jx_force_impl(impls[i])) {
             fprintf(stderr, "(%s not available here)\n", impls[i]);
             continue;

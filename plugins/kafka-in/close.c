@@ -8,8 +8,16 @@
  * commit and the goodbye (at-least-once: frames since the last commit are
  * read again next time). Otherwise both run asynchronously against the
  * deadline.
+ *
+ * The question is skipped when a fetch response (a frame or a partition's
+ * end) came within the last HEARD_RECENTLY_MS: a broker just answered. That
+ * matters at the end of a replay, where asking would cost half a second:
+ * the request queues on the connection behind the fetch the broker holds
+ * open for fetch.wait.max.ms (500 ms) at the end of the log.
  */
 #include "kafka_in.h"
+
+#define HEARD_RECENTLY_MS 1000
 
 /* Wait for the commit result on `q`; false when the deadline passed. */
 static bool wait_commit(struct kin_state *st, rd_kafka_queue_t *q, int64_t deadline)
@@ -59,24 +67,32 @@ static bool wait_closed(struct kin_state *st, rd_kafka_queue_t *q, int64_t deadl
 void kin_close(struct kin_state *st)
 {
     rd_kafka_t *rk = st->kc.rk;
-    int64_t deadline = kc_now_ms() + st->cfg->close_timeout_ms;
+    int64_t now = kc_now_ms();
+    int64_t deadline = now + st->cfg->close_timeout_ms;
     bool clean = true;
+    if (st->cq) {
+        rd_kafka_queue_destroy(st->cq);
+        st->cq = NULL;
+    }
     if (!st->subscribed) { /* no group joined, nothing to commit */
         rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
         st->kc.rk = NULL;
         return;
     }
-    const struct rd_kafka_metadata *md = NULL;
-    int probe = (int)(st->cfg->close_timeout_ms < 5000 ? st->cfg->close_timeout_ms : 5000);
-    if (rd_kafka_metadata(rk, 0, NULL, &md, probe) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
-                         "no broker answers: leaving without the final offset commit; frames "
-                         "since the last commit will be read again next time");
-        rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-        st->kc.rk = NULL;
-        return;
+    bool heard = st->last_heard_ms > 0 && now - st->last_heard_ms < HEARD_RECENTLY_MS;
+    if (!heard) {
+        const struct rd_kafka_metadata *md = NULL;
+        int probe = (int)(st->cfg->close_timeout_ms < 5000 ? st->cfg->close_timeout_ms : 5000);
+        if (rd_kafka_metadata(rk, 0, NULL, &md, probe) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
+                             "no broker answers: leaving without the final offset commit; "
+                             "frames since the last commit will be read again next time");
+            rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+            st->kc.rk = NULL;
+            return;
+        }
+        rd_kafka_metadata_destroy(md);
     }
-    rd_kafka_metadata_destroy(md);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     if (!st->kc.fatal) {
         rd_kafka_resp_err_t e = rd_kafka_commit_queue(rk, NULL, q, NULL, NULL);

@@ -8,11 +8,31 @@
  * batch's source_token) until ack, which stores offset + 1 per partition
  * (rd_kafka_offsets_store) and only then destroys them. Messages that carry
  * an event instead of a frame (partition EOF, errors) are handled here too.
+ *
+ * Fetch restarts. librdkafka stops fetching a partition when its local
+ * queue holds queued.min.messages or queued.max.messages.kbytes, and looks
+ * again only after fetch.queue.backoff.ms (librdkafka >= 2.2; before, and
+ * by default since, 1 s): nothing wakes its broker thread when the
+ * application drains the queue. A pipeline slower than the fetcher for a
+ * moment (a sink waiting for acks, the CPU shared with a local broker)
+ * fills 64 MB within tens of milliseconds, works it off in tens more, and
+ * then sat idle for the rest of that second: the Kafka pipeline ran at a
+ * third of kcat's rate. So poll watches the queue's length; once it came
+ * near a limit and then fell well below it, poll asks the partitions'
+ * leaders for their end offsets without waiting for the answer (one
+ * ListOffsets per leader, no effect on positions or offsets): sending it
+ * wakes each leader's broker thread, which sees the queue below the limits
+ * and fetches at once, while the pipeline works off the rest of the queue.
  */
 #include "kafka_in.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* Fetch restarts: the queue is "near" librdkafka's limits from half of one
+ * (per mille), and the fetcher is woken once it fell below a quarter. */
+#define FILL_NEAR 500
+#define FILL_LOW 250
 
 /* Why a group may not work: said once at start-up when librdkafka's
  * feature check found a Kafka 4.x broker, and in the error when joining
@@ -79,6 +99,61 @@ void kin_on_event(struct kin_state *st, const rd_kafka_message_t *m)
     else
         snprintf(reason, sizeof reason, "%s", rd_kafka_message_errstr(m));
     kc_handle_error(&st->kc, m->err, reason);
+}
+
+/* How full librdkafka's queue is, in per mille of the nearer of its two
+ * limits (the byte size estimated from the frames seen so far). */
+static int64_t queue_fill(struct kin_state *st)
+{
+    int64_t len = (int64_t)rd_kafka_queue_length(st->cq);
+    int64_t by_count = len * 1000 / st->q_min_msgs;
+    int64_t by_size = 0;
+    if (st->seen_msgs > 0)
+        by_size = len * (int64_t)(st->seen_bytes / st->seen_msgs) * 1000 / st->q_max_bytes;
+    return by_count > by_size ? by_count : by_size;
+}
+
+/* Wake the broker threads of every partition being read (assigned, not at
+ * its end): see "Fetch restarts" above. */
+static void restart_fetch(struct kin_state *st)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    for (size_t i = 0; i < st->parts.n; i++) {
+        const struct kin_part *p = &st->parts.v[i];
+        if (p->assigned && !p->done)
+            rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset =
+                RD_KAFKA_OFFSET_END; /* as a timestamp: "latest", cheap to answer */
+    }
+    if (l->cnt > 0) {
+        /* Sending the requests is what wakes the fetchers; the answer does
+         * not matter, so do not wait for it (it may queue behind a fetch
+         * the broker holds open): with no time left librdkafka sends the
+         * requests to the leaders it knows, returns __TIMED_OUT and drops
+         * the answers when they come. Nothing sent (leaders unknown) only
+         * means librdkafka fetches again after its own backoff. */
+        rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(st->kc.rk, l, 0);
+        st->kc.host->log(st->kc.self, SLUICE_LOG_TRACE,
+                         "fetch queue fell below librdkafka's limits: woke the fetchers of %d "
+                         "partition(s) (%s)",
+                         l->cnt, rd_kafka_err2name(e));
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Note when the queue comes near librdkafka's limits, and wake the
+ * fetchers once it fell well below them again. Called before taking a
+ * batch (the queue is at its longest then) and after waiting for the first
+ * frame of one (a fast pipeline empties the queue each time, so the
+ * queue's length is seen only once a fetch response arrived). */
+static void watch_fetcher(struct kin_state *st)
+{
+    int64_t fill = queue_fill(st);
+    if (fill >= FILL_NEAR) {
+        st->fetch_may_stall = true;
+    } else if (st->fetch_may_stall && fill < FILL_LOW) {
+        st->fetch_may_stall = false;
+        restart_fetch(st);
+    }
 }
 
 /* Add one frame to the batch; false when out of memory. */
@@ -150,18 +225,26 @@ int kin_poll(void *state, struct sluice_batch *out, int timeout_ms)
     if (!st->subscribed)
         return kin_wait_for_topics(st, timeout_ms);
 
+    watch_fetcher(st);
     size_t cap = st->cap_msgs;
     int wait = timeout_ms;
+    bool heard = false;
     while (st->n_msgs < cap) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(st->kc.rk, wait);
+        if (wait > 0) /* after a wait the queue holds what came meanwhile */
+            watch_fetcher(st);
         if (!m)
             break;
         wait = 0; /* the first one waited; take what is ready */
         if (m->err) {
+            heard = heard || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
             kin_on_event(st, m);
             rd_kafka_message_destroy(m);
             continue;
         }
+        heard = true;
+        st->seen_msgs++;
+        st->seen_bytes += m->len + m->key_len;
         if (st->cfg->stop_at_end && !before_end(st, m)) {
             rd_kafka_message_destroy(m);
             continue;
@@ -172,6 +255,8 @@ int kin_poll(void *state, struct sluice_batch *out, int timeout_ms)
             return SLUICE_ERROR;
         }
     }
+    if (heard)
+        st->last_heard_ms = kc_now_ms();
     if (st->kc.fatal)
         return kc_fail(&st->kc);
     if (check_join(st) != SLUICE_OK)

@@ -38,6 +38,19 @@ static const struct kc_locked kin_locked[] = {
     {NULL, NULL},
 };
 
+/* An integer setting of the client as librdkafka has it (defaults and
+ * rdkafka.* lines applied), or `dflt`. */
+static int64_t conf_int(rd_kafka_t *rk, const char *key, int64_t dflt)
+{
+    char buf[64];
+    size_t len = sizeof buf;
+    if (rd_kafka_conf_get(rd_kafka_conf(rk), key, buf, &len) != RD_KAFKA_CONF_OK)
+        return dflt;
+    char *end;
+    long long v = strtoll(buf, &end, 10);
+    return end != buf && v > 0 ? (int64_t)v : dflt;
+}
+
 static void kin_free(struct kin_state *st)
 {
     for (size_t i = 0; i < st->n_msgs; i++)
@@ -107,6 +120,9 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
     }
     /* conf is now owned by rk */
     kc_conf_log(&st->kc, &cfg->rdkafka);
+    st->cq = rd_kafka_queue_get_consumer(st->kc.rk);
+    st->q_min_msgs = conf_int(st->kc.rk, "queued.min.messages", 100000);
+    st->q_max_bytes = conf_int(st->kc.rk, "queued.max.messages.kbytes", 65536) * 1024;
 
     if (!kc_wait_for_brokers(&st->kc, cfg->connect_timeout_ms, "connect_timeout", err,
                              sizeof err)) {

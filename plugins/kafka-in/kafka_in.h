@@ -30,6 +30,16 @@ struct kin_state {
     rd_kafka_message_t **msgs;
     size_t n_msgs, cap_msgs;
 
+    /* Fetch restarts (consume.c): librdkafka < 2.2 (no fetch.queue.backoff.ms)
+     * stops fetching for 1 s once its queue passed queued.min.messages or
+     * queued.max.messages.kbytes; see kin_poll. */
+    rd_kafka_queue_t *cq;      /* the consumer queue, for its length */
+    int64_t q_min_msgs;        /* librdkafka's queued.min.messages */
+    int64_t q_max_bytes;       /* librdkafka's queued.max.messages.kbytes * 1024 */
+    uint64_t seen_msgs, seen_bytes; /* for the average message size */
+    bool fetch_may_stall;      /* the queue came near those limits since the last restart */
+    int64_t last_heard_ms;     /* when a fetch response (frame or partition end) last came */
+
     bool subscribed;    /* waiting for missing topics until then */
     bool joined;        /* the group coordinator gave us a member id or an assignment */
     bool got_assignment; /* the first rebalance callback came */

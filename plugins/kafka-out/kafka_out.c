@@ -27,8 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define WAIT_LOG_EVERY_MS 5000
+#define WARM_UP_MAX_MS 2000
 
 static void kout_free(struct kout_state *st)
 {
@@ -53,6 +55,49 @@ static void kout_free(struct kout_state *st)
     }
     free(st->kc.brokers);
     free(st);
+}
+
+/* Learn the topic's partitions and leaders before the pipeline starts.
+ * Otherwise the first write would find nothing known yet, and librdkafka
+ * asks again only at its next 1 s topic scan: a write waiting for delivery
+ * then blocked the pipeline for up to a second (a new topic, which the
+ * broker creates on this request if it auto-creates topics, takes as long).
+ * Waits at most `timeout_ms`; what is still unknown then is left to
+ * librdkafka as before (it keeps messages for a topic that does not exist
+ * yet until topic.metadata.propagation.max.ms, then fails them). */
+static void warm_up_topic(struct kout_state *st, int64_t timeout_ms)
+{
+    int64_t started = kc_now_ms(), deadline = started + timeout_ms;
+    for (int tries = 1;; tries++) {
+        int64_t left = deadline - kc_now_ms();
+        if (left <= 0)
+            break;
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t e = rd_kafka_metadata(st->kc.rk, 0, st->rkt, &md, (int)left);
+        bool ready = false;
+        if (!e && md && md->topic_cnt == 1 && !md->topics[0].err &&
+            md->topics[0].partition_cnt > 0) {
+            ready = true;
+            for (int i = 0; i < md->topics[0].partition_cnt; i++)
+                ready = ready && md->topics[0].partitions[i].leader >= 0;
+        }
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        if (ready) {
+            st->kc.host->log(st->kc.self, SLUICE_LOG_DEBUG,
+                             "topic %s: partitions and leaders known after %lld ms (%d request(s))",
+                             st->cfg->topic, (long long)(kc_now_ms() - started), tries);
+            return;
+        }
+        if (e) /* no broker answers: librdkafka retries on its own later */
+            break;
+        struct timespec nap = {0, 10 * 1000000L};
+        nanosleep(&nap, NULL);
+    }
+    st->kc.host->log(st->kc.self, SLUICE_LOG_DEBUG,
+                     "topic %s: no partitions or leaders known after %lld ms; librdkafka keeps "
+                     "looking",
+                     st->cfg->topic, (long long)(kc_now_ms() - started));
 }
 
 static int kout_init(struct sluice_instance *self, const struct sluice_host_api *host,
@@ -105,6 +150,11 @@ static int kout_init(struct sluice_instance *self, const struct sluice_host_api 
         host->log(self, SLUICE_LOG_ERROR, "%s", err);
         goto fail;
     }
+    /* Not for dead letters: they are rare, and asking would create an
+     * empty dead-letter topic on brokers that auto-create topics. */
+    if (!cfg->errors)
+        warm_up_topic(st, cfg->connect_timeout_ms < WARM_UP_MAX_MS ? cfg->connect_timeout_ms
+                                                                    : WARM_UP_MAX_MS);
     *state = st;
     return SLUICE_OK;
 fail:

@@ -18,6 +18,7 @@ KAFKA_TESTS = \
 	tests/kafka/dead-letter.sh \
 	tests/kafka/config-errors.sh \
 	tests/kafka/delivery-failure.sh \
+	tests/kafka/fetch-restart.sh \
 	tests/kafka/unique-users.sh
 TESTS += $(KAFKA_TESTS)
 dist_check_SCRIPTS += $(KAFKA_TESTS) tests/kafka/lib.sh tests/kafka/broker.sh

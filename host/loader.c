@@ -276,11 +276,13 @@ void sluice_plugin_each(const struct sluice_search_path *sp,
     char **seen = NULL;
     size_t n_seen = 0;
     for (size_t i = 0; i < sp->n; i++) {
-        DIR *d = opendir(sp->dirs[i]);
-        if (!d)
+        /* Sorted, so --list-plugins reads the same on every machine. */
+        struct dirent **entries;
+        int n_entries = scandir(sp->dirs[i], &entries, NULL, alphasort);
+        if (n_entries < 0)
             continue;
-        struct dirent *de;
-        while ((de = readdir(d))) {
+        for (int k = 0; k < n_entries; k++) {
+            const struct dirent *de = entries[k];
             char name[256];
             size_t len = strlen(de->d_name);
             if (len > 3 && strcmp(de->d_name + len - 3, ".so") == 0) {
@@ -310,7 +312,9 @@ void sluice_plugin_each(const struct sluice_search_path *sp,
             fn(&l, arg);
             sluice_plugin_unload(&l);
         }
-        closedir(d);
+        for (int k = 0; k < n_entries; k++)
+            free(entries[k]);
+        free(entries);
     }
     for (size_t i = 0; i < n_seen; i++)
         free(seen[i]);

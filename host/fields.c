@@ -23,11 +23,6 @@ uint16_t sluice_field_id(const char *name)
     return ++n_names;
 }
 
-const char *sluice_field_name(uint16_t id)
-{
-    return id >= 1 && id <= n_names ? names[id - 1] : NULL;
-}
-
 void sluice_fields_free(void)
 {
     for (uint16_t i = 0; i < n_names; i++)

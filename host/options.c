@@ -84,9 +84,9 @@ static const struct sluice_option *find_row(const struct sluice_option *options,
     return NULL;
 }
 
-static bool is_host_key(const char *key)
+static bool is_host_key(const char *const *host_keys, const char *key)
 {
-    for (const char *const *k = sluice_host_keys; *k; k++)
+    for (const char *const *k = host_keys; k && *k; k++)
         if (strcmp(*k, key) == 0)
             return true;
     return false;
@@ -232,8 +232,9 @@ static void add_kv(struct sluice_kv_list *list, const struct cfg_entry *e)
     items[list->n++] = (struct sluice_kv){strdup(e->key), strdup(e->value), e->line};
 }
 
-int sluice_options_fill(const struct sluice_option *options, void *config,
-                        struct cfg_section *sec, const char *file, struct sluice_diag *diag)
+int sluice_options_fill(const struct sluice_option *options, const char *const *host_keys,
+                        void *config, struct cfg_section *sec, const char *file,
+                        struct sluice_diag *diag)
 {
     int problems = 0;
     char msgbuf[512];
@@ -241,7 +242,7 @@ int sluice_options_fill(const struct sluice_option *options, void *config,
     /* Unknown keys first: the most common mistake is a typo. */
     for (size_t i = 0; i < sec->n; i++) {
         const struct cfg_entry *e = &sec->entries[i];
-        if (is_host_key(e->key) || find_row(options, e->key))
+        if (is_host_key(host_keys, e->key) || find_row(options, e->key))
             continue;
         if (matches_prefix_row(options, e->key)) {
             for (const struct sluice_option *o = options; o->name; o++) {

@@ -11,10 +11,12 @@
 extern const char *const sluice_host_keys[];
 
 /* Fill `config` (config_size bytes, zeroed by the caller) from `sec`
- * according to `options`. Every problem goes to `diag`; returns the number
- * of problems found. */
-int sluice_options_fill(const struct sluice_option *options, void *config,
-                        struct cfg_section *sec, const char *file, struct sluice_diag *diag);
+ * according to `options`; keys in `host_keys` (NULL-terminated, or NULL for
+ * none) belong to the host and are passed over. Every problem goes to `diag`;
+ * returns the number of problems found. */
+int sluice_options_fill(const struct sluice_option *options, const char *const *host_keys,
+                        void *config, struct cfg_section *sec, const char *file,
+                        struct sluice_diag *diag);
 
 /* Free what sluice_options_fill allocated inside `config`. */
 void sluice_options_free(const struct sluice_option *options, void *config);

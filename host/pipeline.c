@@ -112,12 +112,9 @@ static struct sluice_instance *bind_section(struct sluice_pipeline *p, struct cf
     inst->prefix = malloc(plen);
     snprintf(inst->prefix, plen, "%s:%s:%s", sluice_kind_name(kind), l.plugin->name, alias);
     inst->config = config;
-    if (l.plugin->options)
-        sluice_options_fill(l.plugin->options, config, sec, file, diag);
-    else {
-        static const struct sluice_option none[] = {SLUICE_OPTIONS_END};
-        sluice_options_fill(none, config, sec, file, diag);
-    }
+    static const struct sluice_option none[] = {SLUICE_OPTIONS_END};
+    sluice_options_fill(l.plugin->options ? l.plugin->options : none, sluice_host_keys, config,
+                        sec, file, diag);
     return inst;
 }
 
@@ -143,16 +140,12 @@ int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const cha
 
     struct cfg_section *ps = cfg_find_section(&p->cfg, "pipeline");
     struct cfg_section empty = {.name = "pipeline", .line = 0};
-    sluice_options_fill(sluice_pipeline_options, &p->settings, ps ? ps : &empty, file, diag);
-    /* "plugin" is a plugin-section key, not a pipeline one. */
-    if (ps && cfg_find_entry(ps, "plugin")) {
-        sluice_diag_add(diag, file, cfg_find_entry(ps, "plugin")->line, "pipeline", "plugin",
-                        "unknown key; allowed: name, plugin_path, tick, log_level");
-    }
+    sluice_options_fill(sluice_pipeline_options, NULL, &p->settings, ps ? ps : &empty, file,
+                        diag);
 
     sluice_search_path_init(&p->search, p->settings.plugin_path, cli_plugin_path);
 
-    int n_sources = 0;
+    int n_sources = 0, n_sink_sections = 0;
     for (size_t i = 0; i < p->cfg.n; i++) {
         struct cfg_section *sec = &p->cfg.sections[i];
         if (strcmp(sec->name, "pipeline") == 0)
@@ -164,6 +157,8 @@ int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const cha
                             "[sink.NAME]");
             continue;
         }
+        if (kind == SLUICE_KIND_SINK)
+            n_sink_sections++;
         if (kind == SLUICE_KIND_SOURCE && ++n_sources > 1) {
             sluice_diag_add(diag, file, sec->line, sec->name, NULL,
                             "a second source: a pipeline reads from exactly one source");
@@ -183,13 +178,7 @@ int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const cha
         sluice_diag_add(diag, file, 0, NULL, NULL,
                         "no [source] section: a pipeline reads from one source "
                         "(e.g. [source] plugin = stdin)");
-    bool any_sink = false;
-    for (size_t i = 0; i < p->cfg.n; i++) {
-        enum sluice_kind kind;
-        if (section_kind(p->cfg.sections[i].name, &kind) && kind == SLUICE_KIND_SINK)
-            any_sink = true;
-    }
-    if (!any_sink)
+    if (n_sink_sections == 0)
         sluice_diag_add(diag, file, 0, NULL, NULL,
                         "no [sink.NAME] section: a pipeline writes to at least one sink "
                         "(e.g. [sink.out] plugin = stdout)");

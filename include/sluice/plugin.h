@@ -91,7 +91,6 @@ struct sluice_field {
 #define SLUICE_REC_ERROR 0x2u   /* `error` says why; sinks with errors=true take it */
 #define SLUICE_REC_RESULT 0x4u  /* produced by a transform, not a source */
 #define SLUICE_REC_HAS_TS 0x8u  /* `ts` holds the event time */
-#define SLUICE_REC_HAS_HASH 0x10u
 
 #define SLUICE_NO_PARTITION (-1)
 #define SLUICE_NO_OFFSET (-1)
@@ -112,7 +111,6 @@ struct sluice_record {
     const char *error;       /* static string or arena: the reason */
     const char *error_stage; /* section name of the stage that failed it */
 
-    uint64_t hash;           /* key hash (SLUICE_REC_HAS_HASH) */
     uint16_t nfields;
     struct sluice_field fields[SLUICE_MAX_FIELDS];
 };

@@ -188,6 +188,24 @@ static int fill_gzip(struct line_reader *lr, size_t room, int timeout_ms)
     return 1;
 }
 
+/* The first bytes were gzip's magic: move them to the compressed-input
+ * buffer and inflate from there on. */
+static int start_gzip(struct line_reader *lr, int timeout_ms)
+{
+    lr->gzip = true;
+    lr->raw = malloc(RAW_CHUNK > lr->end ? RAW_CHUNK : lr->end);
+    if (!lr->raw || inflateInit2(&lr->z, 16 + MAX_WBITS) != Z_OK) {
+        snprintf(lr->error, sizeof lr->error, "cannot start gzip decoding");
+        return -1;
+    }
+    memcpy(lr->raw, lr->buf, lr->end);
+    lr->raw_len = lr->end;
+    lr->z.next_in = lr->raw;
+    lr->z.avail_in = (uInt)lr->end;
+    lr->end = 0;
+    return fill_gzip(lr, lr->cap, timeout_ms);
+}
+
 int line_reader_fill(struct line_reader *lr, int timeout_ms)
 {
     if (lr->eof)
@@ -201,39 +219,6 @@ int line_reader_fill(struct line_reader *lr, int timeout_ms)
     size_t room = lr->cap - lr->end;
     if (room == 0)
         return 1; /* next() will report the over-long line */
-    if (!lr->sniffed) {
-        ssize_t n = read_fd(lr, lr->buf + lr->end, room, timeout_ms);
-        if (n == -2)
-            return 0;
-        if (n < 0) {
-            snprintf(lr->error, sizeof lr->error, "read failed: %s", strerror(errno));
-            return -1;
-        }
-        if (n == 0) {
-            lr->eof = true;
-            return 1;
-        }
-        /* Wait for two bytes to decide (a pipe may deliver one). */
-        lr->end += (size_t)n;
-        if (lr->end < 2)
-            return 1;
-        lr->sniffed = true;
-        if ((unsigned char)lr->buf[0] == 0x1f && (unsigned char)lr->buf[1] == 0x8b) {
-            lr->gzip = true;
-            lr->raw = malloc(RAW_CHUNK > lr->end ? RAW_CHUNK : lr->end);
-            if (!lr->raw || inflateInit2(&lr->z, 16 + MAX_WBITS) != Z_OK) {
-                snprintf(lr->error, sizeof lr->error, "cannot start gzip decoding");
-                return -1;
-            }
-            memcpy(lr->raw, lr->buf, lr->end);
-            lr->raw_len = lr->end;
-            lr->z.next_in = lr->raw;
-            lr->z.avail_in = (uInt)lr->end;
-            lr->end = 0;
-            return fill_gzip(lr, lr->cap, timeout_ms);
-        }
-        return 1;
-    }
     if (lr->gzip)
         return fill_gzip(lr, room, timeout_ms);
     ssize_t n = read_fd(lr, lr->buf + lr->end, room, timeout_ms);
@@ -246,5 +231,11 @@ int line_reader_fill(struct line_reader *lr, int timeout_ms)
     if (n == 0)
         lr->eof = true;
     lr->end += (size_t)n;
+    /* Decide plain or gzip on the first two bytes (a pipe may deliver one). */
+    if (!lr->sniffed && (lr->end >= 2 || lr->eof)) {
+        lr->sniffed = true;
+        if (lr->end >= 2 && (unsigned char)lr->buf[0] == 0x1f && (unsigned char)lr->buf[1] == 0x8b)
+            return start_gzip(lr, timeout_ms);
+    }
     return 1;
 }

@@ -37,7 +37,7 @@ static inline int harness_start(struct harness *h, const struct sluice_plugin *p
     h->config = calloc(1, p->config_size ? p->config_size : 1);
     h->state = NULL;
     h->inst = sluice_instance_standalone("test");
-    int problems = sluice_options_fill(p->options, h->config, cfg_find_section(&cfg, "x"),
+    int problems = sluice_options_fill(p->options, sluice_host_keys, h->config, cfg_find_section(&cfg, "x"),
                                        "test.ini", &diag);
     if (problems)
         sluice_diag_print(&diag);

@@ -35,7 +35,7 @@ struct dc_state {
     const char *stage;
     struct sluice_batch *out; /* where results go during the current call */
     int64_t now_ms;
-    int64_t retention_ms, max_future_ms;
+    char retention_text[32], max_future_text[32]; /* for error reasons */
     uint32_t jump_confirm;
     bool warned_wild, warned_late, warned_range;
     char no_key_reason[128];
@@ -127,6 +127,20 @@ static int64_t clock_ms(struct dc_state *st)
     return st->now_ms;
 }
 
+static void fmt_duration(int64_t ms, char *buf, size_t cap)
+{
+    if (ms == 0)
+        snprintf(buf, cap, "0s");
+    else if (ms % 3600000 == 0)
+        snprintf(buf, cap, "%lldh", (long long)(ms / 3600000));
+    else if (ms % 60000 == 0)
+        snprintf(buf, cap, "%lldm", (long long)(ms / 60000));
+    else if (ms % 1000 == 0)
+        snprintf(buf, cap, "%llds", (long long)(ms / 1000));
+    else
+        snprintf(buf, cap, "%lldms", (long long)ms);
+}
+
 static int dc_init(struct sluice_instance *self, const struct sluice_host_api *host,
                    const void *config, void **state)
 {
@@ -140,8 +154,8 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
     st->host = host;
     st->stage = host->instance_name(self);
     st->key_id = host->field_id(cfg->key);
-    st->retention_ms = cfg->retention;
-    st->max_future_ms = cfg->max_future;
+    fmt_duration(cfg->retention, st->retention_text, sizeof st->retention_text);
+    fmt_duration(cfg->max_future, st->max_future_text, sizeof st->max_future_text);
     st->jump_confirm = (uint32_t)cfg->jump_confirm;
     snprintf(st->no_key_reason, sizeof st->no_key_reason,
              "no '%s' field: nothing to count (is it in json-extract's fields?)", cfg->key);
@@ -194,20 +208,6 @@ static int pass_on(struct dc_state *st, struct sluice_batch *out,
         r->error_stage = st->stage;
     }
     return 0;
-}
-
-static void fmt_duration(int64_t ms, char *buf, size_t cap)
-{
-    if (ms == 0)
-        snprintf(buf, cap, "0s");
-    else if (ms % 3600000 == 0)
-        snprintf(buf, cap, "%lldh", (long long)(ms / 3600000));
-    else if (ms % 60000 == 0)
-        snprintf(buf, cap, "%lldm", (long long)(ms / 60000));
-    else if (ms % 1000 == 0)
-        snprintf(buf, cap, "%llds", (long long)(ms / 1000));
-    else
-        snprintf(buf, cap, "%lldms", (long long)ms);
 }
 
 /* A reason made for one record, in the output batch's arena. */
@@ -263,7 +263,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
         }
         uint64_t h = XXH3_64bits(f->ptr, f->len);
         struct dc_add_info info;
-        char iso[DC_ISO_MAX], d[32];
+        char iso[DC_ISO_MAX];
         switch (dc_engine_add(st->engine, rec->partition, rec->ts, h, now, &info)) {
         case DC_COUNTED:
             counted++;
@@ -283,10 +283,9 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
                 counted++;
             late++;
             dc_iso_utc(rec->ts, iso);
-            fmt_duration(st->retention_ms, d, sizeof d);
             why = reason(st, out,
                          "too late: the %s window holding %s closed beyond retention (%s)%s",
-                         info.late_kind->name, iso, d,
+                         info.late_kind->name, iso, st->retention_text,
                          info.counted ? "; counted in the other windows" : "");
             if (!st->warned_late) {
                 st->warned_late = true;
@@ -309,11 +308,10 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
         case DC_WILD:
             wild++;
             dc_iso_utc(rec->ts, iso);
-            fmt_duration(st->max_future_ms, d, sizeof d);
             why = reason(st, out,
                          "wild timestamp: %s is more than max_future (%s) ahead of the "
                          "watermark; ignored unless %u consecutive frames agree (a real jump)",
-                         iso, d, st->jump_confirm);
+                         iso, st->max_future_text, st->jump_confirm);
             if (!st->warned_wild) {
                 st->warned_wild = true;
                 host->log(st->self, SLUICE_LOG_WARN,

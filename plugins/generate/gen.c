@@ -111,9 +111,8 @@ static size_t put_pair(struct gen *g, char *o, uint64_t user, int64_t ts, bool t
                        bool ts_string)
 {
     char tsm[40];
-    size_t tn = 0;
     memcpy(tsm, "\"ts\":", 5);
-    tn = 5;
+    size_t tn = 5;
     if (ts_string)
         tsm[tn++] = '"';
     tn += put_i64(tsm + tn, ts);

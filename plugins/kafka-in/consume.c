@@ -183,18 +183,13 @@ static bool before_end(struct kin_state *st, const rd_kafka_message_t *m)
     struct kin_part *p = kin_parts_find(&st->parts, rd_kafka_topic_name(m->rkt), m->partition);
     if (!p || p->end < 0)
         return true;
-    if (p->done || m->offset >= p->end) {
-        if (!p->done) {
-            p->done = true;
-            kin_pause(st, p->topic, p->partition);
-        }
+    if (p->done)
         return false;
-    }
-    if (m->offset + 1 >= p->end) {
+    if (m->offset + 1 >= p->end) { /* the last one, or already past the end */
         p->done = true;
         kin_pause(st, p->topic, p->partition);
     }
-    return true;
+    return m->offset < p->end;
 }
 
 static int check_join(struct kin_state *st)

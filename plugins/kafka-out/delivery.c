@@ -14,7 +14,6 @@ void kout_delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     (void)rk;
     struct kout_state *st = opaque;
     if (!m->err) {
-        st->delivered++;
         st->kc.host->counter_add(st->kc.self, "delivered", 1);
         return;
     }

@@ -199,10 +199,8 @@ static int produce(struct kout_state *st, const struct sluice_record *r)
     int64_t started = 0, next_log = 0;
     for (;;) {
         rd_kafka_error_t *e = rd_kafka_produceva(st->kc.rk, vu, n);
-        if (!e) {
-            st->produced++;
+        if (!e)
             return SLUICE_OK; /* headers now belong to the message */
-        }
         rd_kafka_resp_err_t code = rd_kafka_error_code(e);
         if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             st->kc.host->log(st->kc.self, SLUICE_LOG_ERROR,

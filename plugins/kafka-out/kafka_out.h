@@ -22,7 +22,7 @@ struct kout_state {
     bool key_from_record;
 
     /* Delivery reports (delivery.c), counted in the polling thread. */
-    uint64_t produced, delivered, failed;
+    uint64_t failed;
     char first_failure[512];
     bool failure_logged;
     bool abandoned; /* a stop gave up waiting for deliveries: flush need not wait again */

@@ -132,4 +132,20 @@ static inline enum jx_err jx_fail(struct jx_verdict *v, enum jx_err err, size_t 
     return err;
 }
 
+/* Reset the verdict a scanner fills (no error yet, no field, no repeats). */
+static inline void jx_verdict_start(struct jx_verdict *v)
+{
+    v->err = JX_OK;
+    v->field = -1;
+    v->repeated = 0;
+}
+
+/* The first index from i on that is not JSON whitespace (or len). */
+static inline size_t jx_skip_ws(const char *buf, size_t len, size_t i)
+{
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+        i++;
+    return i;
+}
+
 #endif

@@ -75,14 +75,11 @@ enum jx_err jx_scan_scalar(const char *buf, size_t len, const struct jx_spec *sp
 {
     struct jx_machine m;
     jx_machine_init(&m, buf, len, spec, slots);
-    v->err = JX_OK;
-    v->field = -1;
-    v->repeated = 0;
+    jx_verdict_start(v);
     size_t i = 0;
     enum jx_err e = JX_OK;
     for (;;) {
-        while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
-            i++;
+        i = jx_skip_ws(buf, len, i);
         if (i == len)
             break;
         m.any_event = true;

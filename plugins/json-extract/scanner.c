@@ -199,6 +199,25 @@ static inline uint64_t jx_after0(uint64_t x, uint64_t *carry)
     return y;
 }
 
+/* The \u escapes whose 'u's are the bits of `ucheck` (block at base), each
+ * by jx_check_u; *u_done: checked below this offset (a pair's low half is
+ * skipped). False with v set at the first bad one. */
+static inline bool jx_check_u_bits(const char *buf, size_t len, size_t base, uint64_t ucheck,
+                                   size_t *u_done, struct jx_verdict *v)
+{
+    while (ucheck) {
+        size_t upos = base + (size_t)__builtin_ctzll(ucheck);
+        ucheck &= ucheck - 1;
+        if (upos < *u_done)
+            continue; /* the low half of a checked pair */
+        size_t n = jx_check_u(buf, len, upos, v);
+        if (!n)
+            return false;
+        *u_done = upos + 1 + n;
+    }
+    return true;
+}
+
 /* The root object's keys, for validate = full: which are wanted, and their
  * values (read by peeking past the key: the grammar is checked on bitmaps,
  * and a frame with any fault is rescanned by the scalar scanner). */
@@ -210,13 +229,6 @@ struct jx_keys {
     unsigned seen, repeated;
     uint64_t lenmask; /* bit n set: some wanted name is n bytes long */
 };
-
-static inline size_t jx_skip_ws(const char *buf, size_t len, size_t i)
-{
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
-        i++;
-    return i;
-}
 
 /* The open object or array value of a wanted key ends at the first bracket
  * after its start that returns to depth 1: a bit of ret1 (block at base). */

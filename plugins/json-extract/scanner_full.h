@@ -12,9 +12,7 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
                                           const struct jx_spec *spec, struct jx_slot *slots,
                                           struct jx_verdict *v)
 {
-    v->err = JX_OK;
-    v->field = -1;
-    v->repeated = 0;
+    jx_verdict_start(v);
     v->stop = len;
 
     uint64_t prev_escaped = 0; /* the next block's first byte is escaped */
@@ -294,16 +292,8 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
         if (err)
             goto fail;
         /* \u escapes: four hex digits, no U+0000, paired surrogates. */
-        while (ucheck) {
-            size_t upos = base + (size_t)__builtin_ctzll(ucheck);
-            ucheck &= ucheck - 1;
-            if (upos < u_done)
-                continue; /* the low half of a checked pair */
-            size_t n = jx_check_u(buf, len, upos, v);
-            if (!n)
-                goto fail;
-            u_done = upos + 1 + n;
-        }
+        if (!jx_check_u_bits(buf, len, base, ucheck, &u_done, v))
+            goto fail;
         /* Numbers and literals. */
         while (ss) {
             size_t pos = base + (size_t)__builtin_ctzll(ss);

@@ -9,9 +9,7 @@ static JX_TARGET enum jx_err JX_NAME(const char *buf, size_t len, const struct j
 {
     struct jx_machine m;
     jx_machine_init(&m, buf, len, spec, slots);
-    v->err = JX_OK;
-    v->field = -1;
-    v->repeated = 0;
+    jx_verdict_start(v);
     v->stop = len;
 
     uint64_t prev_escaped = 0;  /* the next block's first byte is escaped */
@@ -141,16 +139,8 @@ static JX_TARGET enum jx_err JX_NAME(const char *buf, size_t len, const struct j
         if (err)
             goto done;
         /* \u escapes: four hex digits, no U+0000, paired surrogates. */
-        while (ucheck) {
-            size_t upos = base + (size_t)__builtin_ctzll(ucheck);
-            ucheck &= ucheck - 1;
-            if (upos < u_done)
-                continue; /* the low half of a checked pair */
-            size_t n = jx_check_u(buf, len, upos, v);
-            if (!n)
-                goto done;
-            u_done = upos + 1 + n;
-        }
+        if (!jx_check_u_bits(buf, len, base, ucheck, &u_done, v))
+            goto done;
         /* UTF-8: whole runs of non-ASCII bytes, from their first byte. */
         uint64_t high = k.high;
         if (avail < 64)

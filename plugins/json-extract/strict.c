@@ -51,14 +51,9 @@ enum jx_err jx_scan_strict(const char *buf, size_t len, const struct jx_spec *sp
                            struct jx_slot *slots, struct jx_verdict *v,
                            jx_alloc_fn alloc, void *alloc_ctx)
 {
-    v->err = JX_OK;
-    v->field = -1;
-    v->repeated = 0;
+    jx_verdict_start(v);
     v->stop = len;
-    size_t i = 0;
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
-        i++;
-    if (i == len)
+    if (jx_skip_ws(buf, len, 0) == len)
         return jx_fail(v, JX_EMPTY, 0, "empty line");
 
     const char *nul = memchr(buf, '\0', len);

@@ -18,6 +18,7 @@ ROWS = [
     # id, group, label
     ("1m", "sluice", "sluice: file → json-extract (fast) → distinct-count, minute → stdout"),
     ("1a", "sluice", "sluice: file → json-extract (fast) → distinct-count, six windows → stdout"),
+    ("1f", "sluice", "sluice, json-extract `validate = full` (every byte checked as jansson does), six windows"),
     ("2m", "strict", "sluice, json-extract `mode = strict` (jansson), minute"),
     ("2a", "strict", "sluice, json-extract `mode = strict` (jansson), six windows"),
     ("3", "jq", "`jq -r .uid FILE | sort -u | wc -l`"),
@@ -98,7 +99,7 @@ def check(rid, rundir, run, frames, meta):
     out = os.path.join(d, "out.%s" % run)
     if rid in ("1m", "2m"):
         return sluice_answer(out, frames, False)
-    if rid in ("1a", "2a", "6"):
+    if rid in ("1a", "1f", "2a", "6"):
         return sluice_answer(out, frames, True)
     if rid == "3":
         try:
@@ -205,7 +206,7 @@ def main():
 
     # Sketch error against the exact count, for the six-window rows.
     if exact:
-        for rid in ("1a", "2a", "6"):
+        for rid in ("1a", "1f", "2a", "6"):
             if rid in stats and stats[rid]["distinct"][0]:
                 est = stats[rid]["distinct"][0]
                 answers[rid] += " (exact %s: %+.2f%%)" % (fmt_int(exact), 100.0 * (est - exact) / exact)

@@ -22,6 +22,7 @@
 #   5. measures each contender several times, round-robin (run 1 of each, then run 2, ...), each
 #      run under /usr/bin/time (wall, user, sys, max RSS), and checks every run's answer:
 #        1  sluice  file -> json-extract (fast) -> distinct-count -> stdout: minute / six windows
+#           (json-extract's default validate = structure), and six windows with validate = full
 #        2  the same with json-extract mode = strict (jansson)
 #        3  jq -r .uid FILE | sort -u | wc -l        (the challenge's reference command)
 #        4  bench/simdjson_uid: simdjson On Demand, per line / iterate_many
@@ -372,7 +373,7 @@ meta topic "$TOPIC"
 # 5. The contenders
 
 # sluice pipeline file: source section (stdin file or kafka-in), mode, windows, sink section
-pipeline() { # name source-kind mode windows
+pipeline() { # name source-kind mode windows [validate]
     local src sink
     if [[ $2 == file ]]; then
         src="plugin = stdin
@@ -402,7 +403,8 @@ $src
 plugin = json-extract
 fields = uid, ts
 timestamp = ts
-mode = $3
+mode = $3${5:+
+validate = $5}
 
 [transform.count]
 plugin = distinct-count
@@ -424,6 +426,8 @@ if want sluice; then
     pipeline sluice-six file fast "$SIX"
     add 1m "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-minute.ini\""
     add 1a "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six.ini\""
+    pipeline sluice-six-full file fast "$SIX" full
+    add 1f "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six-full.ini\""
 fi
 if want strict; then
     if [[ $STRICT_OK == yes ]]; then

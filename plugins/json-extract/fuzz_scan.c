@@ -1,9 +1,10 @@
 /*
  * libFuzzer target for the fast scanner: every input runs through strict
- * (jansson), the scalar scanner and each SIMD level, with validate = full
- * and = fields, and any broken rule of scanner.c's essay aborts (see
- * tests/diffcheck.c). Build and run briefly with `make fuzz` (clang, with
- * ASan and UBSan); not part of the default build.
+ * (jansson), the scalar scanner and each SIMD level, with validate = full,
+ * = fields and = structure (against the independent structure checker
+ * too), and any broken rule of scanner.c's essay or of diffcheck.h aborts
+ * (see tests/diffcheck.c). Build and run briefly with `make fuzz` (clang,
+ * with ASan and UBSan); not part of the default build.
  *
  *   make fuzz FUZZ_TIME=60        # seconds; corpus in $(builddir)/fuzz-corpus
  */

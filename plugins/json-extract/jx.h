@@ -69,6 +69,11 @@ struct jx_spec {
     /* validate = fields: stop as soon as every wanted key was seen once.
      * The verdict then covers only the bytes before the stop (scanner.c). */
     bool stop_early;
+    /* validate = structure: check the frame's structure (brackets, strings,
+     * escapes, control bytes, one root object) but not its UTF-8, numbers,
+     * literals or colon/comma grammar, except inside the wanted values,
+     * which are checked in full (scanner_structure.h). */
+    bool structure_only;
 };
 
 struct jx_verdict {

@@ -3,7 +3,7 @@
 JX_SOURCES = \
 	plugins/json-extract/jx.h plugins/json-extract/machine.h \
 	plugins/json-extract/scanner.c plugins/json-extract/scanner_loop.h \
-	plugins/json-extract/scanner_full.h \
+	plugins/json-extract/scanner_full.h plugins/json-extract/scanner_structure.h \
 	plugins/json-extract/scalar.c \
 	plugins/json-extract/tokens.c plugins/json-extract/decode.c \
 	plugins/json-extract/strict.c \

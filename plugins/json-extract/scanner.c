@@ -170,14 +170,35 @@ struct jx_masks {
  * opn = { or [, cls = } or ], c5 = bit 5 of the byte (set for { and }). */
 struct jx_fmasks {
     uint64_t quote, bs, opn, cls, c5, colon, comma, ws, ctrl;
-    uint64_t first; /* a first byte of a wanted name */
+    uint64_t first; /* where a wanted name may start (see jx_first) */
 };
 
-/* Up to four distinct first bytes of the wanted names; n = -1: no filter. */
+/* The key filter, for up to four wanted names: a root key is looked at if
+ * its first byte is a wanted name's first byte and either its closing
+ * quote stands where that name's would (len bytes on) or a backslash is in
+ * its first eight bytes (an escaped key is longer than the name it spells;
+ * its first backslash lies within the name's length). Names longer than
+ * eight bytes are filtered by their first byte only; keys that start with a
+ * backslash are always looked at. Patterns that run past the block count
+ * as matches. n = -1: no filter (more names, or an empty one). */
 struct jx_first {
     int n;
     char c[4];
+    uint8_t len[4];
+    uint64_t top[4]; /* the positions whose pattern runs past the block */
 };
+
+/* Where a wanted key may start, given eq(c) = the block's bytes equal to c. */
+#define JX_FIRST_MATCH(fc, out, quote, bs, eq)                                   \
+    do {                                                                         \
+        uint64_t sm_ = (bs) | (bs) >> 1;                                         \
+        sm_ |= sm_ >> 2;                                                         \
+        sm_ |= sm_ >> 4;                                                         \
+        uint64_t f_ = (fc)->n < 0 ? ~(uint64_t)0 : 0;                            \
+        for (int i_ = 0; i_ < (fc)->n; i_++)                                     \
+            f_ |= eq((fc)->c[i_]) & (((quote) >> (fc)->len[i_]) | (fc)->top[i_] | sm_); \
+        (out) = f_;                                                              \
+    } while (0)
 
 /* Positions whose previous non-whitespace byte is in x: x shifted by one,
  * then carried over each run of whitespace w by an addition. *carry holds
@@ -218,6 +239,22 @@ static inline bool jx_check_u_bits(const char *buf, size_t len, size_t base, uin
     return true;
 }
 
+/* Is s[0..len) valid UTF-8? (A wanted string value, validate = structure.) */
+static inline bool jx_utf8_ok(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = jx_utf8_seq(s, len, i);
+        if (!n)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
 /* The root object's keys, for validate = full: which are wanted, and their
  * values (read by peeking past the key: the grammar is checked on bitmaps,
  * and a frame with any fault is rescanned by the scalar scanner). */
@@ -228,6 +265,8 @@ struct jx_keys {
     size_t open_pos;  /* where that value starts */
     unsigned seen, repeated;
     uint64_t lenmask; /* bit n set: some wanted name is n bytes long */
+    bool values_too;  /* the candidates include value strings (validate =
+                       * structure): skip those not followed by a colon */
 };
 
 /* The open object or array value of a wanted key ends at the first bracket
@@ -273,11 +312,14 @@ static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t b
         int i = jx_match_name(ks->spec, buf + pos + 1, klen, esc);
         if (i < 0)
             continue;
+        size_t q = jx_skip_ws(buf, len, end + 1);
+        if (q >= len || buf[q] != ':') {
+            if (ks->values_too)
+                continue;
+            return 1;
+        }
         ks->repeated |= ks->seen & (1u << i);
         ks->seen |= 1u << i;
-        size_t q = jx_skip_ws(buf, len, end + 1);
-        if (q >= len || buf[q] != ':')
-            return 1;
         q = jx_skip_ws(buf, len, q + 1);
         if (q >= len)
             return 1;
@@ -294,6 +336,10 @@ static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t b
             s->len = (uint32_t)(vend - q - 1);
             s->kind = JX_STRING;
             s->escaped = e2;
+            /* validate = structure checks wanted values in full; their
+             * escapes are checked by the block loop, UTF-8 here. */
+            if (ks->values_too && !jx_utf8_ok((const unsigned char *)s->ptr, s->len))
+                return 1;
         } else if (buf[q] == '{' || buf[q] == '[') {
             s->len = 1; /* set when it closes */
             s->kind = buf[q] == '{' ? JX_OBJECT : JX_ARRAY;
@@ -312,6 +358,50 @@ static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t b
         }
     } while (keys);
     return 0;
+}
+
+/* The first bytes of the wanted names: keys that start otherwise (and
+ * not with a backslash) cannot match, and are not looked at. */
+static inline void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc)
+{
+    fc->n = spec->n <= 4 ? (int)spec->n : -1;
+    for (unsigned i = 0; i < spec->n && fc->n >= 0; i++) {
+        uint32_t l = spec->len[i];
+        if (l == 0) {
+            fc->n = -1;
+            break;
+        }
+        fc->c[i] = spec->name[i][0];
+        fc->len[i] = (uint8_t)(l <= 8 ? l : 0);
+        fc->top[i] = l <= 8 ? ~(uint64_t)0 << (64 - l) : ~(uint64_t)0;
+    }
+}
+
+/* Append the positions of m's bits (off + bit) to out[n..]; returns the new
+ * count. Four are written whether or not there are as many (out needs four
+ * spare entries), so a block with up to four takes no branch. */
+static inline uint32_t jx_flatten(uint16_t *out, uint32_t n, uint32_t off, uint64_t m)
+{
+    uint32_t cnt = (uint32_t)__builtin_popcountll(m);
+    uint16_t *o = out + n;
+    for (int i = 0; i < 4; i++) {
+        o[i] = (uint16_t)(off + (uint32_t)__builtin_ctzll(m | (uint64_t)1 << 63));
+        m &= m - 1;
+    }
+    if (__builtin_expect(cnt > 4, 0))
+        for (o += 4; m; m &= m - 1)
+            *o++ = (uint16_t)(off + (uint32_t)__builtin_ctzll(m));
+    return n + cnt;
+}
+
+/* Is the object or array value p[0..n) valid JSON in full? (A wanted value,
+ * validate = structure: the scalar scanner judges it as a frame of its own.) */
+static inline bool jx_value_ok(const char *p, size_t n)
+{
+    struct jx_spec none = {.n = 0};
+    struct jx_verdict v;
+    enum jx_err e = jx_scan_scalar(p, n, &none, NULL, &v);
+    return e == JX_OK || e == JX_NOT_OBJECT;
 }
 
 /* Bytes that end a number or literal (tokens.c's is_delim). */
@@ -435,7 +525,7 @@ static inline void escapes_sse2(const char *p, uint64_t *valid, uint64_t *is_u)
 
 /* ---- AVX2 (+ PCLMUL), chosen at run time --------------------------- */
 
-#define AVX_ATTR __attribute__((target("avx2,pclmul")))
+#define AVX_ATTR __attribute__((target("avx2,pclmul,bmi,bmi2")))
 #define EQ32(x, ch) _mm256_cmpeq_epi8((x), _mm256_set1_epi8(ch))
 
 AVX_ATTR static inline uint64_t mask2(__m256i a, __m256i b)
@@ -517,12 +607,9 @@ AVX_ATTR static inline void classify_full_avx2(const char *p, struct jx_fmasks *
      * the whitespace byte with that nibble (space, tab, newline, return), else 0. */
     const __m256i wst = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
                                          ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
-    __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2], f[2];
+    __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2];
     for (int i = 0; i < 2; i++) {
         x[i] = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
-        f[i] = _mm256_setzero_si256();
-        for (int j = 0; j < fc->n; j++)
-            f[i] = _mm256_or_si256(f[i], EQ32(x[i], fc->c[j]));
         __m256i lo = _mm256_or_si256(x[i], _mm256_set1_epi8(0x20));
         q[i] = EQ32(x[i], '"');
         b[i] = EQ32(x[i], '\\');
@@ -543,7 +630,9 @@ AVX_ATTR static inline void classify_full_avx2(const char *p, struct jx_fmasks *
     k->comma = mask2(cm[0], cm[1]);
     k->ws = mask2(w[0], w[1]);
     k->ctrl = mask2(c[0], c[1]);
-    k->first = fc->n < 0 ? ~(uint64_t)0 : mask2(f[0], f[1]);
+#define EQ_AVX2(ch) mask2(EQ32(x[0], ch), EQ32(x[1], ch))
+    JX_FIRST_MATCH(fc, k->first, k->quote, k->bs, EQ_AVX2);
+#undef EQ_AVX2
 }
 
 /* UTF-8 by table lookups (Keiser and Lemire, "Validating UTF-8 in less than
@@ -690,22 +779,62 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_UTF8_END
 #undef JX_NO_BRANCH
 
+#define JX_STRUCT_NAME scan_avx2_structure
+#define JX_TARGET AVX_ATTR
+#define JX_CLASSIFY_STRUCT classify_full_avx2
+#define JX_ESCAPES_FULL escapes_full_avx2
+#define JX_PREFIX_XOR prefix_xor_clmul
+#define JX_NO_BRANCH 0
+#define JX_FLATTEN jx_flatten
+#include "scanner_structure.h"
+#undef JX_STRUCT_NAME
+#undef JX_TARGET
+#undef JX_CLASSIFY_STRUCT
+#undef JX_ESCAPES_FULL
+#undef JX_PREFIX_XOR
+#undef JX_NO_BRANCH
+#undef JX_FLATTEN
+
 static enum jx_err scan_avx2(const char *buf, size_t len, const struct jx_spec *spec,
                              struct jx_slot *slots, struct jx_verdict *v)
 {
-    return spec->stop_early ? scan_avx2_fields(buf, len, spec, slots, v)
-                            : scan_avx2_full(buf, len, spec, slots, v);
+    return spec->stop_early      ? scan_avx2_fields(buf, len, spec, slots, v)
+           : spec->structure_only ? scan_avx2_structure(buf, len, spec, slots, v)
+                                  : scan_avx2_full(buf, len, spec, slots, v);
 }
 
 /* ---- AVX-512BW (+ PCLMUL), chosen at run time ----------------------- */
 
 /* Compares go straight into 64-bit masks (one k-register per class per
  * block, no movemask pairs); the rest of both loops is the AVX2 one. */
-#define AVX512_ATTR __attribute__((target("avx512f,avx512bw,avx2,pclmul")))
+#define AVX512_ATTR __attribute__((target("avx512f,avx512bw,avx2,pclmul,bmi,bmi2")))
+/* With VBMI2 (Ice Lake, Zen 4 and later): one compress flattens a bitmap. */
+#define AVX512V_ATTR __attribute__((target("avx512f,avx512bw,avx512vbmi2,avx2,pclmul,bmi,bmi2")))
 #define EQ64(x, ch) _mm512_cmpeq_epi8_mask((x), _mm512_set1_epi8(ch))
+#define EQ64_X(ch) EQ64(x, ch)
 
 /* A 16-byte table in each 128-bit lane. */
 #define T64(...) _mm512_broadcast_i32x4(_mm_setr_epi8(__VA_ARGS__))
+
+/* jx_flatten by one compress (AVX-512 VBMI2): the offsets of m's bits,
+ * widened to 16 bits; 32 entries are written whatever the count. */
+AVX512V_ATTR static inline uint32_t jx_flatten_vbmi2(uint16_t *out, uint32_t n, uint32_t off, uint64_t m)
+{
+    const __m512i iota = _mm512_set_epi8(
+        63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42,
+        41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
+        19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    uint32_t cnt = (uint32_t)__builtin_popcountll(m);
+    __m512i c = _mm512_maskz_compress_epi8(m, iota);
+    __m512i base = _mm512_set1_epi16((short)off);
+    _mm512_storeu_si512((void *)(out + n),
+                        _mm512_add_epi16(_mm512_cvtepu8_epi16(_mm512_castsi512_si256(c)), base));
+    if (__builtin_expect(cnt > 32, 0))
+        _mm512_storeu_si512((void *)(out + n + 32),
+                            _mm512_add_epi16(_mm512_cvtepu8_epi16(_mm512_extracti64x4_epi64(c, 1)),
+                                             base));
+    return n + cnt;
+}
 
 AVX512_ATTR static inline void classify_avx512(const char *p, struct jx_masks *k)
 {
@@ -740,9 +869,6 @@ AVX512_ATTR static inline void classify_full_avx512(const char *p, struct jx_fma
     const __m512i wst = T64(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
     __m512i x = _mm512_loadu_si512((const void *)p);
     __m512i lo = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
-    uint64_t f = 0;
-    for (int j = 0; j < fc->n; j++)
-        f |= EQ64(x, fc->c[j]);
     k->quote = EQ64(x, '"');
     k->bs = EQ64(x, '\\');
     k->opn = EQ64(lo, '{');
@@ -752,7 +878,7 @@ AVX512_ATTR static inline void classify_full_avx512(const char *p, struct jx_fma
     k->comma = EQ64(x, ',');
     k->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(wst, x), x);
     k->ctrl = _mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20));
-    k->first = fc->n < 0 ? ~(uint64_t)0 : f;
+    JX_FIRST_MATCH(fc, k->first, k->quote, k->bs, EQ64_X);
 }
 
 /* UTF-8: u8_check on 64 bytes (the same tables, one per 128-bit lane). */
@@ -880,11 +1006,43 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #undef JX_UTF8_END
 #undef JX_NO_BRANCH
 
+#define JX_STRUCT_NAME scan_avx512_structure
+#define JX_TARGET AVX512_ATTR
+#define JX_CLASSIFY_STRUCT classify_full_avx512
+#define JX_ESCAPES_FULL escapes_avx512
+#define JX_PREFIX_XOR prefix_xor_clmul
+#define JX_NO_BRANCH 1
+#define JX_FLATTEN jx_flatten
+#include "scanner_structure.h"
+#undef JX_STRUCT_NAME
+#undef JX_TARGET
+#undef JX_FLATTEN
+#define JX_STRUCT_NAME scan_avx512v_structure
+#define JX_TARGET AVX512V_ATTR
+#define JX_FLATTEN jx_flatten_vbmi2
+#include "scanner_structure.h"
+#undef JX_STRUCT_NAME
+#undef JX_TARGET
+#undef JX_CLASSIFY_STRUCT
+#undef JX_ESCAPES_FULL
+#undef JX_PREFIX_XOR
+#undef JX_NO_BRANCH
+#undef JX_FLATTEN
+
 static enum jx_err scan_avx512(const char *buf, size_t len, const struct jx_spec *spec,
                                struct jx_slot *slots, struct jx_verdict *v)
 {
-    return spec->stop_early ? scan_avx512_fields(buf, len, spec, slots, v)
-                            : scan_avx512_full(buf, len, spec, slots, v);
+    return spec->stop_early      ? scan_avx512_fields(buf, len, spec, slots, v)
+           : spec->structure_only ? scan_avx512_structure(buf, len, spec, slots, v)
+                                  : scan_avx512_full(buf, len, spec, slots, v);
+}
+
+static enum jx_err scan_avx512v(const char *buf, size_t len, const struct jx_spec *spec,
+                                struct jx_slot *slots, struct jx_verdict *v)
+{
+    return spec->structure_only && !spec->stop_early
+               ? scan_avx512v_structure(buf, len, spec, slots, v)
+               : scan_avx512(buf, len, spec, slots, v);
 }
 
 #endif /* JX_X86 */
@@ -901,7 +1059,8 @@ struct impl {
 
 static const struct impl impls[] = {
 #ifdef JX_X86
-    {"avx512", scan_avx512},
+    {"avx512", scan_avx512v},
+    {"avx512bw", scan_avx512},
     {"avx2", scan_avx2},
     {"sse2", scan_sse2},
 #endif
@@ -913,14 +1072,20 @@ static const struct impl *chosen;
 static bool cpu_has(const char *name)
 {
 #ifdef JX_X86
-    if (strcmp(name, "avx512") == 0) {
+    if (strcmp(name, "avx512") == 0 && !cpu_has("avx512bw"))
+        return false;
+    if (strcmp(name, "avx512") == 0)
+        return __builtin_cpu_supports("avx512vbmi2");
+    if (strcmp(name, "avx512bw") == 0) {
         __builtin_cpu_init();
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-               __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul");
+               __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
+               __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
     }
     if (strcmp(name, "avx2") == 0) {
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
+               __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
     }
     if (strcmp(name, "sse2") == 0)
         return true; /* x86-64 baseline; SSE2 on i386 is assumed too */

@@ -35,18 +35,8 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
     for (unsigned i = 0; i < spec->n; i++)
         if (spec->len[i] < 64)
             ks.lenmask |= (uint64_t)1 << spec->len[i];
-    /* The first bytes of the wanted names: keys that start otherwise (and
-     * not with a backslash) cannot match, and are not looked at. */
-    struct jx_first fc = {.n = 0};
-    for (unsigned i = 0; i < spec->n && fc.n >= 0; i++) {
-        int j = 0;
-        while (j < fc.n && fc.c[j] != spec->name[i][0])
-            j++;
-        if (spec->len[i] == 0 || (j == fc.n && fc.n == 4))
-            fc.n = -1; /* no filter */
-        else if (j == fc.n)
-            fc.c[fc.n++] = spec->name[i][0];
-    }
+    struct jx_first fc;
+    jx_first_bytes(spec, &fc);
     uint64_t stack[JX_MAX_DEPTH / 64]; /* bit set = object */
     JX_UTF8_STATE u8;
     JX_UTF8_INIT(&u8);

@@ -5,7 +5,7 @@
  *
  *   plugins/json-extract/tests/bench_scan [RUNS] [MB-per-run] [SCANNER] [VALIDATE]
  *
- * SCANNER (avx512, avx2, sse2, scalar, strict) and VALIDATE (full, fields) pick one
+ * SCANNER (avx512, avx512bw, avx2, sse2, scalar, strict) and VALIDATE (structure, full, fields) pick one
  * configuration, for perf.
  */
 #include "gen.h"
@@ -160,19 +160,21 @@ int main(int argc, char **argv)
     for (int si = 0; si < 2; si++) {
         const struct set *s = &sets[si];
         size_t passes = (size_t)(mb * 1e6 / (double)s->total) + 1;
-        const char *impls[] = {"avx512", "avx2", "sse2", "scalar", "strict"};
-        for (int k = 0; k < 5; k++) {
-            bool strict = k == 4;
+        const char *impls[] = {"avx512", "avx512bw", "avx2", "sse2", "scalar", "strict"};
+        for (int k = 0; k < 6; k++) {
+            bool strict = k == 5;
             if ((!strict && !jx_force_impl(impls[k])) || (only && strcmp(only, impls[k]) != 0))
                 continue;
-            for (int f = 0; f < (strict ? 1 : 2); f++) {
-                if (only_v && !strict && strcmp(only_v, f ? "fields" : "full") != 0)
+            static const char *const levels[] = {"structure", "full", "fields"};
+            for (int f = 0; f < (strict ? 1 : 3); f++) {
+                if (only_v && !strict && strcmp(only_v, levels[f]) != 0)
                     continue;
-                r.spec.stop_early = f == 1;
+                r.spec.structure_only = f == 0;
+                r.spec.stop_early = f == 2;
                 size_t bad;
                 double sec = measure(s, &r, strict, runs, strict ? (passes + 9) / 10 : passes, &bad);
                 printf("%-20s %-8s %-8s %10.0f %12.0f%s\n", s->name, impls[k],
-                       strict ? "-" : f ? "fields" : "full", (double)s->total / sec / 1e6,
+                       strict ? "-" : levels[f], (double)s->total / sec / 1e6,
                        (double)s->n / sec, bad ? "  (some frames refused!)" : "");
                 fflush(stdout);
             }

@@ -26,7 +26,7 @@ pathh = frames.jsonl
 [sink.out]
 plugin = stdout
 INI
-echo "$F:3: [source] pathh: unknown key; allowed: path, max_frame, buffer, batch" > "$TMP/unknown-key.want"
+echo "$F:3: [source] pathh: unknown key; allowed: path, max_frame, buffer, batch, read_ahead" > "$TMP/unknown-key.want"
 check unknown-key
 
 F="$TMP/missing-required.ini"

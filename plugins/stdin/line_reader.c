@@ -1,25 +1,28 @@
 /*
  * The line reader behind the stdin source.
  *
- * One buffer holds raw (decompressed) bytes; frames are handed out as
- * pointers into it, so a frame is never copied. The buffer is compacted —
- * the unfinished last line moved to the front — only in line_reader_fill,
- * which the source calls only after the host acknowledged every frame it
- * handed out, so no record ever points at moved bytes.
+ * Input is read into chunks (line_reader.h) that end on a line boundary:
+ * the bytes after a chunk's last newline, an unfinished line, are left out of
+ * it (`carry`) and moved to the front of the next chunk by line_reader_begin.
+ * That move, less than one frame per chunk, is the only copy: frames are
+ * handed out as pointers into their chunk.
  *
- * Reads use poll(2) with a timeout rather than a blocking read, so the
- * pipeline sees a stop request and ticks on time even when a pipe is quiet.
- * Gzip (RFC 1952, also several concatenated members, as `cat a.gz b.gz`
- * makes) is detected by its magic bytes and inflated with zlib.
+ * A chunk is ready once it holds whole lines and no more input can be had
+ * without waiting, or once it is full: large chunks from a file, prompt ones
+ * from a quiet pipe. Waits use poll(2) with a timeout and an optional wake-up
+ * descriptor, so the caller can tick or stop on time. Gzip (RFC 1952, also
+ * several concatenated members, as `cat a.gz b.gz` makes) is detected by its
+ * magic bytes and inflated with zlib.
  *
  * A line longer than max_frame is not an error of the reader: its first
- * bytes are returned once as LINE_TOO_LONG and the rest is skipped up to the
- * next newline, so one bad frame never stops a stream.
+ * bytes end a chunk, the consumer reports them as LINE_TOO_LONG, and the rest
+ * is skipped up to the next newline, so one bad frame never stops a stream.
  */
 #include "line_reader.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,35 +32,34 @@
 #define RAW_CHUNK (256 * 1024)
 
 struct line_reader {
-    int fd;
-    char *buf;
-    size_t cap, start, end; /* unread frames are buf[start..end) */
-    size_t scan;            /* bytes from start already known to hold no '\n' */
+    int fd, wake_fd;
     size_t max_frame;
-    bool eof;               /* no more bytes will come */
-    bool skipping;          /* inside an over-long line: drop to the next '\n' */
+    const struct chunk *prev; /* the chunk filled last: its carry starts the next */
+    size_t cut;               /* in the chunk being filled: bytes up to its last '\n' */
+    bool eof;                 /* no more bytes will come */
+    bool skipping;            /* inside an over-long line: drop to the next '\n' */
     bool sniffed, gzip;
+    bool member_done;         /* gzip: the last member ended; another may follow */
     z_stream z;
-    unsigned char *raw;     /* compressed input */
-    size_t raw_len;
+    unsigned char *raw;       /* compressed input */
     bool raw_eof;
     char error[256];
 };
 
-struct line_reader *line_reader_new(int fd, size_t buffer_size, size_t max_frame)
+size_t line_reader_chunk_size(size_t buffer_size, size_t max_frame)
+{
+    size_t need = 2 * max_frame + RAW_CHUNK;
+    return buffer_size > need ? buffer_size : need;
+}
+
+struct line_reader *line_reader_new(int fd, int wake_fd, size_t max_frame)
 {
     struct line_reader *lr = calloc(1, sizeof *lr);
     if (!lr)
         return NULL;
     lr->fd = fd;
+    lr->wake_fd = wake_fd;
     lr->max_frame = max_frame;
-    /* Room for one whole maximal frame plus a read's worth of the next. */
-    lr->cap = buffer_size > 2 * max_frame + RAW_CHUNK ? buffer_size : 2 * max_frame + RAW_CHUNK;
-    lr->buf = malloc(lr->cap);
-    if (!lr->buf) {
-        free(lr);
-        return NULL;
-    }
     return lr;
 }
 
@@ -68,7 +70,6 @@ void line_reader_free(struct line_reader *lr)
     if (lr->gzip)
         inflateEnd(&lr->z);
     free(lr->raw);
-    free(lr->buf);
     free(lr);
 }
 
@@ -77,65 +78,43 @@ const char *line_reader_error(const struct line_reader *lr)
     return lr->error;
 }
 
-enum line_status line_reader_next(struct line_reader *lr, const char **line, size_t *len)
+__attribute__((format(printf, 2, 3))) static int fail(struct line_reader *lr, const char *fmt,
+                                                       ...)
 {
-    for (;;) {
-        char *from = lr->buf + lr->start;
-        size_t avail = lr->end - lr->start;
-        char *nl = avail > lr->scan ? memchr(from + lr->scan, '\n', avail - lr->scan) : NULL;
-        if (lr->skipping) {
-            if (!nl) {
-                lr->start = lr->end; /* drop what we have of the long line */
-                lr->scan = 0;
-                if (lr->eof)
-                    lr->skipping = false;
-                return lr->eof ? LINE_EOF : LINE_NONE;
-            }
-            lr->start += (size_t)(nl - from) + 1;
-            lr->scan = 0;
-            lr->skipping = false;
-            continue;
-        }
-        size_t n;
-        if (nl) {
-            n = (size_t)(nl - from);
-            lr->start += n + 1;
-            lr->scan = 0;
-        } else if (avail > lr->max_frame) {
-            *line = from;
-            *len = lr->max_frame;
-            lr->start = lr->end;
-            lr->scan = 0;
-            lr->skipping = !lr->eof;
-            return LINE_TOO_LONG;
-        } else if (lr->eof && avail > 0) {
-            n = avail; /* a final line without newline */
-            lr->start = lr->end;
-            lr->scan = 0;
-        } else {
-            lr->scan = avail;
-            return lr->eof ? LINE_EOF : LINE_NONE;
-        }
-        if (n > 0 && from[n - 1] == '\r')
-            n--;
-        if (n > lr->max_frame) {
-            *line = from;
-            *len = lr->max_frame;
-            return LINE_TOO_LONG;
-        }
-        *line = from;
-        *len = n;
-        return LINE_OK;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lr->error, sizeof lr->error, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
-/* Read raw bytes from the fd, waiting at most timeout_ms. */
+enum line_status chunk_next_line(struct chunk *c, size_t max_frame, const char **line,
+                                 size_t *len)
+{
+    if (c->pos >= c->len)
+        return LINE_NONE;
+    char *from = c->buf + c->pos;
+    size_t avail = c->len - c->pos;
+    char *nl = memchr(from, '\n', avail);
+    /* No newline: the input's last line, or the first bytes of an over-long one. */
+    size_t n = nl ? (size_t)(nl - from) : avail;
+    c->pos += nl ? n + 1 : n;
+    if (n > 0 && from[n - 1] == '\r')
+        n--;
+    *line = from;
+    *len = n > max_frame ? max_frame : n;
+    return n > max_frame ? LINE_TOO_LONG : LINE_OK;
+}
+
+/* Read raw bytes from the fd, waiting at most timeout_ms. -2: nothing yet
+ * (timeout, a signal, or wake_fd is readable). */
 static ssize_t read_fd(struct line_reader *lr, void *dst, size_t cap, int timeout_ms)
 {
-    struct pollfd pfd = {.fd = lr->fd, .events = POLLIN};
-    int pr = poll(&pfd, 1, timeout_ms);
-    if (pr == 0 || (pr < 0 && errno == EINTR))
-        return -2; /* nothing yet */
+    struct pollfd pfd[2] = {{.fd = lr->fd, .events = POLLIN},
+                            {.fd = lr->wake_fd, .events = POLLIN}}; /* fd -1 is ignored */
+    int pr = poll(pfd, 2, timeout_ms);
+    if (pr == 0 || (pr < 0 && errno == EINTR) || pfd[1].revents)
+        return -2;
     if (pr < 0)
         return -1;
     ssize_t n;
@@ -145,97 +124,139 @@ static ssize_t read_fd(struct line_reader *lr, void *dst, size_t cap, int timeou
     return n;
 }
 
-static int fill_gzip(struct line_reader *lr, size_t room, int timeout_ms)
+/* Could more input be had without waiting? */
+static bool more_ready(struct line_reader *lr)
 {
-    if (lr->raw_len == 0 && !lr->raw_eof) {
+    if (lr->gzip && lr->z.avail_in > 0)
+        return true;
+    struct pollfd pfd = {.fd = lr->fd, .events = POLLIN};
+    return poll(&pfd, 1, 0) > 0;
+}
+
+/* Inflate into the chunk's free room, reading compressed input first if none
+ * is left. 1: progress (maybe no bytes yet), 0: nothing yet, -1: failed. */
+static int read_gzip(struct line_reader *lr, struct chunk *c, int timeout_ms)
+{
+    if (lr->z.avail_in == 0 && !lr->raw_eof) {
         ssize_t n = read_fd(lr, lr->raw, RAW_CHUNK, timeout_ms);
         if (n == -2)
             return 0;
-        if (n < 0) {
-            snprintf(lr->error, sizeof lr->error, "read failed: %s", strerror(errno));
-            return -1;
-        }
-        if (n == 0)
-            lr->raw_eof = true;
-        lr->raw_len = (size_t)n;
+        if (n < 0)
+            return fail(lr, "read failed: %s", strerror(errno));
+        lr->raw_eof = n == 0;
         lr->z.next_in = lr->raw;
         lr->z.avail_in = (uInt)n;
     }
-    if (lr->z.avail_in == 0 && lr->raw_eof) {
+    if (lr->z.avail_in == 0) { /* and raw_eof */
+        if (!lr->member_done)
+            return fail(lr, "gzip input is truncated");
         lr->eof = true;
         return 1;
     }
-    lr->z.next_out = (Bytef *)lr->buf + lr->end;
+    if (lr->member_done) { /* another member follows (concatenated gzip files) */
+        inflateReset(&lr->z);
+        lr->member_done = false;
+    }
+    size_t room = c->cap - c->len;
+    if (room > (1u << 30))
+        room = 1u << 30; /* avail_out is 32 bits */
+    lr->z.next_out = (Bytef *)c->buf + c->len;
     lr->z.avail_out = (uInt)room;
     int rc = inflate(&lr->z, Z_NO_FLUSH);
-    lr->end += room - lr->z.avail_out;
-    if (lr->z.avail_in == 0)
-        lr->raw_len = 0;
-    if (rc == Z_STREAM_END) {
-        /* Another member may follow (concatenated gzip files). */
-        if (lr->z.avail_in > 0 || !lr->raw_eof)
-            inflateReset(&lr->z);
-        else
-            lr->eof = true;
-    } else if (rc == Z_BUF_ERROR && lr->raw_eof && lr->z.avail_in == 0) {
-        snprintf(lr->error, sizeof lr->error, "gzip input is truncated");
-        return -1;
-    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        snprintf(lr->error, sizeof lr->error, "gzip input is corrupt: %s",
-                 lr->z.msg ? lr->z.msg : "inflate failed");
-        return -1;
-    }
+    c->len += room - lr->z.avail_out;
+    if (rc == Z_STREAM_END)
+        lr->member_done = true;
+    else if (rc != Z_OK && rc != Z_BUF_ERROR)
+        return fail(lr, "gzip input is corrupt: %s", lr->z.msg ? lr->z.msg : "inflate failed");
     return 1;
 }
 
 /* The first bytes were gzip's magic: move them to the compressed-input
  * buffer and inflate from there on. */
-static int start_gzip(struct line_reader *lr, int timeout_ms)
+static int start_gzip(struct line_reader *lr, struct chunk *c, int timeout_ms)
 {
     lr->gzip = true;
-    lr->raw = malloc(RAW_CHUNK > lr->end ? RAW_CHUNK : lr->end);
-    if (!lr->raw || inflateInit2(&lr->z, 16 + MAX_WBITS) != Z_OK) {
-        snprintf(lr->error, sizeof lr->error, "cannot start gzip decoding");
-        return -1;
-    }
-    memcpy(lr->raw, lr->buf, lr->end);
-    lr->raw_len = lr->end;
+    lr->raw = malloc(RAW_CHUNK > c->len ? RAW_CHUNK : c->len);
+    if (!lr->raw || inflateInit2(&lr->z, 16 + MAX_WBITS) != Z_OK)
+        return fail(lr, "cannot start gzip decoding");
+    memcpy(lr->raw, c->buf, c->len);
     lr->z.next_in = lr->raw;
-    lr->z.avail_in = (uInt)lr->end;
-    lr->end = 0;
-    return fill_gzip(lr, lr->cap, timeout_ms);
+    lr->z.avail_in = (uInt)c->len;
+    c->len = 0;
+    return read_gzip(lr, c, timeout_ms);
 }
 
-int line_reader_fill(struct line_reader *lr, int timeout_ms)
+/* Append input to the chunk: 1 progress, 0 nothing yet, -1 failed. */
+static int read_some(struct line_reader *lr, struct chunk *c, int timeout_ms)
 {
-    if (lr->eof)
-        return 1;
-    /* Compact: everything before start has been acknowledged. */
-    if (lr->start > 0) {
-        memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
-        lr->end -= lr->start;
-        lr->start = 0;
-    }
-    size_t room = lr->cap - lr->end;
-    if (room == 0)
-        return 1; /* next() will report the over-long line */
     if (lr->gzip)
-        return fill_gzip(lr, room, timeout_ms);
-    ssize_t n = read_fd(lr, lr->buf + lr->end, room, timeout_ms);
+        return read_gzip(lr, c, timeout_ms);
+    ssize_t n = read_fd(lr, c->buf + c->len, c->cap - c->len, timeout_ms);
     if (n == -2)
         return 0;
-    if (n < 0) {
-        snprintf(lr->error, sizeof lr->error, "read failed: %s", strerror(errno));
-        return -1;
-    }
+    if (n < 0)
+        return fail(lr, "read failed: %s", strerror(errno));
     if (n == 0)
         lr->eof = true;
-    lr->end += (size_t)n;
+    c->len += (size_t)n;
     /* Decide plain or gzip on the first two bytes (a pipe may deliver one). */
-    if (!lr->sniffed && (lr->end >= 2 || lr->eof)) {
+    if (!lr->sniffed && (c->len >= 2 || lr->eof)) {
         lr->sniffed = true;
-        if (lr->end >= 2 && (unsigned char)lr->buf[0] == 0x1f && (unsigned char)lr->buf[1] == 0x8b)
-            return start_gzip(lr, timeout_ms);
+        if (c->len >= 2 && (unsigned char)c->buf[0] == 0x1f && (unsigned char)c->buf[1] == 0x8b)
+            return start_gzip(lr, c, timeout_ms);
     }
     return 1;
+}
+
+void line_reader_begin(struct line_reader *lr, struct chunk *c)
+{
+    size_t carry = lr->prev ? lr->prev->carry : 0;
+    if (carry > 0) /* c may be prev itself: memmove */
+        memmove(c->buf, lr->prev->buf + lr->prev->len, carry);
+    c->len = carry;
+    c->carry = 0;
+    c->last = false;
+    lr->cut = 0;
+}
+
+/* The chunk is ready with frames buf[0..len); what follows is carried over. */
+static int ready(struct line_reader *lr, struct chunk *c, size_t len, bool last)
+{
+    c->carry = c->len - len;
+    c->len = len;
+    c->last = last;
+    lr->prev = c;
+    return 1;
+}
+
+int line_reader_fill(struct line_reader *lr, struct chunk *c, int timeout_ms)
+{
+    for (;;) {
+        size_t old = c->len;
+        int rc = read_some(lr, c, timeout_ms);
+        if (rc == 0)
+            return 0;
+        if (rc < 0) /* hand on the whole lines read before the failure */
+            return ready(lr, c, lr->cut, true);
+        if (lr->skipping) {
+            char *nl = memchr(c->buf + old, '\n', c->len - old);
+            size_t drop = nl ? (size_t)(nl + 1 - (c->buf + old)) : c->len - old;
+            memmove(c->buf + old, c->buf + old + drop, c->len - old - drop);
+            c->len -= drop;
+            lr->skipping = !nl;
+        }
+        if (lr->eof)
+            return ready(lr, c, c->len, true);
+        char *nl = memrchr(c->buf + old, '\n', c->len - old);
+        if (nl)
+            lr->cut = (size_t)(nl + 1 - c->buf);
+        if (c->len - lr->cut > lr->max_frame + 1) {
+            /* Over-long even without a "\r": hand on its first bytes, skip the rest. */
+            lr->skipping = true;
+            return ready(lr, c, c->len, false);
+        }
+        /* The chunk cannot be full with no whole line: that line is over-long. */
+        if (lr->cut > 0 && lr->sniffed && (c->len == c->cap || !more_ready(lr)))
+            return ready(lr, c, lr->cut, false);
+    }
 }

@@ -1,5 +1,6 @@
 /* Reading newline-delimited frames from a file descriptor, plain or gzip,
- * into one reusable buffer, without copying a frame once it is read. */
+ * into chunks: buffers that end on a line boundary, so a frame is a view into
+ * one chunk and is never copied. */
 #ifndef SLUICE_STDIN_LINE_READER_H
 #define SLUICE_STDIN_LINE_READER_H
 
@@ -7,25 +8,51 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct line_reader;
-
-/* `fd` is read until EOF; gzip input is detected by its magic bytes. */
-struct line_reader *line_reader_new(int fd, size_t buffer_size, size_t max_frame);
-void line_reader_free(struct line_reader *lr);
-
-enum line_status {
-    LINE_OK,      /* line and len hold one frame (no line end) */
-    LINE_TOO_LONG,/* a frame over max_frame: line and len hold its first bytes */
-    LINE_NONE,    /* nothing buffered: call line_reader_fill */
-    LINE_EOF      /* input exhausted */
+struct chunk {
+    char *buf;
+    size_t cap;
+    size_t len;   /* frames are buf[0..len): whole lines, but for the last one
+                   * when `last` (no newline at the end of the input) or when it
+                   * is over-long (its first bytes; the rest is skipped) */
+    size_t carry; /* buf[len..len+carry): an unfinished line the next chunk continues */
+    bool last;    /* no chunk follows: the input ended, or failed (line_reader_error) */
+    /* The consumer's, reset when it takes the chunk: */
+    size_t pos;   /* the next frame starts at buf[pos] */
+    int pending;  /* handed-out batches holding its frames, not yet acknowledged */
 };
 
-/* The next buffered frame. Pointers stay valid until line_reader_fill. */
-enum line_status line_reader_next(struct line_reader *lr, const char **line, size_t *len);
+/* The capacity every chunk needs: room for one whole maximal frame plus a
+ * read's worth of the next. */
+size_t line_reader_chunk_size(size_t buffer_size, size_t max_frame);
 
-/* Read more input, waiting at most `timeout_ms`. Returns 1 if data came,
- * 0 on timeout, -1 on error (errno set, message in line_reader_error). */
-int line_reader_fill(struct line_reader *lr, int timeout_ms);
+/* `fd` is read until EOF; gzip input is detected by its magic bytes. While
+ * waiting for input the reader also watches `wake_fd` (-1: none) and returns
+ * when it becomes readable. */
+struct line_reader *line_reader_new(int fd, int wake_fd, size_t max_frame);
+void line_reader_free(struct line_reader *lr);
+
+/* Start filling `c` (any chunk but one whose frames are still in use; it may
+ * be the previous chunk itself): the unfinished line of the previous chunk
+ * moves to its front. */
+void line_reader_begin(struct line_reader *lr, struct chunk *c);
+
+/* Read into `c` until it holds whole lines and no more input is ready now, or
+ * is full, or the input ended or failed (then c->last is set). Waits at most
+ * `timeout_ms` (-1: no limit) for input. Returns 1 when `c` is ready, 0 on
+ * timeout or wake (call again with the same `c`). */
+int line_reader_fill(struct line_reader *lr, struct chunk *c, int timeout_ms);
+
+/* Why the input failed; "" if it did not. */
 const char *line_reader_error(const struct line_reader *lr);
+
+enum line_status {
+    LINE_OK,       /* line and len hold one frame (no line end) */
+    LINE_TOO_LONG, /* a frame over max_frame: line and len hold its first bytes */
+    LINE_NONE      /* the chunk is used up */
+};
+
+/* The next frame of a ready chunk, from c->pos on. */
+enum line_status chunk_next_line(struct chunk *c, size_t max_frame, const char **line,
+                                 size_t *len);
 
 #endif

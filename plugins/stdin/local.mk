@@ -1,8 +1,9 @@
-# stdin: newline-delimited frames from standard input or a file (gzip too).
+# stdin: newline-delimited frames from standard input or a file (gzip too),
+# read ahead on a thread (-pthread).
 pkglib_LTLIBRARIES += plugins/stdin/stdin.la
 plugins_stdin_stdin_la_SOURCES = \
 	plugins/stdin/stdin.c \
 	plugins/stdin/line_reader.c plugins/stdin/line_reader.h
-plugins_stdin_stdin_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+plugins_stdin_stdin_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) -pthread
 plugins_stdin_stdin_la_LIBADD = $(ZLIB_LIBS)
-plugins_stdin_stdin_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
+plugins_stdin_stdin_la_LDFLAGS = $(PLUGIN_LINK_FLAGS) -pthread

@@ -1,25 +1,56 @@
 /*
  * stdin: a source of newline-delimited frames from standard input or a file
  * (`path`), plain or gzip, "\n" or "\r\n" line ends, the last line with or
- * without a newline. Frames are views into the reader's buffer, valid until
+ * without a newline. Frames are views into the reader's chunks, valid until
  * the host acknowledges the batch. A frame longer than max_frame becomes an
  * error record (its first bytes kept for the dead-letter output), never a
  * crash and never a silent loss.
+ *
+ * Read-ahead (read_ahead = true, the default): copying input from the page
+ * cache and inflating gzip take time the pipeline could use, so a reader
+ * thread does them while the host's thread processes the frames read before.
+ *
+ * Buffers: a ring of READ_AHEAD_CHUNKS chunks (line_reader.h), each ending on
+ * a line boundary, and three counters under one mutex. The reader fills chunk
+ * `produced % N` while fewer than N chunks are unreleased (produced -
+ * released < N), then bumps `produced`. Poll takes chunk `consumed % N` once
+ * consumed < produced and hands out its frames as views, each batch from a
+ * single chunk, named in the batch's `source_token`. A chunk is released
+ * (released++) once all its frames are handed out and every batch holding
+ * them is acknowledged; only then may the reader write into it again, so no
+ * record ever points at bytes being overwritten. The host acks in poll
+ * order, so chunks are released in ring order. The only bytes copied are a
+ * chunk's unfinished last line, moved to the front of the next one. Apart
+ * from the counters each side keeps to its own: the reader thread to the line
+ * reader (fd, gzip state) and the chunk it fills, poll and ack to the chunks
+ * handed out.
+ *
+ * Stopping: the thread blocks all signals, so SIGINT and SIGTERM reach the
+ * host's thread as before, and it waits for input with poll(2) on the input
+ * and a wake-up pipe, so exit stops it at once, even on a quiet pipe.
+ *
+ * With read_ahead = false the same reader runs inside poll, on one chunk.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sluice/plugin.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "line_reader.h"
+
+#define READ_AHEAD_CHUNKS 2
 
 struct stdin_config {
     char *path;
     int64_t max_frame;
     int64_t buffer;
     int64_t batch;
+    bool read_ahead;
 };
 
 struct stdin_state {
@@ -29,8 +60,163 @@ struct stdin_state {
     struct line_reader *reader;
     int fd;
     int64_t line_no;
-    bool done;
+
+    struct chunk ring[READ_AHEAD_CHUNKS];
+    unsigned n; /* chunks in the ring: READ_AHEAD_CHUNKS, or 1 without read-ahead */
+    unsigned long produced, consumed, released;
+    struct chunk *cur; /* the chunk poll hands out frames from */
+    bool ended;        /* the last chunk was handed out */
+    bool filling;      /* without read-ahead: ring[0] is begun but not ready */
+
+    bool threaded;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* a chunk was produced or released, or stop */
+    bool stop;
+    int wake[2]; /* written by exit: wakes the reader from poll(2) */
 };
+
+static bool stopping(struct stdin_state *st)
+{
+    pthread_mutex_lock(&st->lock);
+    bool stop = st->stop;
+    pthread_mutex_unlock(&st->lock);
+    return stop;
+}
+
+static void *reader_main(void *arg)
+{
+    struct stdin_state *st = arg;
+    pthread_mutex_lock(&st->lock);
+    for (;;) {
+        while (!st->stop && st->produced - st->released == st->n)
+            pthread_cond_wait(&st->changed, &st->lock);
+        if (st->stop)
+            break;
+        struct chunk *c = &st->ring[st->produced % st->n];
+        pthread_mutex_unlock(&st->lock);
+        line_reader_begin(st->reader, c);
+        int rc;
+        while ((rc = line_reader_fill(st->reader, c, -1)) == 0 && !stopping(st))
+            ; /* 0: woken by the wake-up pipe */
+        pthread_mutex_lock(&st->lock);
+        if (rc == 0)
+            break;
+        st->produced++;
+        pthread_cond_broadcast(&st->changed);
+        if (c->last)
+            break;
+    }
+    pthread_mutex_unlock(&st->lock);
+    return NULL;
+}
+
+/* The next ready chunk, or NULL if none came within timeout_ms. */
+static struct chunk *next_chunk(struct stdin_state *st, int timeout_ms)
+{
+    struct chunk *c = NULL;
+    if (!st->threaded) {
+        if (st->produced - st->released == st->n)
+            return NULL; /* the host holds the chunk still */
+        c = &st->ring[st->produced % st->n];
+        if (!st->filling)
+            line_reader_begin(st->reader, c);
+        st->filling = true;
+        if (line_reader_fill(st->reader, c, timeout_ms) == 0)
+            return NULL;
+        st->filling = false;
+        st->produced++;
+        st->consumed++;
+        return c;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&st->lock);
+    while (st->consumed == st->produced &&
+           pthread_cond_timedwait(&st->changed, &st->lock, &until) == 0)
+        ;
+    if (st->consumed < st->produced)
+        c = &st->ring[st->consumed++ % st->n];
+    pthread_mutex_unlock(&st->lock);
+    return c;
+}
+
+/* All frames of the oldest unreleased chunk are handed out and acknowledged. */
+static void release_chunk(struct stdin_state *st)
+{
+    if (!st->threaded) {
+        st->released++;
+        return;
+    }
+    pthread_mutex_lock(&st->lock);
+    st->released++;
+    pthread_cond_broadcast(&st->changed);
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void stop_reader(struct stdin_state *st)
+{
+    pthread_mutex_lock(&st->lock);
+    st->stop = true;
+    pthread_cond_broadcast(&st->changed);
+    pthread_mutex_unlock(&st->lock);
+    ssize_t w;
+    do {
+        w = write(st->wake[1], "", 1);
+    } while (w < 0 && errno == EINTR);
+    pthread_join(st->thread, NULL);
+}
+
+static void stdin_exit(void *state)
+{
+    struct stdin_state *st = state;
+    if (!st)
+        return;
+    if (st->threaded) {
+        stop_reader(st);
+        pthread_cond_destroy(&st->changed);
+        pthread_mutex_destroy(&st->lock);
+    }
+    if (st->wake[0] >= 0) {
+        close(st->wake[0]);
+        close(st->wake[1]);
+    }
+    line_reader_free(st->reader);
+    for (unsigned i = 0; i < READ_AHEAD_CHUNKS; i++)
+        free(st->ring[i].buf);
+    if (st->fd >= 0 && st->fd != STDIN_FILENO)
+        close(st->fd);
+    free(st);
+}
+
+static int start_reader(struct stdin_state *st)
+{
+    pthread_condattr_t attr;
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&st->changed, &attr);
+    pthread_condattr_destroy(&attr);
+    /* Signals stay with the host's thread: it is the one that must see them. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&st->thread, NULL, reader_main, st);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&st->changed);
+        pthread_mutex_destroy(&st->lock);
+        return rc;
+    }
+    st->threaded = true;
+    return 0;
+}
 
 static int stdin_init(struct sluice_instance *self, const struct sluice_host_api *host,
                       const void *config, void **state)
@@ -42,6 +228,8 @@ static int stdin_init(struct sluice_instance *self, const struct sluice_host_api
     st->self = self;
     st->host = host;
     st->cfg = cfg;
+    st->wake[0] = st->wake[1] = -1;
+    st->n = cfg->read_ahead ? READ_AHEAD_CHUNKS : 1;
     if (strcmp(cfg->path, "-") == 0) {
         st->fd = STDIN_FILENO;
     } else {
@@ -53,13 +241,36 @@ static int stdin_init(struct sluice_instance *self, const struct sluice_host_api
             return SLUICE_ERROR;
         }
     }
-    st->reader = line_reader_new(st->fd, (size_t)cfg->buffer, (size_t)cfg->max_frame);
+    size_t size = line_reader_chunk_size((size_t)cfg->buffer, (size_t)cfg->max_frame);
+    bool ok = true;
+    for (unsigned i = 0; i < st->n; i++) {
+        st->ring[i].cap = size;
+        ok = ok && (st->ring[i].buf = malloc(size)) != NULL;
+    }
+    if (!ok) {
+        host->log(self, SLUICE_LOG_ERROR, "out of memory for %u buffers of %zu bytes", st->n,
+                  size);
+        stdin_exit(st);
+        return SLUICE_ERROR;
+    }
+    if (cfg->read_ahead && pipe2(st->wake, O_CLOEXEC) != 0) {
+        host->log(self, SLUICE_LOG_ERROR, "cannot make a pipe: %s", strerror(errno));
+        st->wake[0] = st->wake[1] = -1;
+        stdin_exit(st);
+        return SLUICE_ERROR;
+    }
+    st->reader = line_reader_new(st->fd, st->wake[0], (size_t)cfg->max_frame);
     if (!st->reader) {
-        host->log(self, SLUICE_LOG_ERROR, "out of memory for a %lld-byte buffer",
-                  (long long)cfg->buffer);
-        if (st->fd != STDIN_FILENO)
-            close(st->fd);
-        free(st);
+        host->log(self, SLUICE_LOG_ERROR, "out of memory");
+        stdin_exit(st);
+        return SLUICE_ERROR;
+    }
+    int rc = cfg->read_ahead ? start_reader(st) : 0;
+    if (rc != 0) {
+        host->log(self, SLUICE_LOG_ERROR,
+                  "cannot start the read-ahead thread: %s (or set read_ahead = false in [%s])",
+                  strerror(rc), host->instance_name(self));
+        stdin_exit(st);
         return SLUICE_ERROR;
     }
     *state = st;
@@ -78,7 +289,7 @@ static void add_frame(struct stdin_state *st, struct sluice_batch *out, const ch
     r->offset = ++st->line_no;
     r->nfields = 0;
     if (too_long) {
-        /* The reader reuses those bytes at its next fill: keep a copy. */
+        /* Keep a bounded copy: dead-letter output needs no more. */
         size_t keep = len < 4096 ? len : 4096;
         char *copy = st->host->batch_alloc(out, keep);
         if (copy)
@@ -96,47 +307,51 @@ static void add_frame(struct stdin_state *st, struct sluice_batch *out, const ch
 static int stdin_poll(void *state, struct sluice_batch *out, int timeout_ms)
 {
     struct stdin_state *st = state;
-    if (st->done)
-        return SLUICE_END;
-    for (int round = 0; round < 2; round++) {
+    for (;;) {
+        if (!st->cur) {
+            if (st->ended) {
+                const char *err = line_reader_error(st->reader);
+                if (!*err)
+                    return SLUICE_END;
+                st->host->log(st->self, SLUICE_LOG_ERROR, "%s: %s after line %lld",
+                              strcmp(st->cfg->path, "-") == 0 ? "standard input" : st->cfg->path,
+                              err, (long long)st->line_no);
+                return SLUICE_ERROR;
+            }
+            if (!(st->cur = next_chunk(st, timeout_ms)))
+                return SLUICE_RETRY;
+            st->cur->pos = 0;
+            st->cur->pending = 0;
+        }
+        struct chunk *c = st->cur;
         const char *line;
         size_t len;
-        enum line_status s = LINE_NONE;
+        enum line_status s;
         while ((size_t)out->count < (size_t)st->cfg->batch &&
-               ((s = line_reader_next(st->reader, &line, &len)) == LINE_OK ||
-                s == LINE_TOO_LONG)) {
+               (s = chunk_next_line(c, (size_t)st->cfg->max_frame, &line, &len)) != LINE_NONE)
             add_frame(st, out, line, len, s == LINE_TOO_LONG);
-            if (s == LINE_TOO_LONG)
-                break; /* its tail is skipped by the next fill */
+        if (out->count > 0) {
+            out->source_token = c;
+            c->pending++;
+        }
+        if (c->pos >= c->len) { /* all handed out */
+            st->cur = NULL;
+            st->ended = c->last;
+            if (c->pending == 0)
+                release_chunk(st);
         }
         if (out->count > 0)
             return SLUICE_OK;
-        if (s == LINE_EOF) {
-            st->done = true;
-            return SLUICE_END;
-        }
-        int rc = line_reader_fill(st->reader, timeout_ms);
-        if (rc < 0) {
-            st->host->log(st->self, SLUICE_LOG_ERROR, "%s: %s after line %lld",
-                          strcmp(st->cfg->path, "-") == 0 ? "standard input" : st->cfg->path,
-                          line_reader_error(st->reader), (long long)st->line_no);
-            return SLUICE_ERROR;
-        }
-        if (rc == 0)
-            return SLUICE_RETRY;
     }
-    return SLUICE_OK;
 }
 
-static void stdin_exit(void *state)
+static int stdin_ack(void *state, struct sluice_batch *batch)
 {
     struct stdin_state *st = state;
-    if (!st)
-        return;
-    line_reader_free(st->reader);
-    if (st->fd != STDIN_FILENO)
-        close(st->fd);
-    free(st);
+    struct chunk *c = batch->source_token;
+    if (c && --c->pending == 0 && c != st->cur)
+        release_chunk(st);
+    return SLUICE_OK;
 }
 
 static const struct sluice_option stdin_options[] = {
@@ -145,13 +360,15 @@ static const struct sluice_option stdin_options[] = {
     {"max_frame", SLUICE_OPT_SIZE, "1M", 0, offsetof(struct stdin_config, max_frame), 16,
      1024.0 * 1024 * 1024, NULL, NULL, "longest frame; a longer line becomes an error record"},
     {"buffer", SLUICE_OPT_SIZE, "4M", 0, offsetof(struct stdin_config, buffer), 4096,
-     4096.0 * 1024 * 1024, NULL, NULL, "read buffer size"},
+     4096.0 * 1024 * 1024, NULL, NULL, "read buffer size (read_ahead uses 2 of them)"},
     {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct stdin_config, batch), 1, 1000000, NULL,
      NULL, "frames per batch"},
+    {"read_ahead", SLUICE_OPT_BOOL, "true", 0, offsetof(struct stdin_config, read_ahead), 0, 0,
+     NULL, NULL, "read and inflate on a background thread while the pipeline works"},
     SLUICE_OPTIONS_END,
 };
 
 SLUICE_PLUGIN(.name = "stdin", .description = "newline-delimited frames from stdin or a file (.gz too)",
               .version = PACKAGE_VERSION, .kind = SLUICE_KIND_SOURCE, .options = stdin_options,
               .config_size = sizeof(struct stdin_config), .init = stdin_init, .exit = stdin_exit,
-              .poll = stdin_poll);
+              .poll = stdin_poll, .ack = stdin_ack);

@@ -88,6 +88,46 @@ __attribute__((format(printf, 2, 3))) static int fail(struct line_reader *lr, co
     return -1;
 }
 
+bool line_reader_gzip(const struct line_reader *lr)
+{
+    return lr->gzip;
+}
+
+void chunk_index(struct chunk *c)
+{
+    size_t pos = 0, n = 0;
+    if (c->len > UINT32_MAX)
+        return;
+    while (n < CHUNK_NL_MAX) {
+        char *nl = memchr(c->buf + pos, '\n', c->len - pos);
+        if (!nl) {
+            pos = c->len;
+            break;
+        }
+        c->nl[n++] = (uint32_t)(nl - c->buf);
+        pos = (size_t)(nl - c->buf) + 1;
+    }
+    c->nl_count = n;
+    c->nl_upto = pos;
+}
+
+/* The first newline at or after from, or NULL: from the chunk's index while
+ * it covers `from`, else by memchr. */
+static char *next_newline(struct chunk *c, char *from)
+{
+    size_t at = (size_t)(from - c->buf);
+    if (at < c->nl_upto) {
+        while (c->nl_next < c->nl_count && c->nl[c->nl_next] < at)
+            c->nl_next++; /* passed by an over-long line */
+        if (c->nl_next < c->nl_count)
+            return c->buf + c->nl[c->nl_next++];
+        if (c->nl_upto >= c->len)
+            return NULL;
+        at = c->nl_upto; /* no newline before nl_upto: search on from there */
+    }
+    return memchr(c->buf + at, '\n', c->len - at);
+}
+
 enum line_status chunk_next_line(struct chunk *c, size_t max_frame, const char **line,
                                  size_t *len)
 {
@@ -95,7 +135,7 @@ enum line_status chunk_next_line(struct chunk *c, size_t max_frame, const char *
         return LINE_NONE;
     char *from = c->buf + c->pos;
     size_t avail = c->len - c->pos;
-    char *nl = memchr(from, '\n', avail);
+    char *nl = next_newline(c, from);
     /* No newline: the input's last line, or the first bytes of an over-long one. */
     size_t n = nl ? (size_t)(nl - from) : avail;
     c->pos += nl ? n + 1 : n;
@@ -216,6 +256,7 @@ void line_reader_begin(struct line_reader *lr, struct chunk *c)
     c->len = carry;
     c->carry = 0;
     c->last = false;
+    c->nl_count = c->nl_upto = 0;
     lr->cut = 0;
 }
 

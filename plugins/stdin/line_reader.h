@@ -16,10 +16,20 @@ struct chunk {
                    * is over-long (its first bytes; the rest is skipped) */
     size_t carry; /* buf[len..len+carry): an unfinished line the next chunk continues */
     bool last;    /* no chunk follows: the input ended, or failed (line_reader_error) */
+    /* Where its newlines are, found by the reader thread (chunk_index): the
+     * first `nl_count` newlines in buf[0..len), all of those before
+     * `nl_upto`; the consumer finds the rest itself. */
+    uint32_t *nl;
+    size_t nl_count, nl_upto;
     /* The consumer's, reset when it takes the chunk: */
     size_t pos;   /* the next frame starts at buf[pos] */
+    size_t nl_next; /* the next entry of nl to use */
     int pending;  /* handed-out batches holding its frames, not yet acknowledged */
 };
+
+/* Entries of a chunk's newline index (chunk.nl): enough for ~2 KB frames in
+ * chunks of a few MB; a chunk of shorter lines is indexed in part. */
+#define CHUNK_NL_MAX 16384
 
 /* The capacity every chunk needs: room for one whole maximal frame plus a
  * read's worth of the next. */
@@ -41,6 +51,16 @@ void line_reader_begin(struct line_reader *lr, struct chunk *c);
  * `timeout_ms` (-1: no limit) for input. Returns 1 when `c` is ready, 0 on
  * timeout or wake (call again with the same `c`). */
 int line_reader_fill(struct line_reader *lr, struct chunk *c, int timeout_ms);
+
+/* Is the input gzip (known once the first bytes were read)? */
+bool line_reader_gzip(const struct line_reader *lr);
+
+/* Find the newlines of a ready chunk (c->nl, which holds CHUNK_NL_MAX), so
+ * that chunk_next_line need not: the reader thread does this while the
+ * chunk's bytes are in its cache, and the host's thread is spared the
+ * first touch of every byte. Without it (nl_upto 0) chunk_next_line
+ * searches. */
+void chunk_index(struct chunk *c);
 
 /* Why the input failed; "" if it did not. */
 const char *line_reader_error(const struct line_reader *lr);

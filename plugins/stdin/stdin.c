@@ -29,6 +29,13 @@
  * host's thread as before, and it waits for input with poll(2) on the input
  * and a wake-up pipe, so exit stops it at once, even on a quiet pipe.
  *
+ * The reader thread also finds the newlines of a plain (not gzip) chunk
+ * while its bytes are still in that core's cache (chunk_index): otherwise
+ * the host's thread is the first to touch every byte, and its search for
+ * line ends waits on each cache line the other core wrote (measured: the
+ * main thread's memchr went from ~8% to ~15% of its samples with read-ahead;
+ * indexing on the reader took the 2 GB six-window run from ~0.56 to ~0.52 s).
+ *
  * With read_ahead = false the same reader runs inside poll, on one chunk.
  */
 #include <errno.h>
@@ -99,6 +106,8 @@ static void *reader_main(void *arg)
         int rc;
         while ((rc = line_reader_fill(st->reader, c, -1)) == 0 && !stopping(st))
             ; /* 0: woken by the wake-up pipe */
+        if (rc != 0 && c->nl && !line_reader_gzip(st->reader))
+            chunk_index(c); /* (gzip: inflating already keeps this thread busier) */
         pthread_mutex_lock(&st->lock);
         if (rc == 0)
             break;
@@ -188,8 +197,10 @@ static void stdin_exit(void *state)
         close(st->wake[1]);
     }
     line_reader_free(st->reader);
-    for (unsigned i = 0; i < READ_AHEAD_CHUNKS; i++)
+    for (unsigned i = 0; i < READ_AHEAD_CHUNKS; i++) {
         free(st->ring[i].buf);
+        free(st->ring[i].nl);
+    }
     if (st->fd >= 0 && st->fd != STDIN_FILENO)
         close(st->fd);
     free(st);
@@ -246,6 +257,8 @@ static int stdin_init(struct sluice_instance *self, const struct sluice_host_api
     for (unsigned i = 0; i < st->n; i++) {
         st->ring[i].cap = size;
         ok = ok && (st->ring[i].buf = malloc(size)) != NULL;
+        if (cfg->read_ahead) /* the reader thread indexes the newlines */
+            ok = ok && (st->ring[i].nl = malloc(CHUNK_NL_MAX * sizeof(uint32_t))) != NULL;
     }
     if (!ok) {
         host->log(self, SLUICE_LOG_ERROR, "out of memory for %u buffers of %zu bytes", st->n,
@@ -321,6 +334,7 @@ static int stdin_poll(void *state, struct sluice_batch *out, int timeout_ms)
             if (!(st->cur = next_chunk(st, timeout_ms)))
                 return SLUICE_RETRY;
             st->cur->pos = 0;
+            st->cur->nl_next = 0;
             st->cur->pending = 0;
         }
         struct chunk *c = st->cur;

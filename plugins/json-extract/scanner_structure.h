@@ -166,7 +166,10 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                 bad |= (open ^ 1) & (empty | ((stk ^ obj) & 1));
                 stk = open ? stk << 1 | obj : stk >> 1;
                 depth = open ? depth + 1 : depth - 1 + (uint32_t)empty;
-                if (__builtin_expect(depth <= 1 && !open, 0)) {
+                /* Rare: the end of a wanted object or array value, or of
+                 * the root (one test, no branch per closing bracket). */
+                if (__builtin_expect((depth <= 1) & (open ^ 1) &
+                                         ((ks.open_slot >= 0) | (depth == 0)), 0)) {
                     if (depth == 1 && ks.open_slot >= 0) {
                         struct jx_slot *s = &slots[ks.open_slot];
                         s->len = (uint32_t)(cb + off + 1 - s->ptr);

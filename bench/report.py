@@ -359,8 +359,11 @@ def main():
     w("- simdjson (4) runs its stage 1 (structural index and UTF-8 check) over each whole frame "
       "and then walks the root object only as far as it needs for `uid` and `ts`; uids are "
       "hashed with XXH3 into an open-addressing set, as sluice hashes once. sluice's fast "
-      "scanner runs with its defaults (`validate = full`: the whole frame's structure is "
-      "checked).")
+      "scanner runs with its defaults (`validate = structure`: brackets, strings, escapes and "
+      "control bytes of the whole frame, the wanted values in full; see "
+      "plugins/json-extract/README.md); row 1f checks every byte as jansson does "
+      "(`validate = full`). The stdin source reads ahead on a second thread (the kernel's "
+      "copy from the page cache and the newline search); CPU s counts both threads.")
     w("- Kafka contenders read the same topic from the local broker; the broker's own CPU (a JVM "
       "on the other core) is not counted. sluice's pipeline (6) uses a new consumer group per "
       "run, `start = earliest`, `stop_at_end = true`, and writes its results to a new topic, read "

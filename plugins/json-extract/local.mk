@@ -57,7 +57,7 @@ JX_FUZZ_FILES = \
 	$(srcdir)/plugins/json-extract/strict.c $(srcdir)/plugins/json-extract/record.c \
 	$(srcdir)/plugins/json-extract/tests/diffcheck.c \
 	$(srcdir)/plugins/json-extract/fuzz_scan.c
-EXTRA_DIST += plugins/json-extract/fuzz_scan.c
+EXTRA_DIST += plugins/json-extract/fuzz_scan.c plugins/json-extract/README.md
 CLEANFILES += plugins/json-extract/fuzz_scan
 
 plugins/json-extract/fuzz_scan: $(JX_FUZZ_FILES)

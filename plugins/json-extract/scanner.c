@@ -5,11 +5,18 @@
  * WHAT IT MUST DO. Find the values of a few wanted root keys ("uid", "ts")
  * in ~2 KB frames whose nested objects hold decoy keys of the same names,
  * whose strings are full of escapes and UTF-8, and say whether the frame is
- * JSON at all, agreeing with jansson (mode = strict) on every verdict, at
- * about a million frames per second on one core.
+ * fit to count, at well over a million frames per second on one core. Three
+ * levels of "fit" (the option `validate`):
+ *   structure (the default, scanner_structure.h): brackets, strings,
+ *       escapes and control bytes everywhere, the wanted values in full;
+ *       every frame jansson accepts is accepted with the same fields, every
+ *       frame it refuses jansson refuses too. ~4.4 GB/s with AVX-512.
+ *   full (scanner_full.h): every byte as jansson (mode = strict) judges
+ *       it, the same verdict on every frame. ~1.9 GB/s.
+ *   fields (scanner_loop.h): stop after the last wanted value.
  *
  * HOW (the simdjson idea: stage 1 bitmaps, then as little stage 2 as we
- * can get away with). Two block loops share steps 1-3:
+ * can get away with). Three block loops share steps 1-3:
  *  1. Classify 64 bytes into bitmaps, one bit per byte: quote, backslash,
  *     structural characters, whitespace, control (< 0x20), non-ASCII. SSE2
  *     (four 16-byte compares per class, the x86-64 baseline), AVX2 (two
@@ -87,7 +94,7 @@
  * not pass JSON_ALLOW_NUL), invalid UTF-8 anywhere, integers outside int64,
  * reals that overflow a double, nesting deeper than 2048, anything after the
  * root value but whitespace. All of these are checked here, in full, in
- * skipped values too, so with `validate = full` (the default) the verdicts
+ * skipped values too, so with `validate = full` the verdicts
  * are identical: the differential tests assert it on the challenge samples,
  * generated frames and every truncation and byte flip of them. The wanted
  * keys' values are the last occurrence of a repeated root key, as in
@@ -103,10 +110,22 @@
  * no wanted key is repeated at the root. Use it when the producer is trusted
  * and speed matters (the benchmark reports both).
  *
- * MEASURED (tests/bench_scan, one core of the 2-core AMD EPYC dev VM with
- * AVX-512, CPU time per thread; median of 7 runs, then the median of 5
- * such runs taken alternately with the previous version in the same
- * session; scanning plus record.c, ~2 KB frames):
+ * MEASURED, the three levels side by side (tests/bench_scan, one session,
+ * median of 5 runs, MB/s; since the structure loop, the AVX2 and AVX-512
+ * code is also built for BMI1/2: tzcnt and blsr in the bit loops):
+ *
+ *                         structure   full   fields
+ *   AVX-512+VBMI2, samples     4,443  2,051   6,832
+ *   AVX-512+VBMI2, generated   4,372  1,926   4,443
+ *   AVX-512 (no VBMI2), gen.   3,796  1,933   4,255
+ *   AVX2, samples              2,509  1,766   6,242
+ *   AVX2, generated            2,533  1,632   4,882
+ *   scalar, generated            902    908   3,946  (structure = full)
+ *
+ * Earlier (one core of the 2-core AMD EPYC dev VM with AVX-512, CPU time
+ * per thread; median of 7 runs, then the median of 5 such runs taken
+ * alternately with the previous version in the same session; scanning
+ * plus record.c, ~2 KB frames):
  *
  *                         validate = full          validate = fields
  *   AVX-512, samples      ~1.81 GB/s ~870k fr/s    ~5.6 GB/s  ~2.7M fr/s
@@ -255,6 +274,36 @@ static inline bool jx_utf8_ok(const unsigned char *s, size_t len)
     return true;
 }
 
+/* The closing quote of the string whose opening quote is at buf[pos], as
+ * jx_string_end finds it, but eight bytes at a time while no backslash or
+ * non-ASCII byte comes first (bytes equal to c are found by the "has a zero
+ * byte" trick on w ^ c; the lowest flagged byte is exact). *ascii: known to
+ * be plain ASCII (false: not looked at, or not). */
+static inline size_t jx_string_end8(const char *buf, size_t len, size_t pos, bool *escaped,
+                                    bool *ascii)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = pos + 1;
+    while (i + 8 <= len) {
+        uint64_t w, q, b;
+        memcpy(&w, buf + i, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        uint64_t any = ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs) | (w & highs);
+        if (any) {
+            size_t at = i + (size_t)(__builtin_ctzll(any) >> 3);
+            if (buf[at] != '"')
+                break; /* a backslash or a non-ASCII byte: byte by byte */
+            *escaped = false;
+            *ascii = true;
+            return at;
+        }
+        i += 8;
+    }
+    *ascii = false;
+    return jx_string_end(buf, len, pos, escaped);
+}
+
 /* The root object's keys, for validate = full: which are wanted, and their
  * values (read by peeking past the key: the grammar is checked on bitmaps,
  * and a frame with any fault is rescanned by the scalar scanner). */
@@ -302,7 +351,8 @@ static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t b
             end = base + eoff;
             esc = (bs & (((1ull << eoff) - 1) & ~((2ull << off) - 1))) != 0;
         } else {
-            end = jx_string_end(buf, len, pos, &esc);
+            bool plain;
+            end = jx_string_end8(buf, len, pos, &esc, &plain);
             if (end >= len)
                 return 1;
         }
@@ -328,8 +378,8 @@ static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t b
         s->escaped = 0;
         s->ival = 0;
         if (buf[q] == '"') {
-            bool e2;
-            size_t vend = jx_string_end(buf, len, q, &e2);
+            bool e2, plain;
+            size_t vend = jx_string_end8(buf, len, q, &e2, &plain);
             if (vend >= len)
                 return 1;
             s->ptr = buf + q + 1;
@@ -338,7 +388,8 @@ static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t b
             s->escaped = e2;
             /* validate = structure checks wanted values in full; their
              * escapes are checked by the block loop, UTF-8 here. */
-            if (ks->values_too && !jx_utf8_ok((const unsigned char *)s->ptr, s->len))
+            if (ks->values_too && !plain &&
+                !jx_utf8_ok((const unsigned char *)s->ptr, s->len))
                 return 1;
         } else if (buf[q] == '{' || buf[q] == '[') {
             s->len = 1; /* set when it closes */
@@ -375,6 +426,17 @@ static inline void jx_first_bytes(const struct jx_spec *spec, struct jx_first *f
         fc->len[i] = (uint8_t)(l <= 8 ? l : 0);
         fc->top[i] = l <= 8 ? ~(uint64_t)0 << (64 - l) : ~(uint64_t)0;
     }
+}
+
+/* A block for the structure loop without masked loads: a pointer, the
+ * last short block copied into `tail` and padded with spaces. */
+static inline const char *jx_block_ptr(const char *p, size_t avail, char *tail)
+{
+    if (__builtin_expect(avail >= 64, 1))
+        return p;
+    memcpy(tail, p, avail);
+    memset(tail + avail, ' ', 64 - avail);
+    return tail;
 }
 
 /* Append the positions of m's bits (off + bit) to out[n..]; returns the new
@@ -781,6 +843,8 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 
 #define JX_STRUCT_NAME scan_avx2_structure
 #define JX_TARGET AVX_ATTR
+#define JX_BLOCK_T const char *
+#define JX_BLOCK jx_block_ptr
 #define JX_CLASSIFY_STRUCT classify_full_avx2
 #define JX_ESCAPES_FULL escapes_full_avx2
 #define JX_PREFIX_XOR prefix_xor_clmul
@@ -794,6 +858,8 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_PREFIX_XOR
 #undef JX_NO_BRANCH
 #undef JX_FLATTEN
+#undef JX_BLOCK_T
+#undef JX_BLOCK
 
 static enum jx_err scan_avx2(const char *buf, size_t len, const struct jx_spec *spec,
                              struct jx_slot *slots, struct jx_verdict *v)
@@ -851,23 +917,37 @@ AVX512_ATTR static inline void classify_avx512(const char *p, struct jx_masks *k
 
 /* Bytes that may follow an escaping backslash, and the 'u's among them:
  * the nibble tables of escapes_full_avx2. */
-AVX512_ATTR static inline void escapes_avx512(const char *p, uint64_t *valid, uint64_t *is_u)
+AVX512_ATTR static inline void escapes_avx512_x(__m512i x, uint64_t *valid, uint64_t *is_u)
 {
     const __m512i hi = T64(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m512i lo = T64(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
     const __m512i nib = _mm512_set1_epi8(0x0F);
-    __m512i x = _mm512_loadu_si512((const void *)p);
     __m512i h = _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(x, 4), nib));
     __m512i l = _mm512_shuffle_epi8(lo, _mm512_and_si512(x, nib));
     *valid = _mm512_test_epi8_mask(h, l);
     *is_u = EQ64(x, 'u');
 }
 
-AVX512_ATTR static inline void classify_full_avx512(const char *p, struct jx_fmasks *k,
-                                                    const struct jx_first *fc)
+AVX512_ATTR static inline void escapes_avx512(const char *p, uint64_t *valid, uint64_t *is_u)
+{
+    escapes_avx512_x(_mm512_loadu_si512((const void *)p), valid, is_u);
+}
+
+/* A block for the structure loop: the last, short one by a masked load
+ * that fills the rest with spaces (no copy, no store-forwarding stall). */
+AVX512_ATTR static inline __m512i jx_block_avx512(const char *p, size_t avail, char *tail)
+{
+    (void)tail;
+    if (__builtin_expect(avail >= 64, 1))
+        return _mm512_loadu_si512((const void *)p);
+    return _mm512_mask_loadu_epi8(_mm512_set1_epi8(' '), _bzhi_u64(~(uint64_t)0, (unsigned)avail),
+                                  p);
+}
+
+AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmasks *k,
+                                                      const struct jx_first *fc)
 {
     const __m512i wst = T64(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
-    __m512i x = _mm512_loadu_si512((const void *)p);
     __m512i lo = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
     k->quote = EQ64(x, '"');
     k->bs = EQ64(x, '\\');
@@ -879,6 +959,12 @@ AVX512_ATTR static inline void classify_full_avx512(const char *p, struct jx_fma
     k->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(wst, x), x);
     k->ctrl = _mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20));
     JX_FIRST_MATCH(fc, k->first, k->quote, k->bs, EQ64_X);
+}
+
+AVX512_ATTR static inline void classify_full_avx512(const char *p, struct jx_fmasks *k,
+                                                    const struct jx_first *fc)
+{
+    classify_full_avx512_x(_mm512_loadu_si512((const void *)p), k, fc);
 }
 
 /* UTF-8: u8_check on 64 bytes (the same tables, one per 128-bit lane). */
@@ -1008,8 +1094,10 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 
 #define JX_STRUCT_NAME scan_avx512_structure
 #define JX_TARGET AVX512_ATTR
-#define JX_CLASSIFY_STRUCT classify_full_avx512
-#define JX_ESCAPES_FULL escapes_avx512
+#define JX_BLOCK_T __m512i
+#define JX_BLOCK jx_block_avx512
+#define JX_CLASSIFY_STRUCT classify_full_avx512_x
+#define JX_ESCAPES_FULL escapes_avx512_x
 #define JX_PREFIX_XOR prefix_xor_clmul
 #define JX_NO_BRANCH 1
 #define JX_FLATTEN jx_flatten
@@ -1028,6 +1116,8 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #undef JX_PREFIX_XOR
 #undef JX_NO_BRANCH
 #undef JX_FLATTEN
+#undef JX_BLOCK_T
+#undef JX_BLOCK
 
 static enum jx_err scan_avx512(const char *buf, size_t len, const struct jx_spec *spec,
                                struct jx_slot *slots, struct jx_verdict *v)

@@ -2,6 +2,8 @@
  * validate = structure (the default): the block loop that checks a frame's
  * structure on bitmaps and reads the wanted root values, compiled for AVX2
  * and AVX-512 by scanner.c, which defines JX_STRUCT_NAME, JX_TARGET,
+ * JX_BLOCK_T and JX_BLOCK (a block as the classifier takes it: a vector by
+ * a masked load, or a pointer, the last short block copied and padded),
  * JX_CLASSIFY_STRUCT, JX_ESCAPES_FULL, JX_PREFIX_XOR, JX_NO_BRANCH and
  * JX_FLATTEN first.
  *
@@ -96,13 +98,7 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
         /* Pass 1: the bitmaps of each block; brackets and key candidates
          * (strings whose first bytes may spell a wanted name) go to ev. */
         for (size_t base = cbase; base < cend; base += 64) {
-            const char *p = buf + base;
-            size_t avail = len - base;
-            if (avail < 64) {
-                memcpy(tail, p, avail);
-                memset(tail + avail, ' ', 64 - avail);
-                p = tail;
-            }
+            JX_BLOCK_T p = JX_BLOCK(buf + base, len - base, tail);
             struct jx_fmasks k;
             JX_CLASSIFY_STRUCT(p, &k, &fc);
 

@@ -351,10 +351,17 @@ static int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t b
             end = base + eoff;
             esc = (bs & (((1ull << eoff) - 1) & ~((2ull << off) - 1))) != 0;
         } else {
+            /* A key spelling a wanted name is at most six bytes a character
+             * (\uXXXX): a longer string is not one, however it ends. */
             bool plain;
-            end = jx_string_end8(buf, len, pos, &esc, &plain);
-            if (end >= len)
-                return 1;
+            size_t most = pos + 2 + 6 * (size_t)ks->spec->maxlen;
+            size_t lim = most < len ? most : len;
+            end = jx_string_end8(buf, lim, pos, &esc, &plain);
+            if (end >= lim) {
+                if (lim == len)
+                    return 1;
+                continue;
+            }
         }
         size_t klen = end - pos - 1;
         if (!esc && (klen >= 64 || !((ks->lenmask >> klen) & 1)))

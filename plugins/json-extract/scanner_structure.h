@@ -148,28 +148,34 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                 deep = false;
             }
             uint64_t bad = 0;
+            bool watch = ks.open_slot >= 0; /* a wanted object/array value is open */
             for (uint32_t i = 0; i < n; i++) {
                 uint32_t off = ev[i];
                 unsigned c = (unsigned char)cb[off];
                 if (__builtin_expect(c == '"', 0)) {
                     if (depth == 1 && jx_keys_run(&ks, buf, len, cbase + off, 1, 0, 0, 0, v))
                         goto fail;
+                    watch = ks.open_slot >= 0;
                     continue;
                 }
-                uint64_t open = (c >> 1) & 1, obj = (c >> 5) & 1;
-                uint64_t empty = depth == 0;
+                /* No branch on open or close: which one comes next is
+                 * anybody's guess, and a mispredicted branch per bracket
+                 * cost more than the rest of this loop (measured: ~23
+                 * cycles per event with gcc's branch, see the essay). */
+                uint64_t open = (c >> 1) & 1, obj = (c >> 5) & 1, close = open ^ 1;
+                uint64_t empty = depth == 0, mo = -open;
                 /* A closing bracket: something open, of its kind. */
-                bad |= (open ^ 1) & (empty | ((stk ^ obj) & 1));
-                stk = open ? stk << 1 | obj : stk >> 1;
-                depth = open ? depth + 1 : depth - 1 + (uint32_t)empty;
+                bad |= close & (empty | ((stk ^ obj) & 1));
+                stk = (mo & (stk << 1 | obj)) | (~mo & (stk >> 1));
+                depth += (uint32_t)(2 * open) - 1 + (uint32_t)(close & empty);
                 /* Rare: the end of a wanted object or array value, or of
                  * the root (one test, no branch per closing bracket). */
-                if (__builtin_expect((depth <= 1) & (open ^ 1) &
-                                         ((ks.open_slot >= 0) | (depth == 0)), 0)) {
+                if (__builtin_expect((depth <= 1) & close & (watch | (depth == 0)), 0)) {
                     if (depth == 1 && ks.open_slot >= 0) {
                         struct jx_slot *s = &slots[ks.open_slot];
                         s->len = (uint32_t)(cb + off + 1 - s->ptr);
                         ks.open_slot = -1;
+                        watch = false;
                         if (!jx_value_ok(s->ptr, s->len))
                             goto fail; /* a wanted value is checked in full */
                     } else if (depth == 0 && !root_end) {

@@ -93,7 +93,7 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
 
     for (size_t cbase = 0; cbase < len; cbase += JX_CHUNK) {
         size_t cend = len - cbase > JX_CHUNK ? cbase + JX_CHUNK : len;
-        uint32_t n = 0, nopen = 0;
+        uint32_t n = 0;
         uint64_t err = 0;
         /* Pass 1: the bitmaps of each block; brackets and key candidates
          * (strings whose first bytes may spell a wanted name) go to ev. */
@@ -116,7 +116,6 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
             uint64_t out = ~in_str;
             uint64_t opn = k.opn & out;
             uint64_t keys = quote & in_str & (((k.first | k.bs) >> 1) | (uint64_t)1 << 63);
-            nopen += (uint32_t)__builtin_popcountll(opn);
             n = JX_FLATTEN(ev, n, (uint32_t)(base - cbase), opn | (k.cls & out) | keys);
 
             /* Control bytes: none in strings, only \t \n \r outside; no
@@ -140,16 +139,11 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
          * root keys. One loop over the chunk's events instead of one per
          * block: its exit is mispredicted once per chunk, not per block. */
         const char *cb = buf + cbase;
-        if (__builtin_expect(depth + nopen < 64, 1)) {
-            if (__builtin_expect(deep, 0)) { /* back from the bit array */
-                stk = 0;
-                for (uint32_t l = 0; l < depth; l++)
-                    stk = stk << 1 | ((stack[l >> 6] >> (l & 63)) & 1);
-                deep = false;
-            }
+        uint32_t i = 0;
+        if (__builtin_expect(!deep, 1)) {
             uint64_t bad = 0;
             bool watch = ks.open_slot >= 0; /* a wanted object/array value is open */
-            for (uint32_t i = 0; i < n; i++) {
+            for (; i < n; i++) {
                 uint32_t off = ev[i];
                 unsigned c = (unsigned char)cb[off];
                 if (__builtin_expect(c == '"', 0)) {
@@ -159,9 +153,7 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                     continue;
                 }
                 /* No branch on open or close: which one comes next is
-                 * anybody's guess, and a mispredicted branch per bracket
-                 * cost more than the rest of this loop (measured: ~23
-                 * cycles per event with gcc's branch, see the essay). */
+                 * anybody's guess. */
                 uint64_t open = (c >> 1) & 1, obj = (c >> 5) & 1, close = open ^ 1;
                 uint64_t empty = depth == 0, mo = -open;
                 /* A closing bracket: something open, of its kind. */
@@ -169,8 +161,14 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                 stk = (mo & (stk << 1 | obj)) | (~mo & (stk >> 1));
                 depth += (uint32_t)(2 * open) - 1 + (uint32_t)(close & empty);
                 /* Rare: the end of a wanted object or array value, or of
-                 * the root (one test, no branch per closing bracket). */
-                if (__builtin_expect((depth <= 1) & close & (watch | (depth == 0)), 0)) {
+                 * the root, or a depth the register cannot hold (one test,
+                 * no branch per bracket). */
+                if (__builtin_expect(((depth <= 1) & close & (watch | (depth == 0))) |
+                                         (depth >= 63), 0)) {
+                    if (depth >= 63) {
+                        i++;
+                        break; /* on in the bit array */
+                    }
                     if (depth == 1 && ks.open_slot >= 0) {
                         struct jx_slot *s = &slots[ks.open_slot];
                         s->len = (uint32_t)(cb + off + 1 - s->ptr);
@@ -185,9 +183,7 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
             }
             if (bad)
                 goto fail;
-        } else {
-            /* Deep nesting: the stack in a bit array. */
-            if (!deep) {
+            if (depth >= 63) { /* into the bit array: level l is stk's bit depth-1-l */
                 for (uint32_t l = 0; l < depth; l++) {
                     uint64_t bit = (uint64_t)1 << (l & 63);
                     stack[l >> 6] = (stack[l >> 6] & ~bit) |
@@ -195,7 +191,10 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                 }
                 deep = true;
             }
-            for (uint32_t i = 0; i < n; i++) {
+        }
+        if (deep) {
+            /* Deep nesting: the stack in a bit array. */
+            for (; i < n; i++) {
                 uint32_t off = ev[i];
                 unsigned c = (unsigned char)cb[off];
                 if (c == '"') {
@@ -225,6 +224,12 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                         root_end = cbase + off + 1;
                     }
                 }
+            }
+            if (depth < 63) { /* back into the register for the next chunk */
+                stk = 0;
+                for (uint32_t l = 0; l < depth; l++)
+                    stk = stk << 1 | ((stack[l >> 6] >> (l & 63)) & 1);
+                deep = false;
             }
         }
     }

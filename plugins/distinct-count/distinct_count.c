@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+/* XXH3 from libxxhash's own header, inlined: a uid is ~20 bytes, and the
+ * call into the shared library cost about as much as the hashing. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #ifndef PACKAGE_VERSION

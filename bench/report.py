@@ -266,10 +266,20 @@ def main():
     def verdict(ok):
         return "n/a" if ok is None else ("**PASS**" if ok else "**MISS**")
 
-    goals.append(("File pipeline, six windows ≥ 1,000,000 frames/s", 
-                  "%s frames/s" % fmt_int(r1) if r1 else "—", verdict(r1 >= 1e6 if r1 else None)))
+    # "On one core": the wall-clock rate, and the frames per CPU second of the
+    # whole process (the stdin source's read-ahead thread included).
+    c1 = 1.0 / stats["1a"]["cpu_per_frame"] if "1a" in stats and stats["1a"]["cpu_per_frame"] else None
+    goals.append(("File pipeline, six windows ≥ 1,000,000 frames/s on one core",
+                  "%s frames/s; %s frames per CPU second (both threads)" % (fmt_int(r1), fmt_int(c1))
+                  if r1 and c1 else "—",
+                  verdict(r1 >= 1e6 and c1 >= 1e6 if r1 and c1 else None)))
+    def cpu_us(rid):
+        return "%.2f" % (stats[rid]["cpu_per_frame"] * 1e6) if rid in stats else "?"
+
     goals.append(("… ≥ 1.5× the simdjson program (the faster of 4l/4m)",
-                  "%s (vs %s, %s frames/s)" % (fmt_ratio(r1 / best_simd[0]), best_simd[1], fmt_int(best_simd[0]))
+                  "%s (vs %s, %s frames/s); CPU per frame %s µs vs %s µs" % (
+                      fmt_ratio(r1 / best_simd[0]), best_simd[1], fmt_int(best_simd[0]),
+                      cpu_us("1a"), cpu_us(best_simd[1]))
                   if r1 and best_simd else "—",
                   verdict(r1 / best_simd[0] >= 1.5 if r1 and best_simd else None)))
     goals.append(("… ≥ 25× the jq command (3)", "%s" % fmt_ratio(r1 / r3) if r1 and r3 else "—",

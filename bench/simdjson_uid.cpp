@@ -16,7 +16,9 @@
 //                 path: one stage-1 pass over up to 1 MB batches).
 //
 // Single-threaded: built without -pthread, so SIMDJSON_THREADS_ENABLED is off and iterate_many
-// does no look-ahead thread (sluice runs its pipeline on one thread too).
+// does no look-ahead thread. (sluice's pipeline runs on one thread, but its stdin source reads
+// ahead on a second one: the kernel's copy and the newline search; RESULTS.md counts the CPU
+// time of both.)
 //
 // Prints one line: frames=N distinct=D bad=B implementation=NAME
 // A frame counts as bad when it does not parse, or has no string uid, or no numeric ts.

@@ -54,14 +54,9 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
         JX_CLASSIFY_FULL(p, &k, &fc);
 
         /* Which bytes are escaped (the byte after an escaping backslash). */
-        uint64_t escaped = 0;
-        if (JX_NO_BRANCH || (k.bs | prev_escaped)) {
-            uint64_t potential = k.bs & ~prev_escaped;
-            uint64_t maybe = potential << 1;
-            uint64_t codes = ((maybe | JX_ODD_BITS) - potential) ^ JX_ODD_BITS;
-            escaped = codes ^ (k.bs | prev_escaped);
-            prev_escaped = (codes & k.bs) >> 63;
-        }
+        uint64_t escaped = (JX_NO_BRANCH || (k.bs | prev_escaped))
+                               ? jx_escaped(k.bs, &prev_escaped)
+                               : 0;
         uint64_t quote = k.quote & ~escaped;
         /* Inside strings: the opening quote and the bytes up to (without)
          * the closing quote. */

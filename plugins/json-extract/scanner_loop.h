@@ -32,14 +32,7 @@ static JX_TARGET enum jx_err JX_NAME(const char *buf, size_t len, const struct j
         JX_CLASSIFY(p, &k);
 
         /* Which bytes are escaped (the byte after an escaping backslash). */
-        uint64_t escaped = 0;
-        if (k.bs | prev_escaped) {
-            uint64_t potential = k.bs & ~prev_escaped;
-            uint64_t maybe = potential << 1;
-            uint64_t codes = ((maybe | JX_ODD_BITS) - potential) ^ JX_ODD_BITS;
-            escaped = codes ^ (k.bs | prev_escaped);
-            prev_escaped = (codes & k.bs) >> 63;
-        }
+        uint64_t escaped = (k.bs | prev_escaped) ? jx_escaped(k.bs, &prev_escaped) : 0;
         uint64_t quote = k.quote & ~escaped;
         /* Inside strings: the opening quote and the bytes up to (without)
          * the closing quote. */

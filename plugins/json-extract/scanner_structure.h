@@ -51,13 +51,21 @@
  * bracket in this block", were mispredicted on every other block.
  *
  * MEASURED (tests/bench_scan, one core of the AMD EPYC dev VM, median of 5,
- * generated frames, MB/s): per-block bracket loop 3,230 (AVX-512); the key
- * filter on the name's first byte and closing quote instead of the first
- * byte alone 3,060-3,200 (noise; keys_run calls fell from ~10% to ~3%);
- * the two passes with four tzcnt writes 3,730; with the VBMI2 compress
- * ~4,400 (AVX-512 without VBMI2 ~3,800; AVX2 ~2,500). The same bitmaps
- * without the brackets and keys run at ~10,400: pass 2 and the keys are
- * still the larger part.
+ * generated frames, MB/s, in the order the steps were taken): the first
+ * version, brackets walked per block as in scanner_full.h, 3,230 (AVX-512);
+ * the key filter on the name's first byte and closing quote instead of the
+ * first byte alone 3,060-3,200 (noise; keys_run's share fell from ~10% to
+ * ~3%); the two passes with four tzcnt writes 3,730; with the VBMI2
+ * compress ~4,400 (AVX-512 without VBMI2 ~3,800; AVX2 ~2,500); the last
+ * block by a masked load instead of a copy ~4,450; keys and string values
+ * eight bytes at a time, ASCII values without the UTF-8 loop ~4,700; no
+ * branch on open/close in pass 2 (gcc had made one), key candidates scanned
+ * no further than a wanted name could be spelled, the register stack
+ * handing over to the bit array at depth 63 instead of a per-block count
+ * of opening brackets ~4,750-4,850. Parts switched off, same session:
+ * without pass 2 and the keys ~8,200, without the flattening too ~12,600;
+ * without the keys (and record.c's work on them) ~6,000. So per ~2 KB
+ * frame: pass 1 ~40%, flattening ~20%, pass 2 ~20%, keys and record ~20%.
  */
 
 /* Brackets and key candidates of one chunk, as offsets from its start. */
@@ -102,20 +110,17 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
             struct jx_fmasks k;
             JX_CLASSIFY_STRUCT(p, &k, &fc);
 
-            uint64_t escaped = 0;
-            if (JX_NO_BRANCH || (k.bs | prev_escaped)) {
-                uint64_t potential = k.bs & ~prev_escaped;
-                uint64_t maybe = potential << 1;
-                uint64_t codes = ((maybe | JX_ODD_BITS) - potential) ^ JX_ODD_BITS;
-                escaped = codes ^ (k.bs | prev_escaped);
-                prev_escaped = (codes & k.bs) >> 63;
-            }
+            uint64_t escaped = (JX_NO_BRANCH || (k.bs | prev_escaped))
+                                   ? jx_escaped(k.bs, &prev_escaped)
+                                   : 0;
             uint64_t quote = k.quote & ~escaped;
             uint64_t in_str = JX_PREFIX_XOR(quote) ^ prev_in_str;
             prev_in_str = (uint64_t)((int64_t)in_str >> 63);
             uint64_t out = ~in_str;
             uint64_t opn = k.opn & out;
             uint64_t keys = quote & in_str & (((k.first | k.bs) >> 1) | (uint64_t)1 << 63);
+            /* (Every block, events or not: skipping the empty ones by a
+             * branch measured 30% slower, mispredicted on ~40% of blocks.) */
             n = JX_FLATTEN(ev, n, (uint32_t)(base - cbase), opn | (k.cls & out) | keys);
 
             /* Control bytes: none in strings, only \t \n \r outside; no
@@ -142,38 +147,44 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
         uint32_t i = 0;
         if (__builtin_expect(!deep, 1)) {
             uint64_t bad = 0;
-            bool watch = ks.open_slot >= 0; /* a wanted object/array value is open */
+            /* The common case is a depth in [lo, 62]: outside it, a rare
+             * event: the root closed (0), the end of an open wanted object
+             * or array value (back to 1; lo is 2 while one is open), a
+             * depth the register cannot hold, or a closing bracket too
+             * many (the depth wraps below 0). One compare per bracket. */
+            uint32_t lo = ks.open_slot >= 0 ? 2 : 1;
             for (; i < n; i++) {
                 uint32_t off = ev[i];
                 unsigned c = (unsigned char)cb[off];
                 if (__builtin_expect(c == '"', 0)) {
                     if (depth == 1 && jx_keys_run(&ks, buf, len, cbase + off, 1, 0, 0, 0, v))
                         goto fail;
-                    watch = ks.open_slot >= 0;
+                    lo = ks.open_slot >= 0 ? 2 : 1;
                     continue;
                 }
                 /* No branch on open or close: which one comes next is
-                 * anybody's guess. */
+                 * anybody's guess. `{` and `[` have bit 1 set, `{` and `}`
+                 * bit 5. */
                 uint64_t open = (c >> 1) & 1, obj = (c >> 5) & 1, close = open ^ 1;
-                uint64_t empty = depth == 0, mo = -open;
-                /* A closing bracket: something open, of its kind. */
-                bad |= close & (empty | ((stk ^ obj) & 1));
-                stk = (mo & (stk << 1 | obj)) | (~mo & (stk >> 1));
-                depth += (uint32_t)(2 * open) - 1 + (uint32_t)(close & empty);
-                /* Rare: the end of a wanted object or array value, or of
-                 * the root, or a depth the register cannot hold (one test,
-                 * no branch per bracket). */
-                if (__builtin_expect(((depth <= 1) & close & (watch | (depth == 0))) |
-                                         (depth >= 63), 0)) {
+                /* A closing bracket: of the kind on top (an empty stack
+                 * reads as `[`; a `]` too many wraps the depth, below). */
+                bad |= close & ((stk ^ obj) & 1);
+                stk = ((stk << open) >> close) | (obj & open);
+                depth += (uint32_t)(2 * open) - 1;
+                if (__builtin_expect(depth - lo > 61 - (lo - 1), 0)) {
                     if (depth >= 63) {
+                        if ((int32_t)depth < 0)
+                            goto fail; /* closed more than was open */
                         i++;
                         break; /* on in the bit array */
                     }
+                    if (!close)
+                        continue; /* (the root's opening bracket) */
                     if (depth == 1 && ks.open_slot >= 0) {
                         struct jx_slot *s = &slots[ks.open_slot];
                         s->len = (uint32_t)(cb + off + 1 - s->ptr);
                         ks.open_slot = -1;
-                        watch = false;
+                        lo = 1;
                         if (!jx_value_ok(s->ptr, s->len))
                             goto fail; /* a wanted value is checked in full */
                     } else if (depth == 0 && !root_end) {

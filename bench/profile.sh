@@ -159,7 +159,7 @@ w ""
 w "Written by \`bench/profile.sh$([[ ${#QUICK[@]} -gt 0 ]] && echo ' --quick')\` on $(date -u '+%Y-%m-%d %H:%M UTC'):"
 w "the benchmark's row 1a (stdin \`path =\` → json-extract → distinct-count with six windows → stdout)"
 w "on $(commas "$FRAMES") frames ($(awk -v b="$(stat -c %s "$FILE")" 'BEGIN { printf "%.2f GB", b/1e9 }'), from the page cache),"
-w "with json-extract's fast scanner (\`mode = fast\`, the default) and, as the \"before\", with"
+w "with json-extract's fast scanner (\`mode = fast\`, \`validate = structure\`: the defaults) and, as the \"before\", with"
 w "\`mode = strict\` (jansson). sluice: $("$SLUICE" --version | head -n1), git $(git -C "$HERE/.." describe --always --dirty 2>/dev/null),"
 w "CFLAGS \`$(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile" | head -n1)\`. Machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg)."
 w ""
@@ -203,6 +203,17 @@ if [[ $DO_PERF == yes ]]; then
             w "|--:|---|"
             perf report -i "$WORK/perf-$mode.data" --stdio --no-children --sort dso -q 2>/dev/null >"$WORK/perf-$mode.dso.txt"
             while IFS= read -r line; do w "$line"; done < <(table perf-dso "$WORK/perf-$mode.dso.txt" 12)
+            w ""
+            w "By thread (the process's first thread runs the pipeline; the stdin source's read-ahead"
+            w "thread does the kernel's copy from the page cache and the newline search):"
+            w ""
+            w "| self | thread |"
+            w "|--:|---|"
+            perf report -i "$WORK/perf-$mode.data" --stdio --no-children --sort pid -q 2>/dev/null >"$WORK/perf-$mode.pid.txt"
+            while IFS= read -r line; do w "$line"; done < <(awk 'NF >= 2 { split($2, t, ":"); pct[t[1]] = $1
+                    if (min == "" || t[1] + 0 < min + 0) min = t[1] }
+                END { for (id in pct) printf "| %s | %s (%s) |\n", pct[id], id, id == min ? "pipeline" : "read-ahead" }' \
+                "$WORK/perf-$mode.pid.txt" | sort -t'|' -k2,2nr)
             w ""
             w "Top functions:"
             w ""

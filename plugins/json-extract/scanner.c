@@ -180,6 +180,19 @@
 
 #define JX_ODD_BITS 0xAAAAAAAAAAAAAAAAull
 
+/* A frame a block loop did not pass: the scalar scanner judges it from the
+ * start, so the reason (and where) is the same whichever scanner ran. With
+ * `faulty` the loop saw a fault, so the scalar scanner must see one too. */
+static enum jx_err jx_rescan(const char *buf, size_t len, const struct jx_spec *spec,
+                             struct jx_slot *slots, struct jx_verdict *v, bool faulty)
+{
+    memset(slots, 0, sizeof *slots * spec->n);
+    enum jx_err e = jx_scan_scalar(buf, len, spec, slots, v);
+    if (faulty && e == JX_OK)
+        return jx_fail(v, JX_MALFORMED, 0, "malformed JSON (scanners disagree)");
+    return e;
+}
+
 /* Which bytes of a block are escaped (step 2 of the essay): a byte is
  * escaped if an odd-length run of backslashes (bs) ends just before it.
  * *prev: the block's first byte is escaped; set for the next block. */

@@ -296,17 +296,8 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
 
 soft:
     /* Not a fault, or not one this loop names: the scalar scanner decides. */
-    memset(slots, 0, sizeof *slots * spec->n);
-    return jx_scan_scalar(buf, len, spec, slots, v);
+    return jx_rescan(buf, len, spec, slots, v, false);
 
 fail:
-    /* Something is wrong: the scalar scanner says what, and where, so the
-     * reason is the same whichever scanner ran. */
-    memset(slots, 0, sizeof *slots * spec->n);
-    {
-        enum jx_err e = jx_scan_scalar(buf, len, spec, slots, v);
-        if (e == JX_OK)
-            return jx_fail(v, JX_MALFORMED, 0, "malformed JSON (scanners disagree)");
-        return e;
-    }
+    return jx_rescan(buf, len, spec, slots, v, true);
 }

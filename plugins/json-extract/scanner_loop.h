@@ -166,13 +166,5 @@ static JX_TARGET enum jx_err JX_NAME(const char *buf, size_t len, const struct j
     return jx_machine_end(&m, v);
 
 done:
-    /* Something is wrong: the scalar scanner says what, and where, so the
-     * reason is the same whichever scanner ran. */
-    memset(slots, 0, sizeof *slots * spec->n);
-    {
-        enum jx_err e = jx_scan_scalar(buf, len, spec, slots, v);
-        if (e == JX_OK)
-            return jx_fail(v, JX_MALFORMED, 0, "malformed JSON (scanners disagree)");
-        return e;
-    }
+    return jx_rescan(buf, len, spec, slots, v, true);
 }

@@ -257,17 +257,10 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
     return JX_OK;
 
 soft:
-    memset(slots, 0, sizeof *slots * spec->n);
-    return jx_scan_scalar(buf, len, spec, slots, v);
+    return jx_rescan(buf, len, spec, slots, v, false); /* near jansson's depth limit */
 
 fail:
-    memset(slots, 0, sizeof *slots * spec->n);
-    {
-        enum jx_err e = jx_scan_scalar(buf, len, spec, slots, v);
-        if (e == JX_OK)
-            return jx_fail(v, JX_MALFORMED, 0, "malformed JSON (scanners disagree)");
-        return e;
-    }
+    return jx_rescan(buf, len, spec, slots, v, true);
 }
 
 #undef JX_CHUNK

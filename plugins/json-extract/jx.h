@@ -104,6 +104,13 @@ enum jx_err jx_scan_strict(const char *buf, size_t len, const struct jx_spec *sp
  * overrides the choice; returns false if the CPU cannot run it. */
 const char *jx_impl_name(void);
 bool jx_force_impl(const char *name);
+/* The implementations this build has, best first: the i-th name, or NULL
+ * past the last (at most JX_MAX_IMPL), whether or not this CPU runs it. */
+#define JX_MAX_IMPL 5
+const char *jx_impl_at(size_t i);
+/* Has implementation `name` a validate = structure loop of its own
+ * (scanner_structure.h)? Else structure is checked as full is. */
+bool jx_impl_has_structure(const char *name);
 
 /* tokens.c: pieces both scanners use. */
 /* Length of the scalar token (number or literal) at buf[pos]: the run up to

@@ -491,6 +491,14 @@ static inline uint32_t jx_flatten(uint16_t *out, uint32_t n, uint32_t off, uint6
     return n + cnt;
 }
 
+/* The one key candidate whose opening quote is at buf[pos], without the
+ * block's bitmaps (validate = structure's pass 2). */
+static inline int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos,
+                            struct jx_verdict *v)
+{
+    return jx_keys_run(ks, buf, len, pos, 1, 0, 0, 0, v);
+}
+
 /* Is the object or array value p[0..n) valid JSON in full? (A wanted value,
  * validate = structure: the scalar scanner judges it as a frame of its own.) */
 static inline bool jx_value_ok(const char *p, size_t n)
@@ -499,6 +507,24 @@ static inline bool jx_value_ok(const char *p, size_t n)
     struct jx_verdict v;
     enum jx_err e = jx_scan_scalar(p, n, &none, NULL, &v);
     return e == JX_OK || e == JX_NOT_OBJECT;
+}
+
+/* validate = structure: a closing bracket brought the depth to `depth`, and
+ * the frame's next byte is buf[at]. Depth 1 with a wanted object or array
+ * value open: that value ends here, and is checked in full; depth 0: the
+ * root ends (the first time). False if the value is not valid JSON. */
+static inline bool jx_closed_to(struct jx_keys *ks, const char *buf, uint32_t depth, size_t at,
+                                size_t *root_end)
+{
+    if (depth == 1 && ks->open_slot >= 0) {
+        struct jx_slot *s = &ks->slots[ks->open_slot];
+        s->len = (uint32_t)(buf + at - s->ptr);
+        ks->open_slot = -1;
+        return jx_value_ok(s->ptr, s->len);
+    }
+    if (depth == 0 && !*root_end)
+        *root_end = at;
+    return true;
 }
 
 /* Bytes that end a number or literal (tokens.c's is_delim). */
@@ -1180,17 +1206,32 @@ typedef enum jx_err (*scan_fn)(const char *, size_t, const struct jx_spec *, str
 struct impl {
     const char *name;
     scan_fn fn;
+    bool structure; /* a structure loop of its own */
 };
 
 static const struct impl impls[] = {
 #ifdef JX_X86
-    {"avx512", scan_avx512v},
-    {"avx512bw", scan_avx512},
-    {"avx2", scan_avx2},
-    {"sse2", scan_sse2},
+    {"avx512", scan_avx512v, true},
+    {"avx512bw", scan_avx512, true},
+    {"avx2", scan_avx2, true},
+    {"sse2", scan_sse2, false},
 #endif
-    {"scalar", jx_scan_scalar},
+    {"scalar", jx_scan_scalar, false},
 };
+_Static_assert(sizeof impls / sizeof impls[0] <= JX_MAX_IMPL, "JX_MAX_IMPL in jx.h");
+
+const char *jx_impl_at(size_t i)
+{
+    return i < sizeof impls / sizeof impls[0] ? impls[i].name : NULL;
+}
+
+bool jx_impl_has_structure(const char *name)
+{
+    for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++)
+        if (strcmp(impls[i].name, name) == 0)
+            return impls[i].structure;
+    return false;
+}
 
 static const struct impl *chosen;
 

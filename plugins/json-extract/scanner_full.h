@@ -43,13 +43,7 @@ static JX_TARGET enum jx_err JX_FULL_NAME(const char *buf, size_t len,
     char tail[64];
 
     for (size_t base = 0; base < len; base += 64) {
-        const char *p = buf + base;
-        size_t avail = len - base;
-        if (avail < 64) {
-            memcpy(tail, p, avail);
-            memset(tail + avail, ' ', 64 - avail);
-            p = tail;
-        }
+        const char *p = jx_block_ptr(buf + base, len - base, tail);
         struct jx_fmasks k;
         JX_CLASSIFY_FULL(p, &k, &fc);
 

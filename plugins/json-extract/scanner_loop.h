@@ -21,13 +21,8 @@ static JX_TARGET enum jx_err JX_NAME(const char *buf, size_t len, const struct j
     char tail[64];
 
     for (size_t base = 0; base < len; base += 64) {
-        const char *p = buf + base;
         size_t avail = len - base;
-        if (avail < 64) {
-            memcpy(tail, p, avail);
-            memset(tail + avail, ' ', 64 - avail);
-            p = tail;
-        }
+        const char *p = jx_block_ptr(buf + base, avail, tail);
         struct jx_masks k;
         JX_CLASSIFY(p, &k);
 

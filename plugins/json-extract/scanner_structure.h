@@ -163,7 +163,7 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                 uint32_t off = ev[i];
                 unsigned c = (unsigned char)cb[off];
                 if (__builtin_expect(c == '"', 0)) {
-                    if (depth == 1 && jx_keys_run(&ks, buf, len, cbase + off, 1, 0, 0, 0, v))
+                    if (depth == 1 && jx_key_at(&ks, buf, len, cbase + off, v))
                         goto fail;
                     lo = ks.open_slot >= 0 ? 2 : 1;
                     continue;
@@ -186,16 +186,9 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                     }
                     if (!close)
                         continue; /* (the root's opening bracket) */
-                    if (depth == 1 && ks.open_slot >= 0) {
-                        struct jx_slot *s = &slots[ks.open_slot];
-                        s->len = (uint32_t)(cb + off + 1 - s->ptr);
-                        ks.open_slot = -1;
-                        lo = 1;
-                        if (!jx_value_ok(s->ptr, s->len))
-                            goto fail; /* a wanted value is checked in full */
-                    } else if (depth == 0 && !root_end) {
-                        root_end = cbase + off + 1;
-                    }
+                    if (!jx_closed_to(&ks, buf, depth, cbase + off + 1, &root_end))
+                        goto fail;
+                    lo = ks.open_slot >= 0 ? 2 : 1;
                 }
             }
             if (bad)
@@ -215,7 +208,7 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                 uint32_t off = ev[i];
                 unsigned c = (unsigned char)cb[off];
                 if (c == '"') {
-                    if (depth == 1 && jx_keys_run(&ks, buf, len, cbase + off, 1, 0, 0, 0, v))
+                    if (depth == 1 && jx_key_at(&ks, buf, len, cbase + off, v))
                         goto fail;
                     continue;
                 }
@@ -231,15 +224,8 @@ static JX_TARGET enum jx_err JX_STRUCT_NAME(const char *buf, size_t len,
                         ((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) != obj)
                         goto fail;
                     depth--;
-                    if (depth == 1 && ks.open_slot >= 0) {
-                        struct jx_slot *s = &slots[ks.open_slot];
-                        s->len = (uint32_t)(cb + off + 1 - s->ptr);
-                        ks.open_slot = -1;
-                        if (!jx_value_ok(s->ptr, s->len))
-                            goto fail; /* a wanted value is checked in full */
-                    } else if (depth == 0 && !root_end) {
-                        root_end = cbase + off + 1;
-                    }
+                    if (depth <= 1 && !jx_closed_to(&ks, buf, depth, cbase + off + 1, &root_end))
+                        goto fail;
                 }
             }
             if (depth < 63) { /* back into the register for the next chunk */

@@ -160,10 +160,13 @@ int main(int argc, char **argv)
     for (int si = 0; si < 2; si++) {
         const struct set *s = &sets[si];
         size_t passes = (size_t)(mb * 1e6 / (double)s->total) + 1;
-        const char *impls[] = {"avx512", "avx512bw", "avx2", "sse2", "scalar", "strict"};
-        for (int k = 0; k < 6; k++) {
-            bool strict = k == 5;
-            if ((!strict && !jx_force_impl(impls[k])) || (only && strcmp(only, impls[k]) != 0))
+        /* Each implementation, then (past the last) strict. */
+        for (size_t k = 0; k == 0 || jx_impl_at(k - 1); k++) {
+            const char *impl = jx_impl_at(k);
+            bool strict = !impl;
+            if (strict)
+                impl = "strict";
+            if ((!strict && !jx_force_impl(impl)) || (only && strcmp(only, impl) != 0))
                 continue;
             static const char *const levels[] = {"structure", "full", "fields"};
             for (int f = 0; f < (strict ? 1 : 3); f++) {
@@ -173,7 +176,7 @@ int main(int argc, char **argv)
                 r.spec.stop_early = f == 2;
                 size_t bad;
                 double sec = measure(s, &r, strict, runs, strict ? (passes + 9) / 10 : passes, &bad);
-                printf("%-20s %-8s %-8s %10.0f %12.0f%s\n", s->name, impls[k],
+                printf("%-20s %-8s %-8s %10.0f %12.0f%s\n", s->name, impl,
                        strict ? "-" : levels[f], (double)s->total / sec / 1e6,
                        (double)s->n / sec, bad ? "  (some frames refused!)" : "");
                 fflush(stdout);

@@ -345,12 +345,6 @@ struct ref_verdict {
     bool accepts;   /* and rule 6, for the wanted set at hand */
 };
 
-bool jx_has_structure_loop(const char *impl)
-{
-    return strcmp(impl, "avx512") == 0 || strcmp(impl, "avx512bw") == 0 ||
-           strcmp(impl, "avx2") == 0;
-}
-
 /* validate = structure with rules rs; ref = strict, ref_sc = scalar full
  * with the same wanted keys. The relations (a)-(c) of diffcheck.h; *lenient
  * set if structure accepted a frame strict refuses, *stricter if it refused
@@ -386,7 +380,7 @@ static bool check_structure(const char *impl, const char *set, const struct jx_r
      * structure loop; counted on the others, where structure is full. */
     if (def_ok && rv->judged && frame_err(o.err)) {
         *stricter = true;
-        if (jx_has_structure_loop(impl))
+        if (jx_impl_has_structure(impl))
             return fail(why, whylen, "%s structure (%s) refuses (%s at %zu) what its definition "
                         "accepts", impl, set, o.v.detail, o.v.pos);
     }
@@ -409,8 +403,10 @@ static bool check_structure(const char *impl, const char *set, const struct jx_r
 bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats *st,
                 char *why, size_t whylen)
 {
-    static const char *const impls[] = {"avx512", "avx512bw", "avx2", "sse2", "scalar"};
-    int nimpl = (int)(sizeof impls / sizeof impls[0]), first = -1;
+    const char *impls[JX_MAX_IMPL];
+    int nimpl = 0, first = -1;
+    while (nimpl < JX_MAX_IMPL && (impls[nimpl] = jx_impl_at((size_t)nimpl)))
+        nimpl++;
     struct jx_rules full, two, fields, sfull, stwo;
     make_rules(&full, NNAMES, false, false);
     make_rules(&two, 2, false, false);
@@ -427,7 +423,7 @@ bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats 
     struct ref_verdict rv6 = rv, rv2 = rv;
     rv6.accepts = rv.structure && ref_wanted_ok(buf, len, &sfull.spec);
     rv2.accepts = rv.structure && ref_wanted_ok(buf, len, &stwo.spec);
-    bool lenient = false, stricter[5] = {false};
+    bool lenient = false, stricter[JX_MAX_IMPL] = {false};
     arena_used = 0;
     struct outcome ref, ref2, o, ref_scalar, ref2_scalar;
     char sub[256];

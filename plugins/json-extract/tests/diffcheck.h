@@ -2,6 +2,8 @@
 #ifndef SLUICE_JX_DIFFCHECK_H
 #define SLUICE_JX_DIFFCHECK_H
 
+#include "jx.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -11,7 +13,7 @@ struct diff_stats {
                    * only outside the wanted values), with either wanted set */
     long structure_fine; /* frames strict refuses as JSON whose structure the
                           * reference checker finds fine: candidates for lenient */
-    long stricter[5]; /* validate = structure refused a frame that the definition
+    long stricter[JX_MAX_IMPL]; /* validate = structure refused a frame that the definition
                        * (rules 1-6, by the reference) accepts, on avx512, avx2,
                        * sse2, scalar */
 };
@@ -28,7 +30,7 @@ struct diff_stats {
  *  (b) ref_structure_ok(buf) is false, or (rule 6) the value of an
  *      occurrence of a wanted key at the root is not JSON to jansson =>
  *      refused as a frame (not by a field rule); and the converse on the
- *      levels with a structure loop (jx_has_structure_loop): the definition
+ *      levels with a structure loop (jx_impl_has_structure): the definition
  *      accepts => not refused as a frame; neither is asserted for frames
  *      nested deeper than 2000. On the other levels structure checks in
  *      full: counted in stats->stricter;
@@ -37,10 +39,6 @@ struct diff_stats {
  *  (d) accepted while strict refuses: counted in stats->lenient. */
 bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats *st,
                 char *why, size_t whylen);
-
-/* Does this SIMD level have its own validate = structure loop (else it
- * checks in full)? */
-bool jx_has_structure_loop(const char *impl);
 
 /* The independent reference for validate = structure's rules 1-5: the root
  * is an object with nothing but JSON whitespace after it; brackets balance

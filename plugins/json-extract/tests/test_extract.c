@@ -190,15 +190,6 @@ static bool json_group(int e)
 /* What runs: mode = strict, or the fast scanner's validate level. */
 enum level { L_STRICT, L_FULL, L_FIELDS, L_STRUCTURE };
 
-/* The SIMD levels that have a validate = structure scanner of their own
- * (scanner_structure.h); on the others (SSE2, scalar) validate = structure
- * is validate = full. */
-static bool has_structure(const char *impl)
-{
-    return strcmp(impl, "avx512") == 0 || strcmp(impl, "avx512bw") == 0 ||
-           strcmp(impl, "avx2") == 0;
-}
-
 /* Accepted? (impl: the SIMD level, NULL for strict.) */
 static bool expect_ok(const struct tcase *c, enum level lv, const char *impl)
 {
@@ -206,7 +197,7 @@ static bool expect_ok(const struct tcase *c, enum level lv, const char *impl)
         return true;
     if (lv == L_FIELDS)
         return c->tail_error;
-    if (lv == L_STRUCTURE && has_structure(impl))
+    if (lv == L_STRUCTURE && jx_impl_has_structure(impl))
         return c->structure == S_OK;
     return false;
 }
@@ -323,18 +314,18 @@ static void check_classes(void)
          * pass the scanner. */
         struct jx_spec ss = sp;
         ss.structure_only = true;
-        static const char *const impls[] = {"avx512", "avx512bw", "avx2", "sse2", "scalar"};
-        for (int k = 0; k < 5; k++) {
-            if (!jx_force_impl(impls[k]))
+        const char *impl;
+        for (size_t k = 0; (impl = jx_impl_at(k)); k++) {
+            if (!jx_force_impl(impl))
                 continue;
             struct jx_slot s3[2] = {0};
             struct jx_verdict v3;
             enum jx_err e3 = jx_scan_fast(c->frame, len, &ss, s3, &v3);
-            bool pass = want == 0 || (has_structure(impls[k]) && c->structure != S_FULL);
+            bool pass = want == 0 || (jx_impl_has_structure(impl) && c->structure != S_FULL);
             if (pass ? e3 != JX_OK : (e3 != e1 || v3.pos != v1.pos))
                 fprintf(stderr,
                         "case %zu (%s, validate = structure): %d at %zu (%s), scalar %d at %zu\n",
-                        i, impls[k], e3, v3.pos, e3 ? v3.detail : "-", e1, v1.pos);
+                        i, impl, e3, v3.pos, e3 ? v3.detail : "-", e1, v1.pos);
             if (pass) {
                 CHECK_INT_EQ(e3, JX_OK);
             } else {
@@ -450,7 +441,7 @@ static void check_any_type(const char *impl)
         "fields = uid, o\nany_type = o\ntimestamp =\non_error = dead-letter\nvalidate = full"};
     size_t n = sizeof f / sizeof f[0];
     for (int k = 0; k < 2; k++) {
-        bool structure = k == 0 && has_structure(impl);
+        bool structure = k == 0 && jx_impl_has_structure(impl);
         struct harness h;
         CHECK_INT_EQ(harness_start(&h, &sluice_plugin, opts[k]), SLUICE_OK);
         struct sluice_batch b;
@@ -482,24 +473,24 @@ static void check_any_type(const char *impl)
 
 int main(void)
 {
-    const char *impls[] = {"avx512", "avx512bw", "avx2", "sse2", "scalar"};
     static reasons_t full, structure;
-    for (int i = 0; i < 5; i++) {
-        if (!jx_force_impl(impls[i])) {
-            fprintf(stderr, "(%s not available here)\n", impls[i]);
+    const char *impl;
+    for (size_t i = 0; (impl = jx_impl_at(i)); i++) {
+        if (!jx_force_impl(impl)) {
+            fprintf(stderr, "(%s not available here)\n", impl);
             continue;
         }
         /* validate = structure is the default. */
-        run_cases("on_error = dead-letter", L_STRUCTURE, impls[i], &structure);
-        run_cases("on_error = dead-letter\nvalidate = structure", L_STRUCTURE, impls[i], NULL);
-        run_cases("on_error = dead-letter\nvalidate = full", L_FULL, impls[i], &full);
-        run_cases("on_error = dead-letter\nvalidate = fields", L_FIELDS, impls[i], NULL);
+        run_cases("on_error = dead-letter", L_STRUCTURE, impl, &structure);
+        run_cases("on_error = dead-letter\nvalidate = structure", L_STRUCTURE, impl, NULL);
+        run_cases("on_error = dead-letter\nvalidate = full", L_FULL, impl, &full);
+        run_cases("on_error = dead-letter\nvalidate = fields", L_FIELDS, impl, NULL);
         /* A frame both refuse for the same fault: the same reason text (the
          * scalar scanner's); S_FIELD frames lose a key instead. */
         for (size_t k = 0; k < NCASES; k++)
-            if (cases[k].err && (cases[k].structure == S_FULL || !has_structure(impls[i])))
+            if (cases[k].err && (cases[k].structure == S_FULL || !jx_impl_has_structure(impl)))
                 CHECK_STR_EQ(structure[k], full[k]);
-        check_any_type(impls[i]);
+        check_any_type(impl);
     }
     run_cases("on_error = dead-letter\nmode = strict", L_STRICT, NULL, NULL);
     check_classes();

@@ -437,7 +437,8 @@ static void free_instance(struct sluice_instance *inst)
     if (inst->plugin && inst->plugin->options)
         sluice_options_free(inst->plugin->options, inst->config);
     free(inst->config);
-    struct sluice_loaded l = {.handle = inst->dl_handle, .path = inst->so_path};
+    struct sluice_loaded l = {.handle = inst->dl_handle, .path = inst->so_path,
+                              .plugin = inst->plugin};
     inst->so_path = NULL;
     sluice_plugin_unload(&l);
     inst->plugin = NULL;

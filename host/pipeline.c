@@ -27,14 +27,15 @@
 #include <time.h>
 
 const struct sluice_option sluice_pipeline_options[] = {
-    {"name", SLUICE_OPT_STRING, "sluice", 0, offsetof(struct pipeline_settings, name), 0, 0,
-     NULL, NULL, "a name for log lines"},
-    {"plugin_path", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, plugin_path),
-     0, 0, NULL, NULL, "directories searched first for plugins, ':'-separated"},
-    {"tick", SLUICE_OPT_DURATION, "100ms", 0, offsetof(struct pipeline_settings, tick_ms), 1,
-     60000, NULL, NULL, "how often transforms are ticked when no records arrive"},
-    {"log_level", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, log_level), 0, 0,
-     "error|warn|info|debug|trace", NULL, "log level (--log-level overrides)"},
+    SLUICE_STRING_OPTION("name", struct pipeline_settings, name, .default_value = "sluice",
+                         .doc = "a name for log lines"),
+    SLUICE_STRING_OPTION("plugin_path", struct pipeline_settings, plugin_path,
+                         .doc = "directories searched first for plugins, ':'-separated"),
+    SLUICE_DURATION_OPTION("tick", struct pipeline_settings, tick_ms, .default_value = "100ms",
+                           .min = 1, .max = 60000,
+                           .doc = "how often transforms are ticked when no records arrive"),
+    SLUICE_ENUM_OPTION("log_level", struct pipeline_settings, log_level,
+                       "error|warn|info|debug|trace", .doc = "log level (--log-level overrides)"),
     SLUICE_OPTIONS_END,
 };
 

@@ -167,6 +167,14 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
     st->host = host;
     st->stage = host->instance_name(self);
     st->key_id = host->field_id(cfg->key);
+    if (st->key_id == 0) {
+        host->log(self, SLUICE_LOG_ERROR,
+                  "cannot register field '%s' with the host (its table of names is full, or "
+                  "memory ran out)",
+                  cfg->key);
+        free(st);
+        return SLUICE_ERROR;
+    }
     fmt_duration(cfg->retention, st->retention_text, sizeof st->retention_text);
     fmt_duration(cfg->max_future, st->max_future_text, sizeof st->max_future_text);
     st->jump_confirm = (uint32_t)cfg->jump_confirm;

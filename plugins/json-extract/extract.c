@@ -90,6 +90,13 @@ static int add_want(struct jx_state *st, const char *name)
     if (sp->len[i] > sp->maxlen)
         sp->maxlen = sp->len[i];
     st->rules.id[i] = st->host->field_id(name);
+    if (st->rules.id[i] == 0) {
+        st->host->log(st->self, SLUICE_LOG_ERROR,
+                      "cannot register field '%s' with the host (its table of names is full, "
+                      "or memory ran out)",
+                      name);
+        return -1;
+    }
     return i;
 }
 

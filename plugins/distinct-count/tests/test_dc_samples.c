@@ -490,6 +490,25 @@ static void test_options(void)
     CHECK(sluice_plugin.config_size == sizeof(struct dc_config));
 }
 
+/* Once the host's table of field names is full, field_id returns 0 and
+ * init fails instead of counting nothing. Runs last: it fills the table. */
+static void test_field_table_full(void)
+{
+    char name[32];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(name, sizeof name, "filler-%d", i);
+        sluice_field_id(name);
+    }
+    CHECK_INT_EQ(sluice_field_id("never-seen-before"), 0);
+    struct sluice_instance *inst = sluice_instance_standalone("transform:distinct-count:full");
+    struct dc_config cfg = config(DC_ALGORITHM_SKETCH, 5000);
+    cfg.key = "never-seen-before";
+    void *state = NULL;
+    CHECK_INT_EQ(sluice_plugin.init(inst, sluice_host_api(), &cfg, &state), SLUICE_ERROR);
+    sluice_instance_free(inst);
+    sluice_fields_free();
+}
+
 int main(void)
 {
     test_sample("challenge-sample-a.jsonl.gz", "challenge-sample-a.minutes", false);
@@ -497,5 +516,6 @@ int main(void)
     test_result_format();
     test_error_records();
     test_options();
+    test_field_table_full();
     return check_exit();
 }

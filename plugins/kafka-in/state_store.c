@@ -279,17 +279,25 @@ static void check_compacted(struct kin_store *s, int64_t deadline)
     rd_kafka_ConfigResource_destroy(cr);
 }
 
-/* The producer exists and so does the topic (created if it did not). */
-static bool ensure_topic(struct kin_store *s, int64_t deadline)
+/* The producer exists and so does the topic (created if it did not).
+ * `verb`: what cannot be done otherwise, for the message. */
+static bool ensure_topic(struct kin_store *s, int64_t deadline, const char *verb)
 {
     if (s->topic_ready)
         return true;
     if (!s->kc.rk && !make_producer(s))
         return false;
     char err[512];
+    s->kc.quiet = true; /* keep connection errors for the message below */
     int exists = kc_topic_exists(&s->kc, s->topic, (int)left_ms(deadline), err, sizeof err);
+    rd_kafka_poll(s->kc.rk, 0); /* error callbacks: kc.last_error */
+    s->kc.quiet = false;
     if (exists < 0) {
-        say(s, SLUICE_LOG_ERROR, "%s (brokers = %s)", err, s->kc.brokers);
+        say(s, SLUICE_LOG_ERROR,
+            "no broker of brokers = %s answered within state_timeout (%lld ms): %s; the "
+            "checkpoint cannot be %s",
+            s->kc.brokers, (long long)s->timeout_ms,
+            s->kc.last_error[0] ? s->kc.last_error : err, verb);
         return false;
     }
     if (exists == 0 && !create_topic(s, deadline))
@@ -421,7 +429,7 @@ static bool read_to(struct kin_store *s, rd_kafka_t *rk, const int64_t *hi, int6
 static bool refresh(struct kin_store *s)
 {
     int64_t started = kc_now_ms(), deadline = started + s->timeout_ms;
-    if (!ensure_topic(s, deadline))
+    if (!ensure_topic(s, deadline, "read"))
         return false;
     int32_t n = partition_count(s, deadline);
     if (n == 0)
@@ -501,7 +509,7 @@ int kin_store_read(struct kin_store *s, const char *key, void **value, size_t *l
 int kin_store_write(struct kin_store *s, const struct sluice_state_item *items, size_t n)
 {
     int64_t deadline = kc_now_ms() + s->timeout_ms;
-    if (!ensure_topic(s, deadline))
+    if (!ensure_topic(s, deadline, "written"))
         return SLUICE_ERROR;
     s->write_id++;
     s->delivered = s->failed = 0;

@@ -30,7 +30,8 @@ KAFKA_TESTS = \
 	tests/kafka/fetch-restart.sh \
 	tests/kafka/unique-users.sh \
 	tests/kafka/state-store.sh \
-	tests/kafka/checkpoint-kafka.sh
+	tests/kafka/checkpoint-kafka.sh \
+	tests/kafka/checkpoint-group.sh
 TESTS += $(KAFKA_TESTS)
 dist_check_SCRIPTS += $(KAFKA_TESTS) tests/kafka/lib.sh tests/kafka/broker.sh
 EXTRA_DIST += tests/kafka/pom.xml

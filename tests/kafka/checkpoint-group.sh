@@ -5,8 +5,9 @@
 # a 3-partition topic; each partition ends with a frame 23 minutes later,
 # so every window of the data closes in a live run too. Instance A starts
 # alone and holds all three partitions; B joins, and A gives back
-# (cooperative rebalance) one or two of them: A checkpoints them before the
-# revocation and B resumes them from that checkpoint. Once B has
+# one or two of them (cooperative rebalancing for exact counting, eager for
+# sketches): A checkpoints them before the revocation and B resumes them
+# from that checkpoint. Once B has
 # checkpointed progress of its own, B gets SIGKILL. After
 # rdkafka.session.timeout.ms (6 s) the group gives B's partitions back to A,
 # which restores their state from B's last checkpoint in the state topic
@@ -72,6 +73,7 @@ topic = $T
 group = $1
 stop_at_end = ${4:-false}
 rdkafka.session.timeout.ms = 6000
+rdkafka.partition.assignment.strategy = $STRATEGY
 [transform.extract]
 plugin = json-extract
 fields = uid, ts
@@ -123,7 +125,11 @@ wait_for() {
     return 1
 }
 
+# Exact counting with cooperative rebalancing (partitions move one by one),
+# sketches with an eager strategy (every member gives back everything).
 for ALGORITHM in exact sketch; do
+    STRATEGY=cooperative-sticky
+    [ "$ALGORITHM" = exact ] || STRATEGY=range
     # The single run: one instance, replaying everything.
     pipeline "single-$ALGORITHM-$RUN_ID" "$(topic "single-$ALGORITHM")" \
         "$(topic "single-shared-$ALGORITHM")" true > "$TMP/single.ini"
@@ -154,6 +160,7 @@ for ALGORITHM in exact sketch; do
     sleep "0.$(( $(od -An -N2 -tu2 /dev/urandom) % 3 ))"
     kill -KILL "$b"
     wait "$b" 2> /dev/null || true
+    a_lines=$(wc -l < "$TMP/a-$ALGORITHM.err")
     at_kill=$(committed_sum "$G" "$bp")
     end=$(awk -v want=" $bp " 'index(want, " " $1 " ") { s += $2 } END { print s + 0 }' "$TMP/ends")
     echo "$ALGORITHM: B had partition(s) $bp from offset(s) summing to $start; killed with $at_kill of $end committed"
@@ -175,8 +182,20 @@ for ALGORITHM in exact sketch; do
     expect_eq "$ALGORITHM: A stops on SIGTERM with exit 0" "$rc" 0
     expect_grep "$ALGORITHM: B resumed from A's checkpoint" "$TMP/b-$ALGORITHM.err" \
         "$nb of $nb partition(s) resume from their checkpoint"
+    # After the kill A is assigned B's partitions and resumes from checkpoints.
+    tail -n +"$((a_lines + 1))" "$TMP/a-$ALGORITHM.err" > "$TMP/a-after.err"
+    for p in $bp; do
+        grep "assigned [0-9]* partition(s): " "$TMP/a-after.err" | grep -q "[[ ]$p[],]" ||
+            fail "$ALGORITHM: A was not assigned B's partition $p after the kill"
+    done
     expect_grep "$ALGORITHM: A took B's partitions back from B's checkpoint" \
-        "$TMP/a-$ALGORITHM.err" "$nb of $nb partition(s) resume from their checkpoint"
+        "$TMP/a-after.err" "partition(s) resume from their checkpoint"
+    # librdkafka 2.0.2 may take a commit during a cooperative rebalance for
+    # a lost assignment (confluentinc/librdkafka#4059, fixed upstream by
+    # #4908): then kafka-in drops the state and resumes from the last
+    # checkpoint. Counted, for the log.
+    echo "$ALGORITHM ($STRATEGY): lost assignments: A $(grep -c 'lost [0-9]* partition' \
+        "$TMP/a-$ALGORITHM.err"), B $(grep -c 'lost [0-9]* partition' "$TMP/b-$ALGORITHM.err")"
 
     last_results "$(topic "a-$ALGORITHM")" > "$TMP/a-$ALGORITHM.latest"
     expect_file_eq "$ALGORITHM: the survivor's last result of every window = the single run's" \

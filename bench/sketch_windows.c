@@ -15,7 +15,7 @@
  *   bench/sketch_windows [WINDOWS [MAX [MIN [SEED [P]]]]] > error.tsv
  *        defaults:        2000     1e6   100   42    13
  *
- * Output: a TSV with comment lines (#) naming the run, then one row per
+ * Output: a TSV with comment lines (# source: ..., # date: ...), then one row per
  * window: window, exact, estimate (unrounded), unique (rounded, as a result
  * record carries it), relative error, the rse the result record states (0
  * while the window is exact), estimator. A summary goes to stderr.
@@ -69,10 +69,11 @@ int main(int argc, char **argv)
     time_t now = time(NULL);
     char date[32];
     strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-    printf("# bench/sketch_windows %lu %.0f %.0f %llu %u: %lu windows, distinct uids per window "
-           "log-uniform in [%.0f, %.0f], p = %u (theoretical rse %.4f%%), written %s\n",
+    printf("# source: bench/sketch_windows %lu %.0f %.0f %llu %u: %lu windows, distinct uids per "
+           "window log-uniform in [%.0f, %.0f], UltraLogLog p = %u (theoretical rse %.4f%%)\n",
            windows, max, min, (unsigned long long)seed, p, windows, min, max, p,
-           100 * dc_sketch_dense_rse(p), date);
+           100 * dc_sketch_dense_rse(p));
+    printf("# date: %s\n", date);
     printf("window\texact\testimate\tunique\trel_err\trse\testimator\n");
 
     uint64_t rng = seed;

@@ -32,5 +32,9 @@ HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/stdin-source.sh \
 TESTS += $(HOST_TESTS)
 dist_check_SCRIPTS += $(HOST_TESTS)
 
+# REPORT.md's figures: bench/plots.sh on the quick benchmark's data.
+TESTS += tests/plots.sh
+dist_check_SCRIPTS += tests/plots.sh
+
 EXTRA_DIST += tests/data
 include $(srcdir)/tests/kafka/local.mk

@@ -82,6 +82,12 @@ static void set_add(struct set *s, const char *f, size_t len)
     s->off[s->n] = s->total;
 }
 
+static void set_free(struct set *s)
+{
+    free(s->bytes);
+    free(s->off);
+}
+
 static void pack_json(msgpack_packer *pk, const json_t *v)
 {
     switch (json_typeof(v)) {
@@ -495,5 +501,11 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     msgpack_unpacked_destroy(&unpacked);
+    set_free(&json);
+    set_free(&json_min);
+    set_free(&mp_full);
+    set_free(&mp_min);
+    free(want_uid);
+    free(want_ts);
     return 0;
 }

@@ -217,7 +217,7 @@ unset multiplot
 EOF
     if [[ $ndense -gt 0 ]]; then
         draw error-hist <<EOF
-set title "Error distribution of the $ndense estimated windows (1,024 to $(awk -F'\t' 'NR == 1 || $1 > m { m = $1 } END { print m }' "$TMP/err-dense.dat") distinct uids)\n$(stamp "$F")"
+set title "Error distribution of the $ndense estimated windows ($(awk -F'\t' 'NR == 1 || $1 < lo { lo = $1 } NR == 1 || $1 > hi { hi = $1 } END { print lo " to " hi }' "$TMP/err-dense.dat") distinct uids)\n$(stamp "$F")"
 binw = 0.1
 bin(x) = binw * floor(x / binw) + binw / 2
 set xlabel "estimate / exact - 1"

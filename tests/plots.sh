@@ -43,11 +43,13 @@ if ! bash "$top_srcdir/bench/plots.sh" --data "$B/data" --out "$TMP/plots" \
     finish
 fi
 
-# The data. speed.tsv: one row per contender that ran, in the report's order.
+# The data. speed.tsv: one row per contender that ran, in the report's order (bench/run.sh may
+# add rows; these must be there).
 rows() { grep -v '^#' "$1" | tail -n +2; }
-expect_eq "speed.tsv rows" "$(rows "$B/data/speed.tsv" | cut -f1 | tr '\n' ' ')" "1m 1a 1f 2m 2a 3 "
+expect_eq "speed.tsv rows" "$(rows "$B/data/speed.tsv" | cut -f1 | grep -xE '1m|1a|1f|2m|2a|3' | tr '\n' ' ')" \
+    "1m 1a 1f 2m 2a 3 "
 expect_eq "speed.tsv: every rate positive, 1 run each" \
-    "$(rows "$B/data/speed.tsv" | awk -F'\t' '$3 > 0 && $10 == 1' | wc -l)" 6
+    "$(rows "$B/data/speed.tsv" | awk -F'\t' '!($3 > 0 && $10 == 1)' | wc -l)" 0
 # error.tsv: 300 windows; a window the sketch still counts exactly is exact; an estimated one is
 # within 5 rse (the seed is fixed: this is not a matter of luck).
 E="$B/data/error.tsv"

@@ -36,4 +36,4 @@ endif
 EXTRA_DIST += bench/run.sh bench/profile.sh bench/report.py bench/simdjson_uid.cpp \
 	bench/faust_app.py bench/RESULTS.md bench/PROFILE.md
 # REPORT.md's figures: drawn by bench/plots.sh from bench/data, checked in as bench/plots.
-EXTRA_DIST += bench/plots.sh bench/data bench/plots
+EXTRA_DIST += bench/plots.sh bench/data bench/plots bench/exact_vs_sketch.sh

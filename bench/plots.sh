@@ -151,7 +151,7 @@ plot "$TMP/speed.dat" using 0:3:(\$5 == 1 ? 0x1f6fb4 : 0xc0504d):xtic(2) with bo
 EOF
     if [[ -n $(cat "$TMP/parser.dat") ]]; then
         draw parser <<EOF
-set title "CPU time per frame: the JSON parser's share (lower is leaner; log scale)\n$(stamp "$F")"
+set title "CPU time per frame: sluice with each JSON parser, and two peers (lower is leaner; log scale)\n$(stamp "$F")"
 set logscale y
 set ylabel "CPU microseconds per frame (all threads)"
 set xtics rotate by -20 left

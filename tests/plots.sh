@@ -78,7 +78,7 @@ figure() { # svg, data file, texts the figure must show...
 }
 figure speed "$B/data/speed.tsv" "Frames per second" "sluice, minute" "sluice, six windows" \
     "sluice, validate = full" "sluice strict (jansson), six" "jq | sort -u | wc -l"
-figure parser "$B/data/speed.tsv" "the JSON parser's share" "sluice, six windows" \
+figure parser "$B/data/speed.tsv" "sluice with each JSON parser" "sluice, six windows" \
     "sluice, validate = full" "sluice strict (jansson), six" "jq | sort -u | wc -l"
 figure error "$E" "against the exact count" "estimate = exact" "+/- 1 rse" "+/- 2 rse" \
     "300 windows: $(rows "$E" | awk -F'\t' '$7 == "exact"' | wc -l) counted exactly"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/plots.sh — draw REPORT.md's figures (SVG, gnuplot) from the benchmark's data files.
 #
-#   bench/plots.sh                          bench/data/*.tsv -> bench/plots/*.svg
+#   bench/plots.sh                          bench/data/*.tsv -> bench/figures/*.svg
 #   bench/plots.sh --measure build          first measure error.tsv and msgpack.tsv anew with
 #                                           the programs of build directory `build`, then draw
 #
@@ -18,7 +18,7 @@
 #
 # Options:
 #   --data DIR       read the data from DIR (default bench/data)
-#   --out DIR        write the SVGs to DIR (default bench/plots)
+#   --out DIR        write the SVGs to DIR (default bench/figures)
 #   --measure BUILD  first run BUILD/bench/sketch_windows and BUILD/bench/msgpack_uid and write
 #                    DIR/error.tsv and DIR/msgpack.tsv (msgpack_uid only if BUILD has it: it
 #                    needs msgpack-c, Debian libmsgpack-dev)
@@ -31,7 +31,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DATA=$HERE/data
-OUT=$HERE/plots
+OUT=$HERE/figures
 MEASURE=
 QUICK=no
 

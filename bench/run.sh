@@ -33,7 +33,7 @@
 #   6. writes the Markdown report (bench/report.py): medians, ratios to sluice, the machine,
 #      versions, and the goals of issue 5 with pass/miss, and its table as data/speed.tsv beside
 #      it (bench/data/speed.tsv for a full run), and redraws the figures from it with
-#      bench/plots.sh if gnuplot is installed (bench/plots/*.svg: REPORT.md's); stops the broker.
+#      bench/plots.sh if gnuplot is installed (bench/figures/*.svg: REPORT.md's); stops the broker.
 #
 # Options:
 #   --quick            100k frames, 3 runs, Faust 20 s x 1 run; report to $SLUICE_BENCH_DIR/RESULTS-quick.md
@@ -571,6 +571,6 @@ python3 "$HERE/report.py" "$RUNDIR" "$RESULTS" "$(dirname "$RESULTS")/data/speed
 say "report: $RESULTS (raw data in $RUNDIR)"
 # ... and the figures drawn from it anew (REPORT.md's, for a full run), if gnuplot is there.
 if have gnuplot; then
-    bash "$HERE/plots.sh" --data "$(dirname "$RESULTS")/data" --out "$(dirname "$RESULTS")/plots" ||
+    bash "$HERE/plots.sh" --data "$(dirname "$RESULTS")/data" --out "$(dirname "$RESULTS")/figures" ||
         say "bench/plots.sh failed: the figures were not redrawn"
 fi

@@ -3,7 +3,7 @@
 # 20,000 frames, one run) writes its table as data, the error and MessagePack programs write
 # theirs, and bench/plots.sh draws every figure from that data, each stamped with the date and
 # machine of its data. The figures and the data's shape are checked, not the timings. Also:
-# the checked-in figures (bench/plots) are what plots.sh draws from the checked-in data
+# the checked-in figures (bench/figures) are what plots.sh draws from the checked-in data
 # (bench/data), so a data file is never updated without its figures.
 # Needs gnuplot (gnuplot-nox) and GNU time; skipped without them, except in CI (CI=true), where
 # ./setup --tests installs them.
@@ -103,8 +103,8 @@ if [ -d "$top_srcdir/bench/data" ]; then
     bash "$top_srcdir/bench/plots.sh" --data "$top_srcdir/bench/data" --out "$TMP/checked-in" \
         2>/dev/null || fail "bench/plots.sh on bench/data failed"
     for f in "$TMP"/checked-in/*.svg; do
-        cmp -s "$f" "$top_srcdir/bench/plots/${f##*/}" ||
-            fail "bench/plots/${f##*/} is not what bench/plots.sh draws from bench/data: rerun bench/plots.sh and commit both"
+        cmp -s "$f" "$top_srcdir/bench/figures/${f##*/}" ||
+            fail "bench/figures/${f##*/} is not what bench/plots.sh draws from bench/data: rerun bench/plots.sh and commit both"
     done
 fi
 finish

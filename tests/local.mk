@@ -42,5 +42,9 @@ HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/plugin-sdk.sh tests/stdin
 TESTS += $(HOST_TESTS)
 dist_check_SCRIPTS += $(HOST_TESTS)
 
+# REPORT.md's figures: bench/plots.sh on the quick benchmark's data.
+TESTS += tests/plots.sh
+dist_check_SCRIPTS += tests/plots.sh
+
 EXTRA_DIST += tests/data tests/exact_windows.py
 include $(srcdir)/tests/kafka/local.mk

@@ -11,12 +11,15 @@ host_libsluicehost_a_SOURCES = \
 	host/options.c host/options.h \
 	host/loader.c host/loader.h \
 	host/pipeline.c host/pipeline.h \
-	host/host_api.c host/host_api.h
-host_libsluicehost_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
+	host/host_api.c host/host_api.h \
+	host/metrics.c host/metrics.h \
+	host/metrics_http.c \
+	host/progress.c host/progress.h
+host_libsluicehost_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(MICROHTTPD_CFLAGS)
 
 bin_PROGRAMS += host/sluice
 host_sluice_SOURCES = host/main.c
-host_sluice_LDADD = host/libsluicehost.a $(INIH_LIBS)
+host_sluice_LDADD = host/libsluicehost.a $(INIH_LIBS) $(MICROHTTPD_LIBS)
 host_sluice_LDFLAGS = $(AM_LDFLAGS) -rdynamic
 
 sluiceinclude_HEADERS += include/sluice/plugin.h

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "options.h"
 #include "pipeline.h"
+#include "progress.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -123,6 +124,7 @@ int main(int argc, char **argv)
     }
 
     install_signals();
+    sluice_progress_configure((enum sluice_progress_mode)cli.progress);
     int status = sluice_pipeline_run(&p);
     sluice_pipeline_free(&p);
     sluice_fields_free();

@@ -11,6 +11,7 @@ struct pipeline_settings {
     char *plugin_path;
     int64_t tick_ms;
     char *log_level;
+    char *metrics; /* host:port of /metrics, /healthz, /readyz, or NULL */
 };
 
 struct sluice_pipeline {

@@ -542,7 +542,7 @@ static const struct {
 } gauge_help[] = {
     {"watermark_seconds", "The event-time watermark, unix seconds."},
     {"windows_open", "Windows that are counting and not yet final, by window kind."},
-    {"consumer_lag", "Messages in the partition after the consumer's position (librdkafka)."},
+    {"consumer_lag", "Messages of the partition not yet through the pipeline (high watermark minus the offset stored after the sinks took them; librdkafka statistics)."},
     {"input_size_bytes", "Size of the file the source reads."},
     {"input_position_bytes", "Bytes of the file the source has read."},
 };

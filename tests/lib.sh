@@ -43,6 +43,14 @@ expect_line() {
     fi
 }
 
+# expect_grep WHAT FILE PATTERN: FILE has a line with the fixed PATTERN.
+expect_grep() {
+    if ! grep -qF -- "$3" "$2"; then
+        fail "$1: no '$3' in:"
+        sed 's/^/  | /' "$2" | head -30 >&2
+    fi
+}
+
 finish() {
     if [ "$failures" -gt 0 ]; then
         echo "$failures check(s) failed" >&2

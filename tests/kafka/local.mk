@@ -19,7 +19,8 @@ KAFKA_TESTS = \
 	tests/kafka/config-errors.sh \
 	tests/kafka/delivery-failure.sh \
 	tests/kafka/fetch-restart.sh \
-	tests/kafka/unique-users.sh
+	tests/kafka/unique-users.sh \
+	tests/kafka/readiness.sh
 TESTS += $(KAFKA_TESTS)
 dist_check_SCRIPTS += $(KAFKA_TESTS) tests/kafka/lib.sh tests/kafka/broker.sh
 EXTRA_DIST += tests/kafka/pom.xml

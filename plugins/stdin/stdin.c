@@ -356,6 +356,7 @@ static int stdin_poll(void *state, struct sluice_batch *out, int timeout_ms)
             }
             if (!(st->cur = next_chunk(st, timeout_ms)))
                 return SLUICE_RETRY;
+            stdin_tick(st, 0, NULL); /* the position moved by a chunk */
             st->cur->pos = 0;
             st->cur->nl_next = 0;
             st->cur->pending = 0;

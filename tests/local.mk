@@ -23,7 +23,11 @@ tests_unit_test_values_SOURCES = tests/unit/test_values.c tests/unit/check.h
 tests_unit_test_values_LDADD = host/libsluicehost.a $(INIH_LIBS)
 tests_unit_test_batch_SOURCES = tests/unit/test_batch.c tests/unit/check.h
 tests_unit_test_batch_LDADD = host/libsluicehost.a $(INIH_LIBS)
-TESTS += tests/unit/test_values tests/unit/test_batch
+check_PROGRAMS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c tests/unit/check.h
+tests_unit_test_metrics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/host
+tests_unit_test_metrics_LDADD = host/libsluicehost.a $(INIH_LIBS)
+TESTS += tests/unit/test_values tests/unit/test_batch tests/unit/test_metrics
 
 dist_check_SCRIPTS += tests/lib.sh
 HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/stdin-source.sh \

@@ -2,6 +2,7 @@
 #include "host_api.h"
 
 #include "batch.h"
+#include "checkpoint.h"
 #include "fields.h"
 #include "log.h"
 #include "metrics.h"
@@ -89,6 +90,9 @@ static const struct sluice_host_api host_api = {
     .stop_requested = api_stop_requested,
     .instance_name = api_instance_name,
     .pipeline_file = api_pipeline_file,
+    .partitions_assigned = sluice_ckpt_assigned,
+    .partitions_revoked = sluice_ckpt_revoked,
+    .checkpointing = sluice_ckpt_enabled,
     .gauge_set = sluice_gauge_set,
     .set_ready = sluice_set_ready,
 };

@@ -331,10 +331,12 @@ uint64_t sluice_metrics_bytes_in(void)
     return atomic_load_explicit(&run.bytes_in, memory_order_relaxed);
 }
 
-void sluice_metrics_checkpoint(int64_t finished_unix_ms, double duration_s)
+void sluice_metrics_checkpoint(double duration_s)
 {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
     atomic_store(&run.checkpoint_duration, double_bits(duration_s));
-    atomic_store(&run.checkpoint_ms, finished_unix_ms);
+    atomic_store(&run.checkpoint_ms, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
     atomic_fetch_add(&run.checkpoints, 1);
 }
 

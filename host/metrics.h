@@ -74,11 +74,11 @@ uint64_t sluice_metrics_bytes_in(void);
  * checkpoint" while a checkpoint is read back; NULL when that is over. */
 void sluice_metrics_host_not_ready(const char *reason);
 
-/* A checkpoint finished at `finished_unix_ms` (wall clock) and took
- * `duration_s`: /metrics then shows sluice_checkpoints_total,
- * sluice_checkpoint_duration_seconds and sluice_checkpoint_age_seconds
- * (the age counted at each scrape). Call from the loop's thread. */
-void sluice_metrics_checkpoint(int64_t finished_unix_ms, double duration_s);
+/* A checkpoint finished just now and took `duration_s`: /metrics then
+ * shows sluice_checkpoints_total, sluice_checkpoint_duration_seconds and
+ * sluice_checkpoint_age_seconds (the age counted at each scrape). Call from
+ * the loop's thread. */
+void sluice_metrics_checkpoint(double duration_s);
 
 /* NULL if the pipeline is ready, else a one-line reason in `buf`:
  * starting, a host reason, or the first instance (source, transforms,

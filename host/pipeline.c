@@ -17,6 +17,7 @@
 #include "pipeline.h"
 
 #include "batch.h"
+#include "checkpoint.h"
 #include "log.h"
 #include "metrics.h"
 #include "options.h"
@@ -35,6 +36,13 @@ const struct sluice_option sluice_pipeline_options[] = {
      60000, NULL, NULL, "how often transforms are ticked when no records arrive"},
     {"log_level", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, log_level), 0, 0,
      "error|warn|info|debug|trace", NULL, "log level (--log-level overrides)"},
+    {"checkpoint", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, checkpoint), 0,
+     0, NULL, NULL,
+     "where state and positions are checkpointed: file:DIR, kafka (the kafka-in source's "
+     "cluster) or none; default kafka with a kafka-in source, else none"},
+    {"checkpoint_interval", SLUICE_OPT_DURATION, "5s", 0,
+     offsetof(struct pipeline_settings, checkpoint_interval_ms), 100, 86400000.0, NULL, NULL,
+     "how often a checkpoint is taken (also at end of input, on stop and on rebalance)"},
     {"metrics", SLUICE_OPT_STRING, NULL, SLUICE_OPT_NONEMPTY,
      offsetof(struct pipeline_settings, metrics), 0, 0, NULL, sluice_metrics_check_address,
      "serve /metrics (Prometheus), /healthz and /readyz on host:port, e.g. 127.0.0.1:9464 "
@@ -187,6 +195,7 @@ int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const cha
         sluice_diag_add(diag, file, 0, NULL, NULL,
                         "no [sink.NAME] section: a pipeline writes to at least one sink "
                         "(e.g. [sink.out] plugin = stdout)");
+    sluice_ckpt_check(p, diag);
     return (int)diag->n;
 }
 
@@ -296,7 +305,7 @@ static int end_all(struct sluice_pipeline *p)
     return SLUICE_OK;
 }
 
-static int flush_sinks(struct sluice_pipeline *p)
+int sluice_pipeline_flush_sinks(struct sluice_pipeline *p)
 {
     int result = SLUICE_OK;
     for (size_t i = 0; i < p->n_sinks; i++) {
@@ -369,8 +378,14 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         ok = start_instance(p->sinks[i]);
     for (size_t i = 0; ok && i < p->n_transforms; i++)
         ok = start_instance(p->transforms[i]);
+    if (ok && sluice_ckpt_open(p) != 0) {
+        status = 2; /* nothing was started: a checkpoint problem is the user's to fix */
+        goto out;
+    }
     if (ok)
         ok = start_instance(p->source);
+    if (ok && sluice_ckpt_source_started(p) != 0)
+        ok = false;
     if (!ok) {
         status = 1;
         goto out;
@@ -384,6 +399,14 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
     bool ended = false;
     while (!ended) {
         if (host->stop_requested()) {
+            if (sluice_ckpt_enabled()) {
+                host_info("stop requested: checkpointing; open windows stay open for the "
+                          "restart");
+                if (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
+                    sluice_ckpt_take(p, "stop requested") != 0)
+                    status = 1;
+                goto out;
+            }
             host_info("stop requested: draining and flushing");
             break;
         }
@@ -412,6 +435,11 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             goto out;
         }
         int64_t t = mono_ms();
+        if (sluice_ckpt_due(t) && (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
+                                   sluice_ckpt_take(p, "interval") != 0)) {
+            status = 1;
+            goto out;
+        }
         if (t >= next_tick) {
             next_tick = t + p->settings.tick_ms;
             if (tick_all(p, now_ms()) == SLUICE_ERROR) {
@@ -421,7 +449,8 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         }
     }
     sluice_metrics_set_state(SLUICE_RUN_STOPPING);
-    if (end_all(p) == SLUICE_ERROR || flush_sinks(p) == SLUICE_ERROR) {
+    if (end_all(p) == SLUICE_ERROR || sluice_pipeline_flush_sinks(p) == SLUICE_ERROR ||
+        sluice_ckpt_take(p, "end of input") != 0) {
         status = 1;
         goto out;
     }
@@ -432,7 +461,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
 out:
     sluice_metrics_set_state(SLUICE_RUN_STOPPING);
     if (status != 0)
-        flush_sinks(p);
+        sluice_pipeline_flush_sinks(p);
     sluice_observe_stop(); /* the progress line goes before the final counters */
     report_counters(p->source);
     for (size_t i = 0; i < p->n_transforms; i++)
@@ -442,6 +471,7 @@ out:
     stop_instance(p->source);
     for (size_t i = 0; i < p->n_transforms; i++)
         stop_instance(p->transforms[i]);
+    sluice_ckpt_close();
     for (size_t i = 0; i < p->n_sinks; i++)
         stop_instance(p->sinks[i]);
     return status;

@@ -20,21 +20,21 @@ tests_plugins_test_no_symbol_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 
 check_PROGRAMS += tests/unit/test_values tests/unit/test_batch
 tests_unit_test_values_SOURCES = tests/unit/test_values.c tests/unit/check.h
-tests_unit_test_values_LDADD = host/libsluicehost.a $(INIH_LIBS)
+tests_unit_test_values_LDADD = $(SLUICE_HOST_LIBS)
 tests_unit_test_batch_SOURCES = tests/unit/test_batch.c tests/unit/check.h
-tests_unit_test_batch_LDADD = host/libsluicehost.a $(INIH_LIBS)
+tests_unit_test_batch_LDADD = $(SLUICE_HOST_LIBS)
 check_PROGRAMS += tests/unit/test_metrics
 tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c tests/unit/check.h
 tests_unit_test_metrics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/host
-tests_unit_test_metrics_LDADD = host/libsluicehost.a $(INIH_LIBS)
+tests_unit_test_metrics_LDADD = $(SLUICE_HOST_LIBS)
 TESTS += tests/unit/test_values tests/unit/test_batch tests/unit/test_metrics
 
 dist_check_SCRIPTS += tests/lib.sh
 HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/stdin-source.sh \
 	tests/example-plugin.sh tests/e2e-samples.sh tests/generate-determinism.sh \
-	tests/valgrind.sh tests/metrics.sh tests/progress.sh
+	tests/valgrind.sh tests/checkpoint-file.sh tests/metrics.sh tests/progress.sh
 TESTS += $(HOST_TESTS)
 dist_check_SCRIPTS += $(HOST_TESTS)
 
-EXTRA_DIST += tests/data
+EXTRA_DIST += tests/data tests/exact_windows.py
 include $(srcdir)/tests/kafka/local.mk

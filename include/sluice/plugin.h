@@ -310,8 +310,8 @@ struct sluice_host_api {
      * Counter names with a meaning across plugins (counter_add above):
      *   "error.REASON"  records this stage failed, by REASON (a word):
      *                   /metrics says sluice_errors_total{stage,reason}
-     *   "late"          frames behind the watermark, still counted:
-     *                   sluice_late_records_total{stage}
+     *   "late"          frames counted into a window already final (its
+     *                   revision carries them): sluice_late_records_total{stage}
      *   "revisions"     results that revise an already final result:
      *                   sluice_revisions_total{stage}
      * Every other counter is sluice_<plugin>_<name>_total{stage}. */

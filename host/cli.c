@@ -17,6 +17,7 @@ void sluice_cli_usage(FILE *out)
           "  -c, --validate          check the pipeline file and every plugin option, then exit\n"
           "      --list-plugins      list the plugins found on the plugin path\n"
           "      --describe PLUGIN   print a plugin's options: type, default, doc\n"
+          "                          (--describe pipeline: the [pipeline] section's)\n"
           "  -p, --plugin-path DIR   search DIR for plugins (':'-separated; before\n"
           "                          SLUICE_PLUGIN_PATH and the install dir)\n"
           "  -l, --log-level LEVEL   error, warn, info (default), debug or trace\n"

@@ -22,6 +22,13 @@ need curl curl
 need promtool prometheus
 need jq jq
 
+# The option is documented where users look.
+"$SLUICE" --describe pipeline > "$TMP/describe"
+expect_grep "--describe pipeline" "$TMP/describe" "serve /metrics (Prometheus), /healthz and /readyz"
+if grep -q '^  plugin ' "$TMP/describe"; then
+    fail "--describe pipeline lists a plugin key"
+fi
+
 # The input: sample-a in two parts, three bad frames in the first.
 zcat "$DATA/challenge-sample-a.jsonl.gz" > "$TMP/a.jsonl"
 {

@@ -64,24 +64,10 @@ INI
 pid=$!
 trap 'kill $pid 2> /dev/null || true; rm -rf "$TMP"' EXIT
 
-# wait_until WHAT COMMAND...: poll (at most 60 s; no timing is asserted).
-wait_until() {
-    what=$1
-    shift
-    i=0
-    until "$@"; do
-        i=$((i + 1))
-        if [ "$i" -gt 600 ]; then
-            fail "gave up waiting: $what"
-            sed 's/^/  | /' "$TMP/err" >&2
-            finish
-        fi
-        sleep 0.1
-    done
-}
+WAIT_SHOW="$TMP/err"
 has_port() { grep -q 'metrics on http://' "$TMP/err"; }
 wait_until "the metrics log line" has_port
-PORT=$(sed -n 's|.*metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics.*|\1|p' "$TMP/err")
+PORT=$(metrics_port "$TMP/err")
 URL="http://127.0.0.1:$PORT"
 
 # get PATH: the body to $TMP/body, the status to $code.

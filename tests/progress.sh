@@ -16,21 +16,7 @@ command -v script > /dev/null 2>&1 || {
     exit 77
 }
 
-# wait_until WHAT COMMAND...: poll (at most 60 s; no timing is asserted).
-wait_until() {
-    what=$1
-    shift
-    i=0
-    until "$@"; do
-        i=$((i + 1))
-        if [ "$i" -gt 600 ]; then
-            fail "gave up waiting: $what"
-            cat -v "$TMP/tty" | head -20 >&2
-            finish
-        fi
-        sleep 0.1
-    done
-}
+WAIT_SHOW="$TMP/tty"
 # on_tty OUT ARGS...: run sluice ARGS in a pseudo-terminal (its stdout to
 # OUT), in the background; what the terminal shows goes to $TMP/tty, the
 # pid of sluice to $TMP/pid.

@@ -45,12 +45,9 @@ if command -v curl > /dev/null; then
         "$SLUICE" --progress "$TMP/m.ini" > "$TMP/out" 2> "$TMP/vg" &
     vpid=$!
     exec 3> "$TMP/in"
-    i=0
-    until grep -q 'metrics on http://' "$TMP/vg" || [ $i -gt 600 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    port=$(sed -n 's|.*metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics.*|\1|p' "$TMP/vg")
+    WAIT_SHOW="$TMP/vg"
+    wait_until "the metrics log line" grep -q 'metrics on http://' "$TMP/vg"
+    port=$(metrics_port "$TMP/vg")
     zcat "$DATA/challenge-sample-late.jsonl.gz" >&3
     curl -s "http://127.0.0.1:$port/metrics" > "$TMP/metrics"
     curl -s "http://127.0.0.1:$port/readyz" > /dev/null

@@ -32,24 +32,10 @@ INI
 pid=$!
 trap 'kill $pid 2> /dev/null || true; rm -rf "$TMP"' EXIT
 
-# wait_until WHAT COMMAND...: poll (at most 90 s; no timing is asserted).
-wait_until() {
-    what=$1
-    shift
-    i=0
-    until "$@"; do
-        i=$((i + 1))
-        if [ "$i" -gt 900 ]; then
-            fail "gave up waiting: $what"
-            sed 's/^/  | /' "$TMP/err" >&2
-            finish
-        fi
-        sleep 0.1
-    done
-}
+WAIT_SHOW="$TMP/err"
 waiting_logged() { grep -q 'does not exist yet; waiting for it' "$TMP/err"; }
 wait_until "kafka-in to wait for the topic" waiting_logged
-PORT=$(sed -n 's|.*metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics.*|\1|p' "$TMP/err")
+PORT=$(metrics_port "$TMP/err")
 get() { code=$(curl -s -o "$TMP/body" -w '%{http_code}' "http://127.0.0.1:$PORT$1"); }
 
 get /readyz

@@ -58,6 +58,13 @@ static void api_counter_add(struct sluice_instance *self, const char *name, int6
         self->counters[n].name = name;
         atomic_store_explicit(&self->counters[n].value, delta, memory_order_relaxed);
         atomic_store_explicit(&self->n_counters, n + 1, memory_order_release);
+    } else if (!self->counters_full) {
+        /* The plugin's bug, not the user's: say it once, keep running. */
+        self->counters_full = true;
+        sluice_log(self->prefix, SLUICE_LOG_WARN,
+                   "counter '%s' not kept: an instance has at most %d counters (a bug in "
+                   "the plugin; report it to its author)",
+                   name, SLUICE_MAX_COUNTERS);
     }
 }
 

@@ -5,8 +5,6 @@
 #include <sluice/plugin.h>
 #include <stdatomic.h>
 
-#define SLUICE_MAX_COUNTERS 32
-
 /* Written by the instance's thread only, read by the metrics thread: so
  * plain relaxed loads and stores, no locked instructions (metrics.h). */
 struct sluice_counter {
@@ -28,6 +26,7 @@ struct sluice_instance {
     bool started;
     struct sluice_counter counters[SLUICE_MAX_COUNTERS];
     _Atomic int n_counters; /* published after the new entry is written */
+    bool counters_full;     /* a name was dropped (warned once) */
     /* Gauges and readiness (metrics.c). */
     struct sluice_gauge_block *_Atomic gauges;
     char *not_ready; /* NULL: ready; guarded by metrics.c's lock for readers */

@@ -50,7 +50,8 @@ void dc_wm_free(struct dc_watermark *wm)
     wm->nparts = 0;
 }
 
-struct dc_partition *dc_wm_partition(struct dc_watermark *wm, int32_t id)
+static inline __attribute__((always_inline)) struct dc_partition *partition(struct dc_watermark *wm,
+                                                                          int32_t id)
 {
     size_t i = id < 0 ? 0 : (size_t)id;
     if (i >= wm->nparts) {
@@ -101,7 +102,7 @@ enum dc_wm_verdict dc_wm_observe(struct dc_watermark *wm, int32_t id, int64_t ts
 {
     if (ts < DC_TS_MIN || ts >= DC_TS_END)
         return DC_WM_RANGE;
-    struct dc_partition *p = dc_wm_partition(wm, id);
+    struct dc_partition *p = partition(wm, id);
     if (!p)
         return DC_WM_NOMEM;
     if (now_ms > wm->now_ms)
@@ -148,6 +149,11 @@ enum dc_wm_verdict dc_wm_observe(struct dc_watermark *wm, int32_t id, int64_t ts
     p->held_n = 0;
     recompute(wm);
     return DC_WM_JUMP;
+}
+
+struct dc_partition *dc_wm_partition(struct dc_watermark *wm, int32_t id)
+{
+    return partition(wm, id);
 }
 
 int dc_wm_hold(struct dc_watermark *wm, int32_t id, int64_t now_ms)

@@ -78,6 +78,7 @@ run() {
     case ${arm#*/} in 1s) interval=1 ;; 50ms) interval=0.05 ;; esac
     local tag=${arm/\//-}
     local out=$WORK/$tag.$r.out err=$WORK/$tag.$r.err t0 t1 scrapes=0 port=1
+    : >"$err" # before the scraper reads it
     t0=$(date +%s%N)
     /usr/bin/time -f '%U %S' -o "$WORK/$tag.$r.time" "$SLUICE" --no-progress "$conf" \
         >"$out" 2>"$err" &

@@ -8,6 +8,7 @@
 #include "engine.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_RESULTS 20000
 
@@ -415,6 +416,331 @@ static void test_zurich_day(void)
     dc_engine_free(e);
 }
 
+/* A replay of three partitions as Kafka delivers it: runs of a few hundred
+ * frames of one partition at a time, partition 0 far ahead at first. Frame
+ * i of partition p is at T0 + i (10 minutes each) with key p * 100000 + i %
+ * 200, so every minute has 3 * 60 distinct keys (60 per partition: the
+ * minute's seconds i..i+59 give i % 200 60 distinct values). */
+static void replay_three(struct dc_engine *e, int chunk)
+{
+    int next[3] = {0, 0, 0};
+    for (int round = 0; next[0] < 600 || next[1] < 600 || next[2] < 600; round++) {
+        for (int p = 0; p < 3; p++) {
+            int n = p == 0 && round == 0 ? 600 : chunk; /* partition 0 all at once */
+            for (int k = 0; k < n && next[p] < 600; k++, next[p]++)
+                add(e, p, T0 + next[p], (uint64_t)p * 100000 + (uint64_t)(next[p] % 200));
+            dc_engine_flush(e);
+        }
+    }
+    dc_engine_end(e);
+}
+
+static void test_replay_held_partitions(void)
+{
+    static const char *const w[] = {"minute"};
+    struct dc_engine_config c = base_config(w, 1);
+    c.exact = true;
+
+    /* Not told which partitions exist: partition 0 alone closes every
+     * window, the others arrive as revisions. */
+    struct dc_engine *e = engine(&c);
+    replay_three(e, 250);
+    size_t unheld = nresults;
+    CHECK(unheld > 10);
+    dc_engine_free(e);
+
+    /* Told the source holds 0, 1 and 2: each window closes once, when all
+     * three passed it, with every key. */
+    e = engine(&c);
+    for (int p = 0; p < 3; p++)
+        CHECK_INT_EQ(dc_engine_hold(e, p, 1000), 0);
+    replay_three(e, 250);
+    CHECK_INT_EQ(nresults, 10);
+    for (size_t i = 0; i < nresults; i++) {
+        CHECK_INT_EQ(results[i].revision, 0);
+        CHECK(results[i].final);
+        CHECK_INT_EQ(results[i].unique, 180);
+        CHECK_INT_EQ(results[i].frames, 180);
+    }
+    fprintf(stderr, "replay of 3 partitions, 10 minutes: %zu results unheld, %zu held\n", unheld,
+            nresults);
+    dc_engine_free(e);
+}
+
+struct membuf {
+    uint8_t *data;
+    size_t len, cap;
+};
+
+static int membuf_write(void *ctx, const void *bytes, size_t n)
+{
+    struct membuf *b = ctx;
+    if (b->len + n > b->cap) {
+        b->cap = (b->len + n) * 2;
+        b->data = realloc(b->data, b->cap);
+        if (!b->data)
+            return -1;
+    }
+    memcpy(b->data + b->len, bytes, n);
+    b->len += n;
+    return 0;
+}
+
+/* Frame i (0..1799) of the state test: partition i % 3, late every 7th. */
+static void state_frame(struct dc_engine *e, int i)
+{
+    int64_t ts = T0 + i / 3 - (i % 7 == 0 ? 20 : 0);
+    add(e, i % 3, ts, (uint64_t)(i * 7919 % 1500));
+}
+
+/* Saving every partition and the instance part mid-run, then loading them
+ * into a new engine that continues: the latest revision of every window is
+ * the uninterrupted run's, and nothing already emitted is emitted again. */
+static void test_state_roundtrip(void)
+{
+    static const char *const w[] = {"minute", "hour"};
+    struct dc_engine_config c = base_config(w, 2);
+    c.exact = true;
+    c.lateness_ms = 10000;
+
+    struct dc_engine *e = engine(&c);
+    for (int i = 0; i < 1800; i++)
+        state_frame(e, i);
+    dc_engine_flush(e);
+    dc_engine_end(e);
+    size_t nwhole = nresults;
+    static struct got whole[MAX_RESULTS];
+    memcpy(whole, results, nwhole * sizeof *whole);
+    dc_engine_free(e);
+
+    e = engine(&c);
+    for (int p = 0; p < 3; p++)
+        dc_engine_hold(e, p, 1000);
+    for (int i = 0; i < 1000; i++)
+        state_frame(e, i);
+    dc_engine_flush(e);
+    struct membuf parts[3] = {{0}}, inst = {0};
+    for (int p = 0; p < 3; p++)
+        CHECK_INT_EQ(dc_engine_save_partition(e, p, membuf_write, &parts[p]), 0);
+    CHECK_INT_EQ(dc_engine_save_instance(e, membuf_write, &inst), 0);
+    size_t nfirst = nresults;
+    static struct got first[MAX_RESULTS];
+    memcpy(first, results, nfirst * sizeof *first);
+    CHECK(nfirst > 0);
+    dc_engine_free(e);
+
+    e = engine(&c);
+    const char *err = NULL;
+    CHECK_INT_EQ(dc_engine_load_instance(e, inst.data, inst.len, &err), 0);
+    for (int p = 0; p < 3; p++) {
+        dc_engine_hold(e, p, 1000);
+        CHECK_INT_EQ(dc_engine_load_partition(e, p, parts[p].data, parts[p].len, &err), 0);
+        /* Loading twice changes nothing (it replaces). */
+        CHECK_INT_EQ(dc_engine_load_partition(e, p, parts[p].data, parts[p].len, &err), 0);
+    }
+    for (int i = 1000; i < 1800; i++)
+        state_frame(e, i);
+    dc_engine_flush(e);
+    dc_engine_end(e);
+
+    /* Every window's latest revision: whole run vs first part + continuation. */
+    for (size_t i = 0; i < nwhole; i++) {
+        const struct got *wg = &whole[i];
+        bool later = false;
+        for (size_t j = i + 1; j < nwhole; j++)
+            later = later || (whole[j].start == wg->start && !strcmp(whole[j].window, wg->window));
+        if (later)
+            continue;
+        const struct got *last = NULL;
+        for (size_t j = 0; j < nfirst; j++)
+            if (first[j].start == wg->start && !strcmp(first[j].window, wg->window))
+                last = &first[j];
+        for (size_t j = 0; j < nresults; j++)
+            if (results[j].start == wg->start && !strcmp(results[j].window, wg->window))
+                last = &results[j];
+        CHECK(last != NULL);
+        if (last) {
+            CHECK_INT_EQ(last->unique, wg->unique);
+            CHECK_INT_EQ(last->frames, wg->frames);
+        }
+    }
+    /* No (window, revision) emitted both before the save and after the load. */
+    for (size_t i = 0; i < nfirst; i++)
+        for (size_t j = 0; j < nresults; j++)
+            CHECK(!(first[i].start == results[j].start && first[i].revision == results[j].revision &&
+                    !strcmp(first[i].window, results[j].window)));
+
+    /* Bad bytes are refused with a reason. */
+    CHECK(dc_engine_load_partition(e, 0, parts[0].data, parts[0].len - 3, &err) == -1);
+    CHECK(err != NULL);
+    CHECK(dc_engine_load_instance(e, (const uint8_t *)"XXXX", 4, &err) == -1);
+    for (int p = 0; p < 3; p++)
+        free(parts[p].data);
+    free(inst.data);
+    dc_engine_free(e);
+}
+
+/* Partials as the count stage sends them, kept for a merge engine. */
+struct sent_partial {
+    char window[DC_KIND_NAME_MAX];
+    int64_t start, end, wm;
+    int32_t partition, topic_partitions;
+    uint64_t frames;
+    uint8_t *sketch;
+    size_t len;
+};
+static struct sent_partial sent[4096];
+static size_t nsent;
+
+static int capture_partial(void *ctx, const struct dc_partial_out *p)
+{
+    (void)ctx;
+    if (nsent == sizeof sent / sizeof *sent)
+        return -1;
+    struct sent_partial *s = &sent[nsent++];
+    snprintf(s->window, sizeof s->window, "%s", p->kind->name);
+    s->start = p->window->start;
+    s->end = p->window->end;
+    s->wm = p->watermark_ms;
+    s->partition = p->partition;
+    s->topic_partitions = p->topic_partitions;
+    s->frames = p->frames;
+    s->len = dc_sketch_serialized_size(p->sketch);
+    s->sketch = malloc(s->len);
+    CHECK(s->sketch && dc_sketch_serialize(p->sketch, s->sketch, s->len) == s->len);
+    return 0;
+}
+
+/* The latest (unique, frames) of every window of `r`, into `out`, by key. */
+static size_t latest_of(const struct got *r, size_t n, struct got *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < m && !(out[j].start == r[i].start && !strcmp(out[j].window, r[i].window)))
+            j++;
+        if (j == m || r[i].revision >= out[j].revision)
+            out[j] = r[i];
+        if (j == m)
+            m++;
+    }
+    return m;
+}
+
+/* Scale-out in one process: three partitions counted by an engine that
+ * sends partials, merged by a second engine, give every window the count
+ * and frames one engine gives; partials read twice or out of order change
+ * nothing; a partial of another precision is refused by name. */
+static void test_partials_merge(void)
+{
+    static const char *const w[] = {"minute", "hour"};
+    for (int exact = 0; exact < 2; exact++) {
+        struct dc_engine_config c = base_config(w, 2);
+        c.exact = exact;
+        struct dc_engine *e = engine(&c);
+        for (int p = 0; p < 3; p++)
+            dc_engine_hold(e, p, 1000);
+        for (int i = 0; i < 9000; i++)
+            add(e, i % 3, T0 + i / 6 - (i % 11 == 0 ? 4 : 0), (uint64_t)(i * 7919 % 5000));
+        dc_engine_flush(e);
+        dc_engine_end(e);
+        static struct got single[MAX_RESULTS], merged[MAX_RESULTS], one[64], two[64];
+        size_t nsingle = nresults;
+        memcpy(single, results, nsingle * sizeof *single);
+        dc_engine_free(e);
+
+        /* The count stage: the same frames, partials out. */
+        nsent = 0;
+        e = engine(&c);
+        dc_engine_set_partials(e, capture_partial, 0);
+        dc_engine_set_topic_partitions(e, 3);
+        for (int p = 0; p < 3; p++)
+            dc_engine_hold(e, p, 1000);
+        for (int i = 0; i < 9000; i++) {
+            add(e, i % 3, T0 + i / 6 - (i % 11 == 0 ? 4 : 0), (uint64_t)(i * 7919 % 5000));
+            if (i % 500 == 499)
+                dc_engine_flush(e);
+        }
+        dc_engine_flush(e);
+        dc_engine_end(e);
+        CHECK_INT_EQ(nresults, 0); /* partials instead of results */
+        CHECK(nsent > 20);
+        dc_engine_free(e);
+
+        /* The merge stage: in the order sent, and partition by partition
+         * (2, 1, 0: each partition's partials keep their order, as in a
+         * topic); every partial twice in a row. */
+        struct dc_engine_config mc = c;
+        mc.lateness_ms = 0;
+        for (int order = 0; order < 2; order++) {
+            e = engine(&mc);
+            const char *err = NULL;
+            for (int pass_no = 0; pass_no < (order ? 3 : 1); pass_no++) {
+                for (size_t k = 0; k < nsent; k++) {
+                    const struct sent_partial *s = &sent[k];
+                    if (order && s->partition != 2 - pass_no)
+                        continue;
+                    for (int twice = 0; twice < 2; twice++) {
+                        int prc = dc_engine_put_partial(e, s->window, s->start, s->end,
+                                                        s->partition, s->topic_partitions, s->wm,
+                                                        s->frames, s->sketch, s->len, 1000, &err);
+                        /* The copy of the partial that completed the last
+                         * partition may find every window closed and freed:
+                         * ignored as too late (1), changing nothing. */
+                        bool last = s->wm == INT64_MAX && twice == 1;
+                        CHECK(prc == 0 || (last && prc == 1));
+                        dc_engine_flush(e);
+                    }
+                }
+            }
+            dc_engine_end(e);
+            size_t nmerged = nresults;
+            memcpy(merged, results, nmerged * sizeof *merged);
+            size_t n1 = latest_of(single, nsingle, one), n2 = latest_of(merged, nmerged, two);
+            CHECK_INT_EQ(n1, n2);
+            for (size_t i = 0; i < n1; i++) {
+                size_t j = 0;
+                while (j < n2 && !(two[j].start == one[i].start && !strcmp(two[j].window, one[i].window)))
+                    j++;
+                CHECK(j < n2);
+                if (j < n2) {
+                    CHECK_INT_EQ(two[j].unique, one[i].unique);
+                    /* `frames` of a window's last emission: a late frame that
+                     * does not change `unique` makes no revision, in either
+                     * stage, and they close a window at different frames. */
+                    CHECK(two[j].frames <= one[i].frames + 100 &&
+                          one[i].frames <= two[j].frames + 100);
+                    CHECK_STR_EQ(two[j].estimator, one[i].estimator);
+                }
+            }
+            dc_engine_free(e);
+        }
+        /* Another precision: refused, by name. */
+        struct dc_engine_config pc = mc;
+        pc.precision = 12;
+        pc.exact = false;
+        e = engine(&pc);
+        const char *err = NULL;
+        const struct sent_partial *big = NULL;
+        for (size_t k = 0; k < nsent; k++)
+            if (!big || sent[k].len > big->len)
+                big = &sent[k];
+        if (!exact) {
+            CHECK_INT_EQ(dc_engine_put_partial(e, big->window, big->start, big->end, 0, 3, 0,
+                                               big->frames, big->sketch, big->len, 1000, &err),
+                         -1);
+            CHECK(err && strstr(err, "another precision"));
+        }
+        CHECK_INT_EQ(dc_engine_put_partial(e, "day", big->start, big->end, 0, 3, 0, 1,
+                                           big->sketch, big->len, 1000, &err),
+                     -1);
+        CHECK(err && strstr(err, "window this merge stage does not have"));
+        dc_engine_free(e);
+        for (size_t k = 0; k < nsent; k++)
+            free(sent[k].sketch);
+    }
+}
+
 static void test_config_errors(void)
 {
     const char *err = NULL;
@@ -444,5 +770,8 @@ int main(void)
     test_bounded_memory();
     test_zurich_day();
     test_config_errors();
+    test_replay_held_partitions();
+    test_state_roundtrip();
+    test_partials_merge();
     return check_exit();
 }

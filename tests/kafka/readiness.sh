@@ -37,6 +37,9 @@ waiting_logged() { grep -q 'does not exist yet; waiting for it' "$TMP/err"; }
 wait_until "kafka-in to wait for the topic" waiting_logged
 PORT=$(metrics_port "$TMP/err")
 get() { code=$(curl -s -o "$TMP/body" -w '%{http_code}' "http://127.0.0.1:$PORT$1"); }
+# kafka-in logs its wait during start-up; readiness says so once it returned.
+started() { get /readyz; ! grep -q '^starting:' "$TMP/body"; }
+wait_until "the plugins to be started" started
 
 get /readyz
 expect_eq "no topic: /readyz" "$code $(cat "$TMP/body")" \

@@ -42,9 +42,14 @@ TESTS += tests/unit/test_values tests/unit/test_batch tests/unit/test_options \
 dist_check_SCRIPTS += tests/lib.sh
 HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/plugin-sdk.sh tests/stdin-source.sh \
 	tests/example-plugin.sh tests/e2e-samples.sh tests/generate-determinism.sh \
-	tests/valgrind.sh tests/checkpoint-file.sh tests/metrics.sh tests/progress.sh
+	tests/valgrind.sh tests/checkpoint-file.sh tests/scale-merge.sh tests/metrics.sh \
+	tests/progress.sh
 TESTS += $(HOST_TESTS)
 dist_check_SCRIPTS += $(HOST_TESTS)
+
+# REPORT.md's figures: bench/plots.sh on the quick benchmark's data.
+TESTS += tests/plots.sh
+dist_check_SCRIPTS += tests/plots.sh
 
 EXTRA_DIST += tests/data tests/exact_windows.py
 include $(srcdir)/tests/kafka/local.mk

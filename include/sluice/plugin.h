@@ -382,6 +382,8 @@ struct sluice_partition {
     int32_t partition;
     int64_t position;   /* the next position to read: a Kafka offset, a byte
                            offset, a frame number; SLUICE_NO_OFFSET: unknown */
+    int32_t topic_partitions; /* how many partitions the topic has (0: unknown);
+                                 the scale-out merge stage waits for them all */
 };
 
 /* Where a transform writes its state: the host buffers the bytes. */

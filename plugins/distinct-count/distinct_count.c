@@ -43,6 +43,7 @@ struct dc_state {
     bool warned_wild, warned_late, warned_range;
     char no_key_reason[128];
     char fingerprint[512]; /* what a checkpoint must have been written with */
+    char topic[256];       /* the source topic, for partials ("-": none) */
     char (*window_labels)[32]; /* per window kind: `window="minute"`, for gauges */
 };
 
@@ -120,6 +121,14 @@ static const struct sluice_option dc_options[] = {
                          .flags = SLUICE_OPT_NONEMPTY, .validate = validate_timezone,
                          .doc = "IANA zone for hour/day/week/month/year boundaries, e.g. "
                                 "Europe/Zurich"),
+    SLUICE_ENUM_OPTION("output", struct dc_config, output, "results|partials",
+                       .default_value = "results",
+                       .doc = "results: counts per window; partials: per window and source "
+                              "partition the sketch, for a sketch-merge stage (scale-out)"),
+    SLUICE_DURATION_OPTION("partial_interval", struct dc_config, partial_interval,
+                           .default_value = "1s", .min = 0, .max = DAY_MS,
+                           .doc = "output = partials: send a changed partial at most this often "
+                                  "(and once when its partition passes the window's end)"),
     SLUICE_OPTIONS_END};
 
 /* ------------------------------------------------------------------ */
@@ -132,6 +141,13 @@ static int emit_result(void *ctx, const struct dc_result *r)
     if (r->final && r->window->final) /* it was final before: a revision */
         st->host->counter_add(st->self, "revisions", 1);
     return dc_result_append(st->host, st->out, r);
+}
+
+static int emit_partial(void *ctx, const struct dc_partial_out *p)
+{
+    struct dc_state *st = ctx;
+    st->host->counter_add(st->self, "partials", 1);
+    return dc_partial_append(st->host, st->out, p, st->topic);
 }
 
 /* Gauges for /metrics and the progress line: the watermark, and the
@@ -223,6 +239,9 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
         free(st);
         return SLUICE_ERROR;
     }
+    snprintf(st->topic, sizeof st->topic, "-");
+    if (cfg->output == DC_OUTPUT_PARTIALS)
+        dc_engine_set_partials(st->engine, emit_partial, cfg->partial_interval);
     st->window_labels = calloc(dc_engine_nkinds(st->engine), sizeof *st->window_labels);
     if (!st->window_labels) {
         host->log(self, SLUICE_LOG_ERROR, "out of memory");
@@ -483,6 +502,10 @@ static int dc_partitions_changed(void *state, const struct sluice_partition *par
     struct dc_state *st = state;
     int64_t now = clock_ms(st);
     for (size_t i = 0; i < n; i++) {
+        if (held && parts[i].topic) /* partials name it; one topic per pipeline */
+            snprintf(st->topic, sizeof st->topic, "%s", parts[i].topic);
+        if (held)
+            dc_engine_set_topic_partitions(st->engine, parts[i].topic_partitions);
         if (!held)
             dc_engine_release(st->engine, parts[i].partition);
         else if (dc_engine_hold(st->engine, parts[i].partition, now) != 0) {

@@ -256,7 +256,7 @@ static int resume(struct stdin_state *st)
                   input_name(st), host->instance_name(st->self));
         return SLUICE_ERROR;
     }
-    struct sluice_partition part = {NULL, 0, SLUICE_NO_OFFSET};
+    struct sluice_partition part = {.position = SLUICE_NO_OFFSET, .topic_partitions = 1};
     if (host->partitions_assigned(st->self, &part, 1) != SLUICE_OK)
         return SLUICE_ERROR;
     if (part.position <= 0)
@@ -454,7 +454,7 @@ static size_t stdin_positions(void *state, struct sluice_partition *out, size_t 
 {
     struct stdin_state *st = state;
     if (cap >= 1)
-        out[0] = (struct sluice_partition){NULL, 0, (int64_t)st->acked_pos};
+        out[0] = (struct sluice_partition){.position = (int64_t)st->acked_pos, .topic_partitions = 1};
     return 1;
 }
 

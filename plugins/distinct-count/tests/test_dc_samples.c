@@ -498,7 +498,7 @@ static void test_options(void)
         if (strcmp(o->name, "timezone") == 0)
             tz = o;
     }
-    CHECK_INT_EQ(n, 12);
+    CHECK_INT_EQ(n, 14);
     CHECK(windows && windows->validate && tz && tz->validate);
     if (!windows || !tz)
         return;

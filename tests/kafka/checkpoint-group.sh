@@ -2,16 +2,16 @@
 # Two instances in one group (checkpoint = kafka), one killed mid-run.
 #
 # A live pipeline (no stop_at_end) reads 40,000 frames with late ones from
-# a 3-partition topic; each partition ends with a frame 23 minutes later,
-# so every window of the data closes in a live run too. Instance A starts
-# alone and holds all three partitions; B joins, and A gives back
+# a 3-partition topic: 8,000 are there at the start, the rest arrive as a
+# stream over some seconds, and each partition ends with a frame 23 minutes
+# later, so every window of the data closes in a live run too. Instance A
+# starts alone and holds all three partitions; B joins, and A gives back
 # one or two of them (cooperative rebalancing for exact counting, eager for
 # sketches): A checkpoints them before the revocation and B resumes them
-# from that checkpoint. Once B has
-# checkpointed progress of its own, B gets SIGKILL. After
-# rdkafka.session.timeout.ms (6 s) the group gives B's partitions back to A,
-# which restores their state from B's last checkpoint in the state topic
-# and reads on from there.
+# from that checkpoint. Once B has checkpointed progress of its own, while
+# the stream still flows, B gets SIGKILL. After rdkafka.session.timeout.ms
+# (6 s) the group gives B's partitions back to A, which restores their
+# state from B's last checkpoint in the state topic and reads on from there.
 #
 # What "results equal" means here. Each instance emits every window with
 # the union of the partitions it holds at that moment: while both run, A's
@@ -37,7 +37,6 @@ for p in generate json-extract distinct-count kafka-out; do
     has_plugin "$p" || kafka_skip "the $p plugin is not built"
 done
 
-T=$(topic group-frames)
 cat > "$TMP/make.ini" <<INI
 [source]
 plugin = generate
@@ -51,14 +50,23 @@ seed = 12
 plugin = stdout
 INI
 "$SLUICE" -q "$TMP/make.ini" > "$TMP/frames.jsonl"
-produce "$T" < "$TMP/frames.jsonl"
-python3 "$top_srcdir/tests/exact_windows.py" "$TMP/frames.jsonl" > "$TMP/exact"
-# The data ends at 13:46:24: a frame at 14:10 in every partition closes the
+exact_windows "$TMP/frames.jsonl" > "$TMP/exact"
+head -n 8000 "$TMP/frames.jsonl" > "$TMP/first"
+tail -n +8001 "$TMP/frames.jsonl" | split -l 2000 - "$TMP/chunk."
+
+# stream: the rest of the frames in 16 chunks, 0.3 s apart (a live stream
+# that lasts longer than B could take to catch up with it), then a frame at
+# 14:10 in every partition: the data ends at 13:46:24, so that closes the
 # last minute and the hour (lateness 5 s) without being a wild timestamp.
-for p in 0 1 2; do
-    echo '{"uid":"closer","ts":1468246200}' | "$KAFKA_TOOL" produce "$BROKERS" "$T" -p "$p"
-done
-partition_ends "$T" > "$TMP/ends"
+stream() {
+    for c in "$TMP"/chunk.*; do
+        produce "$T" < "$c"
+        sleep 0.3
+    done
+    for p in 0 1 2; do
+        echo '{"uid":"closer","ts":1468246200}' | "$KAFKA_TOOL" produce "$BROKERS" "$T" -p "$p"
+    done
+}
 
 # pipeline GROUP RESULTS SHARED [stop_at_end]
 pipeline() {
@@ -95,15 +103,6 @@ topic = $3
 INI
 }
 
-# last_results TOPIC: "window start_ts unique" of the last result of every
-# window of the data in the topic's order (what compaction keeps), sorted.
-last_results() {
-    consume "$1" '%k\t%s\n' |
-        awk -F '\t' '{ last[$1] = $2 } END { for (k in last) print last[k] }' |
-        jq -r '"\(.window) \(.start_ts) \(.unique)"' | sort -k1,1 -k2,2n |
-        awk 'NR == FNR { want[$1 " " $2] = 1; next } ($1 " " $2) in want' "$TMP/exact" -
-}
-
 # committed_sum GROUP PARTITIONS...: the sum of the group's committed
 # offsets of those partitions (a partition with none counts 0).
 committed_sum() {
@@ -130,13 +129,8 @@ wait_for() {
 for ALGORITHM in exact sketch; do
     STRATEGY=cooperative-sticky
     [ "$ALGORITHM" = exact ] || STRATEGY=range
-    # The single run: one instance, replaying everything.
-    pipeline "single-$ALGORITHM-$RUN_ID" "$(topic "single-$ALGORITHM")" \
-        "$(topic "single-shared-$ALGORITHM")" true > "$TMP/single.ini"
-    run_sluice -q "$TMP/single.ini"
-    expect_eq "$ALGORITHM: single run: exit code" "$rc" 0
-    last_results "$(topic "single-$ALGORITHM")" > "$TMP/single-$ALGORITHM.latest"
-
+    T=$(topic "group-frames-$ALGORITHM")
+    produce "$T" < "$TMP/first"
     G="group-$ALGORITHM-$RUN_ID"
     SHARED=$(topic "shared-$ALGORITHM")
     pipeline "$G" "$(topic "a-$ALGORITHM")" "$SHARED" > "$TMP/a.ini"
@@ -150,22 +144,26 @@ for ALGORITHM in exact sketch; do
     bp=$(sed -n 's/.*assigned [12] partition(s): [^ ]* \[\([0-9, ]*\)\].*/\1/p' \
         "$TMP/b-$ALGORITHM.err" | head -1 | tr -d ,)
     nb=$(echo $bp | wc -w)
-    # B resumed its partition from A's checkpoint; kill it once it has
-    # checkpointed progress of its own (its group commits move), mid-way.
+    stream &
+    producer=$!
+    # B resumed its partitions from A's checkpoint; kill it once it has
+    # checkpointed progress of its own (its group commits move), while the
+    # stream still flows.
     start=$(committed_sum "$G" "$bp")
     for _ in $(seq 1 600); do
         [ "$(committed_sum "$G" "$bp")" -gt "$start" ] && break
         sleep 0.05
     done
     sleep "0.$(( $(od -An -N2 -tu2 /dev/urandom) % 3 ))"
+    kill -0 "$producer" 2> /dev/null || fail "$ALGORITHM: the stream ended before B was killed"
     kill -KILL "$b"
     wait "$b" 2> /dev/null || true
     a_lines=$(wc -l < "$TMP/a-$ALGORITHM.err")
     at_kill=$(committed_sum "$G" "$bp")
-    end=$(awk -v want=" $bp " 'index(want, " " $1 " ") { s += $2 } END { print s + 0 }' "$TMP/ends")
-    echo "$ALGORITHM: B had partition(s) $bp from offset(s) summing to $start; killed with $at_kill of $end committed"
+    echo "$ALGORITHM: B had partition(s) $bp from offset(s) summing to $start; killed mid-stream with $at_kill committed"
     [ "$at_kill" -gt "$start" ] || fail "$ALGORITHM: B was killed before it checkpointed progress"
-    [ "$at_kill" -lt "$end" ] || fail "$ALGORITHM: B had read its partitions to the end before the kill"
+    wait "$producer" || fail "$ALGORITHM: producing the stream failed"
+    partition_ends "$T" > "$TMP/ends"
 
     # A takes the partition back and reads everything: the group's commits
     # (made only by checkpoints) reach every partition's end.
@@ -197,10 +195,17 @@ for ALGORITHM in exact sketch; do
     echo "$ALGORITHM ($STRATEGY): lost assignments: A $(grep -c 'lost [0-9]* partition' \
         "$TMP/a-$ALGORITHM.err"), B $(grep -c 'lost [0-9]* partition' "$TMP/b-$ALGORITHM.err")"
 
-    last_results "$(topic "a-$ALGORITHM")" > "$TMP/a-$ALGORITHM.latest"
+    # The single run: one instance, replaying everything.
+    pipeline "single-$ALGORITHM-$RUN_ID" "$(topic "single-$ALGORITHM")" \
+        "$(topic "single-shared-$ALGORITHM")" true > "$TMP/single.ini"
+    run_sluice -q "$TMP/single.ini"
+    expect_eq "$ALGORITHM: single run: exit code" "$rc" 0
+    last_results "$(topic "single-$ALGORITHM")" "$TMP/exact" > "$TMP/single-$ALGORITHM.latest"
+
+    last_results "$(topic "a-$ALGORITHM")" "$TMP/exact" > "$TMP/a-$ALGORITHM.latest"
     expect_file_eq "$ALGORITHM: the survivor's last result of every window = the single run's" \
         "$TMP/a-$ALGORITHM.latest" "$TMP/single-$ALGORITHM.latest"
-    last_results "$SHARED" > "$TMP/shared.latest"
+    last_results "$SHARED" "$TMP/exact" > "$TMP/shared.latest"
     echo "$ALGORITHM: in the topic both instances wrote, $(diff "$TMP/shared.latest" \
         "$TMP/single-$ALGORITHM.latest" | grep -c '^<') of $(wc -l < "$TMP/exact") windows end on another instance's partial count"
 done

@@ -192,8 +192,9 @@ for ALGORITHM in exact sketch; do
     # a lost assignment (confluentinc/librdkafka#4059, fixed upstream by
     # #4908): then kafka-in drops the state and resumes from the last
     # checkpoint. Counted, for the log.
-    echo "$ALGORITHM ($STRATEGY): lost assignments: A $(grep -c 'lost [0-9]* partition' \
-        "$TMP/a-$ALGORITHM.err"), B $(grep -c 'lost [0-9]* partition' "$TMP/b-$ALGORITHM.err")"
+    lost='lost [0-9]* partition\|for a lost assignment'
+    echo "$ALGORITHM ($STRATEGY): lost assignments: A $(grep -c "$lost" "$TMP/a-$ALGORITHM.err")," \
+        "B $(grep -c "$lost" "$TMP/b-$ALGORITHM.err")"
 
     # The single run: one instance, replaying everything.
     pipeline "single-$ALGORITHM-$RUN_ID" "$(topic "single-$ALGORITHM")" \

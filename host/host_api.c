@@ -47,8 +47,16 @@ static void api_counter_add(struct sluice_instance *self, const char *name, int6
             return;
         }
     }
-    if (self->n_counters < SLUICE_MAX_COUNTERS)
+    if (self->n_counters < SLUICE_MAX_COUNTERS) {
         self->counters[self->n_counters++] = (struct sluice_counter){name, delta};
+    } else if (!self->counters_full) {
+        /* The plugin's bug, not the user's: say it once, keep running. */
+        self->counters_full = true;
+        sluice_log(self->prefix, SLUICE_LOG_WARN,
+                   "counter '%s' not kept: an instance has at most %d counters (a bug in "
+                   "the plugin; report it to its author)",
+                   name, SLUICE_MAX_COUNTERS);
+    }
 }
 
 static const char *api_instance_name(struct sluice_instance *self)

@@ -27,21 +27,24 @@
 #include <time.h>
 
 const struct sluice_option sluice_pipeline_options[] = {
-    {"name", SLUICE_OPT_STRING, "sluice", 0, offsetof(struct pipeline_settings, name), 0, 0,
-     NULL, NULL, "a name for log lines"},
-    {"plugin_path", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, plugin_path),
-     0, 0, NULL, NULL, "directories searched first for plugins, ':'-separated"},
-    {"tick", SLUICE_OPT_DURATION, "100ms", 0, offsetof(struct pipeline_settings, tick_ms), 1,
-     60000, NULL, NULL, "how often transforms are ticked when no records arrive"},
-    {"log_level", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, log_level), 0, 0,
-     "error|warn|info|debug|trace", NULL, "log level (--log-level overrides)"},
-    {"checkpoint", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, checkpoint), 0,
-     0, NULL, NULL,
-     "where state and positions are checkpointed: file:DIR, kafka (the kafka-in source's "
-     "cluster) or none; default kafka with a kafka-in source, else none"},
-    {"checkpoint_interval", SLUICE_OPT_DURATION, "5s", 0,
-     offsetof(struct pipeline_settings, checkpoint_interval_ms), 100, 86400000.0, NULL, NULL,
-     "how often a checkpoint is taken (also at end of input, on stop and on rebalance)"},
+    SLUICE_STRING_OPTION("name", struct pipeline_settings, name, .default_value = "sluice",
+                         .doc = "a name for log lines"),
+    SLUICE_STRING_OPTION("plugin_path", struct pipeline_settings, plugin_path,
+                         .doc = "directories searched first for plugins, ':'-separated"),
+    SLUICE_DURATION_OPTION("tick", struct pipeline_settings, tick_ms, .default_value = "100ms",
+                           .min = 1, .max = 60000,
+                           .doc = "how often transforms are ticked when no records arrive"),
+    SLUICE_ENUM_OPTION("log_level", struct pipeline_settings, log_level,
+                       "error|warn|info|debug|trace", .doc = "log level (--log-level overrides)"),
+    SLUICE_STRING_OPTION("checkpoint", struct pipeline_settings, checkpoint,
+                         .doc = "where state and positions are checkpointed: file:DIR, kafka (the "
+                                "kafka-in source's cluster) or none; default kafka with a "
+                                "kafka-in source, else none"),
+    SLUICE_DURATION_OPTION("checkpoint_interval", struct pipeline_settings,
+                           checkpoint_interval_ms, .default_value = "5s", .min = 100,
+                           .max = 86400000.0,
+                           .doc = "how often a checkpoint is taken (also at end of input, on stop "
+                                  "and on rebalance)"),
     SLUICE_OPTIONS_END,
 };
 
@@ -465,7 +468,8 @@ static void free_instance(struct sluice_instance *inst)
     if (inst->plugin && inst->plugin->options)
         sluice_options_free(inst->plugin->options, inst->config);
     free(inst->config);
-    struct sluice_loaded l = {.handle = inst->dl_handle, .path = inst->so_path};
+    struct sluice_loaded l = {.handle = inst->dl_handle, .path = inst->so_path,
+                              .plugin = inst->plugin};
     inst->so_path = NULL;
     sluice_plugin_unload(&l);
     inst->plugin = NULL;

@@ -7,6 +7,9 @@
 #include "start_position.h"
 #include "state_store.h"
 
+/* missing_topic, in the order of its choices. */
+enum { KIN_MISSING_FAIL, KIN_MISSING_WAIT };
+
 struct kin_config {
     struct sluice_list brokers;
     struct sluice_list topics;
@@ -17,7 +20,7 @@ struct kin_config {
     int64_t connect_timeout_ms;
     int64_t join_timeout_ms;
     int64_t close_timeout_ms;
-    char *missing_topic; /* fail | wait */
+    int missing_topic; /* KIN_MISSING_FAIL | KIN_MISSING_WAIT */
     char *state_topic;   /* checkpoint = kafka: the compacted topic */
     int64_t state_timeout_ms;
     struct sluice_kv_list rdkafka;

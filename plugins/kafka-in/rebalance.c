@@ -121,6 +121,24 @@ static void warn_committed_ahead(struct kin_state *st, rd_kafka_t *rk,
     rd_kafka_topic_partition_list_destroy(c);
 }
 
+/* How many partitions `topic` has (for the scale-out merge stage, which
+ * waits for all of them); 0 when the brokers do not say in time. */
+static int32_t topic_partition_count(rd_kafka_t *rk, const char *topic, int timeout)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    if (!rkt)
+        return 0;
+    const struct rd_kafka_metadata *md = NULL;
+    int32_t n = 0;
+    if (rd_kafka_metadata(rk, 0, rkt, &md, timeout) == RD_KAFKA_RESP_ERR_NO_ERROR && md) {
+        if (md->topic_cnt == 1 && !md->topics[0].err)
+            n = md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+    }
+    rd_kafka_topic_destroy(rkt);
+    return n;
+}
+
 /* Ask the host for the new partitions' checkpointed positions; set each
  * element's start offset (the checkpoint's, else `start` for a partition
  * seen for the first time, else the committed one). False with the
@@ -135,10 +153,16 @@ static bool restore(struct kin_state *st, rd_kafka_t *rk, rd_kafka_topic_partiti
         set_fatal(st, "assigning partitions", "out of memory");
         return false;
     }
-    for (int i = 0; i < parts->cnt; i++)
-        sp[i] = (struct sluice_partition){.topic = parts->elems[i].topic,
-                                          .partition = parts->elems[i].partition,
-                                          .position = SLUICE_NO_OFFSET};
+    for (int i = 0; i < parts->cnt; i++) {
+        bool same = i > 0 && strcmp(parts->elems[i - 1].topic, parts->elems[i].topic) == 0;
+        sp[i] = (struct sluice_partition){
+            .topic = parts->elems[i].topic,
+            .partition = parts->elems[i].partition,
+            .position = SLUICE_NO_OFFSET,
+            .topic_partitions = same ? sp[i - 1].topic_partitions
+                                     : topic_partition_count(rk, parts->elems[i].topic, timeout),
+        };
+    }
     /* Another member may have checkpointed these partitions since the
      * store was last read. */
     kin_store_invalidate(&st->store);

@@ -254,7 +254,7 @@ static int resume(struct stdin_state *st)
                   input_name(st), host->instance_name(st->self));
         return SLUICE_ERROR;
     }
-    struct sluice_partition part = {NULL, 0, SLUICE_NO_OFFSET};
+    struct sluice_partition part = {.position = SLUICE_NO_OFFSET, .topic_partitions = 1};
     if (host->partitions_assigned(st->self, &part, 1) != SLUICE_OK)
         return SLUICE_ERROR;
     if (part.position <= 0)
@@ -430,21 +430,24 @@ static size_t stdin_positions(void *state, struct sluice_partition *out, size_t 
 {
     struct stdin_state *st = state;
     if (cap >= 1)
-        out[0] = (struct sluice_partition){NULL, 0, (int64_t)st->acked_pos};
+        out[0] = (struct sluice_partition){.position = (int64_t)st->acked_pos, .topic_partitions = 1};
     return 1;
 }
 
 static const struct sluice_option stdin_options[] = {
-    {"path", SLUICE_OPT_STRING, "-", SLUICE_OPT_NONEMPTY, offsetof(struct stdin_config, path), 0,
-     0, NULL, NULL, "file to read ('-' = standard input); gzip is detected"},
-    {"max_frame", SLUICE_OPT_SIZE, "1M", 0, offsetof(struct stdin_config, max_frame), 16,
-     1024.0 * 1024 * 1024, NULL, NULL, "longest frame; a longer line becomes an error record"},
-    {"buffer", SLUICE_OPT_SIZE, "4M", 0, offsetof(struct stdin_config, buffer), 4096,
-     4096.0 * 1024 * 1024, NULL, NULL, "read buffer size (read_ahead uses 2 of them)"},
-    {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct stdin_config, batch), 1, 1000000, NULL,
-     NULL, "frames per batch"},
-    {"read_ahead", SLUICE_OPT_BOOL, "true", 0, offsetof(struct stdin_config, read_ahead), 0, 0,
-     NULL, NULL, "read and inflate on a background thread while the pipeline works"},
+    SLUICE_STRING_OPTION("path", struct stdin_config, path, .default_value = "-",
+                         .flags = SLUICE_OPT_NONEMPTY,
+                         .doc = "file to read ('-' = standard input); gzip is detected"),
+    SLUICE_SIZE_OPTION("max_frame", struct stdin_config, max_frame, .default_value = "1M",
+                       .min = 16, .max = 1024.0 * 1024 * 1024,
+                       .doc = "longest frame; a longer line becomes an error record"),
+    SLUICE_SIZE_OPTION("buffer", struct stdin_config, buffer, .default_value = "4M", .min = 4096,
+                       .max = 4096.0 * 1024 * 1024,
+                       .doc = "read buffer size (read_ahead uses 2 of them)"),
+    SLUICE_INT_OPTION("batch", struct stdin_config, batch, .default_value = "1024", .min = 1,
+                      .max = 1000000, .doc = "frames per batch"),
+    SLUICE_BOOL_OPTION("read_ahead", struct stdin_config, read_ahead, .default_value = "true",
+                       .doc = "read and inflate on a background thread while the pipeline works"),
     SLUICE_OPTIONS_END,
 };
 

@@ -1,18 +1,20 @@
 #!/bin/sh
-# Checkpoints in Kafka (checkpoint = kafka): a replay (stop_at_end) of frames
-# with late ones (3% up to 8 s late) from a 3-partition topic, counted into a
-# results topic, is killed with SIGKILL at random moments while it still
-# reads, six times, and restarted each time. The last result of every
+# Checkpoints in Kafka (checkpoint = kafka): a replay (stop_at_end) of
+# 60,000 frames with late ones (3% up to 8 s late) from a 3-partition topic,
+# counted into a results topic, is killed with SIGKILL six times while it
+# still reads (each time soon after a checkpoint of its own became durable,
+# at a random moment) and restarted each time. The last result of every
 # window in the results topic (what a compacted topic keeps) equals a run
 # without crashes, and in exact mode the exact counts computed by
 # tests/exact_windows.py; in sketch mode (over 1,024 users a minute: the
 # dense sketch) it equals the run without crashes. At the end the group's
 # committed offsets stand at the partitions' ends, and the state topic
 # <group>.sluice-state exists; no restart found the committed offsets ahead
-# of the checkpoint (only a durable checkpoint commits). Static membership (group.instance.id) gives a
-# restarted run its partitions back at once; without it the killed run's
-# member would hold them until session.timeout.ms, and a replay restarted
-# meanwhile would end with only the partitions it was given.
+# of the checkpoint (only a durable checkpoint commits). Static membership
+# (group.instance.id) gives a restarted run its partitions back at once;
+# without it the killed run's member would hold them until
+# session.timeout.ms, and a replay restarted meanwhile would end with only
+# the partitions it was given.
 . "$top_srcdir/tests/kafka/lib.sh"
 
 command -v python3 > /dev/null || kafka_skip "python3 is needed"
@@ -24,7 +26,7 @@ T=$(topic ck-frames)
 cat > "$TMP/make.ini" <<INI
 [source]
 plugin = generate
-count = 40000
+count = 60000
 rate = 100
 users = 20000
 delay = 8s
@@ -77,27 +79,34 @@ check_revisions() {
     [ -z "$bad" ] || fail "$1: the last result of $bad is not its highest revision"
 }
 
-# crash_run INI NAME: start, wait until the run holds its partitions, SIGKILL
-# it after a random 0.2-1.2 s if it is still reading, six times; then let a
-# run end by itself. Echoes the kill count; the runs' logs are NAME.N.err.
+# committed_sum GROUP: the sum of the group's committed offsets.
+committed_sum() {
+    "$KAFKA_TOOL" committed "$BROKERS" "$1" "$T" | awk '$2 > 0 { s += $2 } END { print s + 0 }'
+}
+
+# crash_run INI NAME GROUP: start; once the run has committed progress (a
+# checkpoint of its own is durable), SIGKILL it after a random 0-0.2 s if it
+# is still reading; six times; then let a run end by itself. Echoes the kill
+# count; the runs' logs are NAME.N.err.
 crash_run() {
     kills=0 run=0
     while :; do
         run=$((run + 1))
         err="$TMP/$2.$run.err"
+        before=$(committed_sum "$3")
         "$SLUICE" "$1" > /dev/null 2> "$err" &
         pid=$!
         if [ "$kills" -lt 6 ]; then
             for _ in $(seq 1 600); do
-                grep -q "assigned 3 partition(s)" "$err" && break
+                [ "$(committed_sum "$3")" -gt "$before" ] && break
                 kill -0 "$pid" 2> /dev/null || break
                 sleep 0.05
             done
-            ms=$(( $(od -An -N2 -tu2 /dev/urandom) % 1000 + 200 ))
-            sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+            sleep "0.$(( $(od -An -N2 -tu2 /dev/urandom) % 3 ))"
             if ! grep -q "stop_at_end: all" "$err" && kill -KILL "$pid" 2> /dev/null; then
                 kills=$((kills + 1))
                 wait "$pid" 2> /dev/null || true
+                echo "$2: run $run killed; $(committed_sum "$3") of 60000 committed" >&2
                 continue
             fi
         fi
@@ -117,7 +126,7 @@ for algorithm in exact sketch; do
     G="ck-$algorithm-$RUN_ID"
     R=$(topic "ck-$algorithm")
     pipeline "$algorithm" kafka "$G" "$R" > "$TMP/ck.ini"
-    kills=$(crash_run "$TMP/ck.ini" "$algorithm") || fail "$algorithm: a run failed"
+    kills=$(crash_run "$TMP/ck.ini" "$algorithm" "$G") || fail "$algorithm: a run failed"
     echo "$algorithm: $kills SIGKILLs while reading, then a run to the end"
     [ "$kills" -ge 5 ] || fail "$algorithm: only $kills kill(s) while reading (want 5 or more)"
     resumed=$(grep -l "resume from their checkpoint" "$TMP/$algorithm".*.err | wc -l)

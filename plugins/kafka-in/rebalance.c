@@ -45,14 +45,14 @@
  * partitions, usually given right back, resume from their last
  * checkpoint); only the log line says which it was.
  */
-
-/* A lost assignment this soon after a refused commit is librdkafka #4059. */
-#define LOST_AFTER_COMMIT_MS 10000
 #include "kafka_in.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A lost assignment this soon after a refused commit is librdkafka #4059. */
+#define LOST_AFTER_COMMIT_MS 10000
 
 static void set_fatal(struct kin_state *st, const char *what, const char *detail)
 {

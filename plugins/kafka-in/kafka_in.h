@@ -55,6 +55,8 @@ struct kin_state {
     int64_t illegal_generation_ms; /* when a checkpoint's commit last got
                                       ILLEGAL_GENERATION (see rebalance.c) */
 
+    bool assigned_while_closing; /* close.c: librdkafka #4527 */
+    bool client_left;            /* close.c left the consumer to the exit */
     bool subscribed;    /* waiting for missing topics until then */
     bool joined;        /* the group coordinator gave us a member id or an assignment */
     bool got_assignment; /* the first rebalance callback came */

@@ -83,21 +83,16 @@ topic = $2
 INI
 }
 
-committed_sum() {
-    "$KAFKA_TOOL" committed "$BROKERS" "$G" "$T" 2> /dev/null |
-        awk '$2 > 0 { s += $2 } END { print s + 0 }'
-}
-
 produce "$T" < "$TMP/first"
 pipeline "$G" "$R" > "$TMP/live.ini"
 "$SLUICE" "$TMP/live.ini" > /dev/null 2> "$TMP/live.err" &
 pid=$!
 for _ in $(seq 1 600); do
-    [ "$(committed_sum)" -gt 0 ] && break
+    [ "$(committed_sum "$G" "$T")" -gt 0 ] && break
     kill -0 "$pid" 2> /dev/null || break
     sleep 0.05
 done
-before=$(committed_sum)
+before=$(committed_sum "$G" "$T")
 echo "restarting the broker with $before of 20000 frames committed"
 [ "$before" -gt 0 ] || fail "no checkpoint before the restart"
 [ "$before" -lt 20000 ] || fail "the run had read everything before the restart"

@@ -79,11 +79,6 @@ check_revisions() {
     [ -z "$bad" ] || fail "$1: the last result of $bad is not its highest revision"
 }
 
-# committed_sum GROUP: the sum of the group's committed offsets.
-committed_sum() {
-    "$KAFKA_TOOL" committed "$BROKERS" "$1" "$T" | awk '$2 > 0 { s += $2 } END { print s + 0 }'
-}
-
 # crash_run INI NAME GROUP: start; once the run has committed progress (a
 # checkpoint of its own is durable), SIGKILL it after a random 0-0.2 s if it
 # is still reading; six times; then let a run end by itself. Echoes the kill
@@ -93,12 +88,12 @@ crash_run() {
     while :; do
         run=$((run + 1))
         err="$TMP/$2.$run.err"
-        before=$(committed_sum "$3")
+        before=$(committed_sum "$3" "$T")
         "$SLUICE" "$1" > /dev/null 2> "$err" &
         pid=$!
         if [ "$kills" -lt 6 ]; then
             for _ in $(seq 1 600); do
-                [ "$(committed_sum "$3")" -gt "$before" ] && break
+                [ "$(committed_sum "$3" "$T")" -gt "$before" ] && break
                 kill -0 "$pid" 2> /dev/null || break
                 sleep 0.05
             done
@@ -106,7 +101,7 @@ crash_run() {
             if ! grep -q "stop_at_end: all" "$err" && kill -KILL "$pid" 2> /dev/null; then
                 kills=$((kills + 1))
                 wait "$pid" 2> /dev/null || true
-                echo "$2: run $run killed; $(committed_sum "$3") of 60000 committed" >&2
+                echo "$2: run $run killed; $(committed_sum "$3" "$T") of 60000 committed" >&2
                 continue
             fi
         fi

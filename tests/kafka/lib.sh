@@ -111,3 +111,27 @@ last_results() {
             cat
         fi
 }
+
+# committed_sum GROUP TOPIC [PARTITION...]: the sum of the group's committed
+# offsets of TOPIC's partitions (only those listed, if any); a partition
+# without one counts 0.
+committed_sum() {
+    cs_group=$1 cs_topic=$2
+    shift 2
+    "$KAFKA_TOOL" committed "$BROKERS" "$cs_group" "$cs_topic" 2> /dev/null |
+        awk -v want=" $* " '(want == "  " || index(want, " " $1 " ")) && $2 > 0 { s += $2 }
+                            END { print s + 0 }'
+}
+
+# wait_for WHAT FILE PATTERN PID: until FILE has a line matching PATTERN (a
+# grep regex), while PID lives, at most 60 s; else fail with FILE's tail.
+wait_for() {
+    for _ in $(seq 1 1200); do
+        grep -q "$3" "$2" && return 0
+        kill -0 "$4" 2> /dev/null || break
+        sleep 0.05
+    done
+    fail "$1: no '$3' in:"
+    sed 's/^/  | /' "$2" | tail -20 >&2
+    return 1
+}

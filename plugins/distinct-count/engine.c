@@ -108,6 +108,11 @@ static int emit_window(struct dc_engine *e, const struct dc_kind *k, struct dc_w
     if (!u)
         return -1;
     uint64_t unique = dc_sketch_count(u);
+    /* A window of n frames has at most n distinct keys: an estimate above
+     * that (nearly every frame a new key) is capped, which only lowers the
+     * error. */
+    if (unique > w->frames)
+        unique = w->frames;
     int rc = 0;
     if (always || unique != w->emitted) {
         struct dc_result r = {
@@ -224,6 +229,7 @@ static int count_frame(struct dc_engine *e, int32_t partition, int64_t ts, uint6
         if (!part)
             return -1;
         w->frames++;
+        info->late += w->final; /* its next revision carries this frame */
         part->frames++;
         part->dirty = true;
         int changed = dc_sketch_add(&part->sketch, hash);
@@ -338,4 +344,19 @@ void dc_engine_stats(const struct dc_engine *e, struct dc_engine_stats *st)
     for (size_t ki = 0; ki < e->nkinds; ki++)
         for (size_t i = 0; i < e->kinds[ki].n; i++)
             st->bytes += dc_window_bytes(e->kinds[ki].w[i]);
+}
+
+size_t dc_engine_nkinds(const struct dc_engine *e)
+{
+    return e->nkinds;
+}
+
+const char *dc_engine_kind_open(const struct dc_engine *e, size_t i, size_t *open)
+{
+    const struct dc_kind *k = &e->kinds[i];
+    size_t n = 0;
+    for (size_t j = 0; j < k->n; j++)
+        n += !k->w[j]->final;
+    *open = n;
+    return k->name;
 }

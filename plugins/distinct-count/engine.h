@@ -67,6 +67,7 @@ enum dc_verdict {
 struct dc_add_info {
     const struct dc_kind *late_kind; /* first window kind it was too late for */
     unsigned counted;                /* windows it was counted in */
+    unsigned late;                   /* windows it was counted in that were already final */
     uint32_t jump_frames;            /* > 0: a time jump was accepted, this many frames counted */
     int64_t jump_from_ms, jump_to_ms;
 };
@@ -143,5 +144,10 @@ struct dc_engine_stats {
     size_t peak_windows;
 };
 void dc_engine_stats(const struct dc_engine *e, struct dc_engine_stats *st);
+
+/* Window kinds in configured order: how many there are; the name of kind
+ * `i` and in *open its windows held and not yet final. */
+size_t dc_engine_nkinds(const struct dc_engine *e);
+const char *dc_engine_kind_open(const struct dc_engine *e, size_t i, size_t *open);
 
 #endif

@@ -107,6 +107,7 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
         {"partition.assignment.strategy", "cooperative-sticky"},
         {"enable.partition.eof", cfg->stop_at_end ? "true" : "false"},
         {"log.connection.close", "false"},
+        {"statistics.interval.ms", "1000"}, /* consumer lag for /metrics (stats.c) */
         {NULL, NULL},
     };
     rd_kafka_conf_t *conf =
@@ -124,6 +125,7 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
     snprintf(newdbg, sizeof newdbg, "%s%sfeature", dbg, dbg[0] ? "," : "");
     rd_kafka_conf_set(conf, "debug", newdbg, err, sizeof err);
     rd_kafka_conf_set_rebalance_cb(conf, kin_rebalance_cb);
+    rd_kafka_conf_set_stats_cb(conf, kin_stats_cb);
 
     st->kc.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!st->kc.rk) {

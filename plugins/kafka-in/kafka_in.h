@@ -92,6 +92,13 @@ void kin_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
  * (consume.c). */
 void kin_drop_from_batch(struct kin_state *st, const rd_kafka_topic_partition_list_t *parts);
 
+/* librdkafka's statistics callback (stats.c): consumer lag per partition
+ * held, as the gauge consumer_lag{topic,partition}. */
+int kin_stats_cb(rd_kafka_t *rk, char *json, size_t json_len, void *opaque);
+
+/* Readiness (rebalance.c): ready while partitions are held. */
+void kin_update_ready(struct kin_state *st);
+
 /* Commit and leave the group within close_timeout, then destroy the
  * consumer (close.c). Sets st->kc.rk to NULL. */
 void kin_close(struct kin_state *st);

@@ -21,12 +21,14 @@ KIN_SOURCES = \
 	plugins/kafka-in/topics.c \
 	plugins/kafka-in/consume.c \
 	plugins/kafka-in/rebalance.c \
+	plugins/kafka-in/stats.c \
 	plugins/kafka-in/close.c
 
 pkglib_LTLIBRARIES += plugins/kafka-in/kafka-in.la
 plugins_kafka_in_kafka_in_la_SOURCES = $(KIN_SOURCES) plugins/kafka-in/kafka_in.c
-plugins_kafka_in_kafka_in_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
-plugins_kafka_in_kafka_in_la_LIBADD = plugins/kafka-common/libkafkacommon.la $(RDKAFKA_LIBS)
+plugins_kafka_in_kafka_in_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS) $(JANSSON_CFLAGS)
+plugins_kafka_in_kafka_in_la_LIBADD = plugins/kafka-common/libkafkacommon.la $(RDKAFKA_LIBS) \
+	$(JANSSON_LIBS)
 plugins_kafka_in_kafka_in_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 
 # Unit tests: start positions (ISO-8601 parsing), the partition table and

@@ -342,6 +342,17 @@ static void revoke(struct kin_state *st, rd_kafka_t *rk, rd_kafka_topic_partitio
     }
 }
 
+void kin_update_ready(struct kin_state *st)
+{
+    size_t done;
+    if (kin_parts_assigned(&st->parts, &done) > 0)
+        st->kc.host->set_ready(st->kc.self, NULL);
+    else
+        st->kc.host->set_ready(st->kc.self, st->got_assignment
+                                                ? "the group assigned no partitions to this member"
+                                                : "waiting for the group to assign partitions");
+}
+
 void kin_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                       rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -359,4 +370,5 @@ void kin_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         rd_kafka_assign(rk, NULL);
         break;
     }
+    kin_update_ready(st);
 }

@@ -133,10 +133,12 @@ for C in kill-exact kill-sketch stall-exact; do
     pipeline "$G" "$(topic "b-$C")" "$SHARED" > "$TMP/b.ini"
     "$SLUICE" "$TMP/a.ini" > /dev/null 2> "$TMP/a-$C.err" &
     a=$!
-    wait_for "$C: A alone" "$TMP/a-$C.err" "assigned 3 partition(s)" "$a"
+    WAIT_SHOW="$TMP/a-$C.err" wait_until "$C: A alone" \
+        grep -q "assigned 3 partition(s)" "$TMP/a-$C.err"
     "$SLUICE" "$TMP/b.ini" > /dev/null 2> "$TMP/b-$C.err" &
     b=$!
-    wait_for "$C: B joins" "$TMP/b-$C.err" "assigned [12] partition(s)" "$b"
+    WAIT_SHOW="$TMP/b-$C.err" wait_until "$C: B joins" \
+        grep -q "assigned [12] partition(s)" "$TMP/b-$C.err"
     bp=$(sed -n 's/.*assigned [12] partition(s): [^ ]* \[\([0-9, ]*\)\].*/\1/p' \
         "$TMP/b-$C.err" | head -1 | tr -d ,)
     nb=$(echo $bp | wc -w)
@@ -174,8 +176,8 @@ for C in kill-exact kill-sketch stall-exact; do
             sleep 0.1
         done
         kill -CONT "$b"
-        wait_for "$C: B finds its assignment lost" "$TMP/b-$C.err" \
-            "lost [0-9]* partition\|for a lost assignment" "$b"
+        WAIT_SHOW="$TMP/b-$C.err" wait_until "$C: B finds its assignment lost" \
+            grep -q "lost [0-9]* partition\|for a lost assignment" "$TMP/b-$C.err"
         # and rejoins: stopping it while a rebalance is still under way
         # is another test (librdkafka #4527, see close.c).
         b_lines=$(grep -n "lost [0-9]* partition\|for a lost assignment" "$TMP/b-$C.err" |

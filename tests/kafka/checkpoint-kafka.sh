@@ -1,6 +1,7 @@
 #!/bin/sh
-# Checkpoints in Kafka (checkpoint = kafka): a replay (stop_at_end) of
-# 60,000 frames with late ones (3% up to 8 s late) from a 3-partition topic,
+# Checkpoints in Kafka (checkpoint = kafka), and in a file (checkpoint =
+# file:DIR) with the same Kafka source: a replay (stop_at_end) of 60,000
+# frames with late ones (3% up to 8 s late) from a 3-partition topic,
 # counted into a results topic, is killed with SIGKILL six times while it
 # still reads (each time soon after a checkpoint of its own became durable,
 # at a random moment) and restarted each time. The last result of every
@@ -118,31 +119,40 @@ for algorithm in exact sketch; do
     expect_eq "$algorithm: the run without crashes: exit code" "$rc" 0
     last_results "$(topic "plain-$algorithm")" > "$TMP/plain-$algorithm.latest"
 
-    G="ck-$algorithm-$RUN_ID"
-    R=$(topic "ck-$algorithm")
-    pipeline "$algorithm" kafka "$G" "$R" > "$TMP/ck.ini"
-    kills=$(crash_run "$TMP/ck.ini" "$algorithm" "$G") || fail "$algorithm: a run failed"
-    echo "$algorithm: $kills SIGKILLs while reading, then a run to the end"
-    [ "$kills" -ge 5 ] || fail "$algorithm: only $kills kill(s) while reading (want 5 or more)"
-    resumed=$(grep -l "resume from their checkpoint" "$TMP/$algorithm".*.err | wc -l)
-    echo "$algorithm: $resumed restart(s) resumed from a checkpoint in $G.sluice-state"
-    [ "$resumed" -ge 1 ] || fail "$algorithm: no restart resumed from a checkpoint"
+  for store in kafka file; do
+    G="ck-$algorithm-$store-$RUN_ID"
+    R=$(topic "ck-$algorithm-$store")
+    if [ "$store" = kafka ]; then ckpt=kafka; else ckpt="file:$TMP/ck-$algorithm"; fi
+    pipeline "$algorithm" "$ckpt" "$G" "$R" > "$TMP/ck.ini"
+    name="$algorithm-$store"
+    kills=$(crash_run "$TMP/ck.ini" "$name" "$G") || fail "$name: a run failed"
+    echo "$name: $kills SIGKILLs while reading, then a run to the end"
+    [ "$kills" -ge 5 ] || fail "$name: only $kills kill(s) while reading (want 5 or more)"
+    resumed=$(grep -l "resume from their checkpoint" "$TMP/$name".*.err | wc -l)
+    echo "$name: $resumed restart(s) resumed from a checkpoint"
+    [ "$resumed" -ge 1 ] || fail "$name: no restart resumed from a checkpoint"
     # The invariant: no offset is committed before a checkpoint covers it,
     # so no restart finds the group's committed offsets ahead of the store.
-    if grep -l "is ahead of the checkpoint" "$TMP/$algorithm".*.err; then
-        fail "$algorithm: offsets were committed ahead of the checkpoint"
+    if grep -l "is ahead of the checkpoint" "$TMP/$name".*.err; then
+        fail "$name: offsets were committed ahead of the checkpoint"
     fi
-    last_results "$R" > "$TMP/ck-$algorithm.latest"
+    last_results "$R" > "$TMP/ck-$name.latest"
     check_revisions "$R"
-    expect_file_eq "$algorithm: $kills SIGKILLs and restarts: the last result of every window = the run without crashes" \
-        "$TMP/ck-$algorithm.latest" "$TMP/plain-$algorithm.latest"
+    expect_file_eq "$name: $kills SIGKILLs and restarts: the last result of every window = the run without crashes" \
+        "$TMP/ck-$name.latest" "$TMP/plain-$algorithm.latest"
 
     "$KAFKA_TOOL" committed "$BROKERS" "$G" "$T" > "$TMP/committed"
     partition_ends "$T" > "$TMP/ends"
-    expect_file_eq "$algorithm: committed offsets at the partition ends" "$TMP/committed" "$TMP/ends"
-    [ -n "$(kcat -L -b "$BROKERS" -t "$G.sluice-state" 2> /dev/null | grep 'partition 0')" ] ||
-        fail "$algorithm: no state topic $G.sluice-state"
+    expect_file_eq "$name: committed offsets at the partition ends" "$TMP/committed" "$TMP/ends"
+    if [ "$store" = kafka ]; then
+        [ -n "$(kcat -L -b "$BROKERS" -t "$G.sluice-state" 2> /dev/null | grep 'partition 0')" ] ||
+            fail "$name: no state topic $G.sluice-state"
+    else
+        [ -s "$TMP/ck-$algorithm/checkpoint" ] || fail "$name: no checkpoint file"
+    fi
+  done
 done
 expect_file_eq "exact: the run without crashes counts exactly" "$TMP/plain-exact.latest" "$TMP/exact"
-expect_file_eq "exact: the crashed run counts exactly" "$TMP/ck-exact.latest" "$TMP/exact"
+expect_file_eq "exact: the crashed run counts exactly (kafka store)" "$TMP/ck-exact-kafka.latest" "$TMP/exact"
+expect_file_eq "exact: the crashed run counts exactly (file store)" "$TMP/ck-exact-file.latest" "$TMP/exact"
 finish

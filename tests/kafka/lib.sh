@@ -80,14 +80,6 @@ has_plugin() {
     "$SLUICE" --list-plugins 2> /dev/null | awk -v n="$1" '$1 == n { f = 1 } END { exit !f }'
 }
 
-# expect_grep WHAT FILE PATTERN: FILE has a line with the fixed PATTERN.
-expect_grep() {
-    if ! grep -qF -- "$3" "$2"; then
-        fail "$1: no '$3' in:"
-        sed 's/^/  | /' "$2" | head -30 >&2
-    fi
-}
-
 # exact_windows FRAMES: "window start_ts unique" of every UTC minute and
 # hour of a JSON-lines file of frames, computed without sluice
 # (tests/exact_windows.py). Only `unique`: a window's last result can carry
@@ -121,17 +113,4 @@ committed_sum() {
     "$KAFKA_TOOL" committed "$BROKERS" "$cs_group" "$cs_topic" 2> /dev/null |
         awk -v want=" $* " '(want == "  " || index(want, " " $1 " ")) && $2 > 0 { s += $2 }
                             END { print s + 0 }'
-}
-
-# wait_for WHAT FILE PATTERN PID: until FILE has a line matching PATTERN (a
-# grep regex), while PID lives, at most 60 s; else fail with FILE's tail.
-wait_for() {
-    for _ in $(seq 1 1200); do
-        grep -q "$3" "$2" && return 0
-        kill -0 "$4" 2> /dev/null || break
-        sleep 0.05
-    done
-    fail "$1: no '$3' in:"
-    sed 's/^/  | /' "$2" | tail -20 >&2
-    return 1
 }

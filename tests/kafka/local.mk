@@ -32,7 +32,8 @@ KAFKA_TESTS = \
 	tests/kafka/state-store.sh \
 	tests/kafka/checkpoint-kafka.sh \
 	tests/kafka/checkpoint-group.sh \
-	tests/kafka/broker-restart.sh
+	tests/kafka/broker-restart.sh \
+	tests/kafka/readiness.sh
 TESTS += $(KAFKA_TESTS)
 dist_check_SCRIPTS += $(KAFKA_TESTS) tests/kafka/lib.sh tests/kafka/broker.sh
 EXTRA_DIST += tests/kafka/pom.xml

@@ -37,10 +37,6 @@ waiting_logged() { grep -q 'does not exist yet; waiting for it' "$TMP/err"; }
 wait_until "kafka-in to wait for the topic" waiting_logged
 PORT=$(metrics_port "$TMP/err")
 get() { code=$(curl -s -o "$TMP/body" -w '%{http_code}' "http://127.0.0.1:$PORT$1"); }
-# kafka-in logs its wait during start-up; readiness says so once it returned.
-started() { get /readyz; ! grep -q '^starting:' "$TMP/body"; }
-wait_until "the plugins to be started" started
-
 # The host may still be starting (checkpoint = kafka, the default with
 # kafka-in, reads the instance's checkpoint once the source runs).
 waiting_ready() {

@@ -442,7 +442,10 @@ static int dc_end_of_input(void *state, struct sluice_batch *out)
 {
     struct dc_state *st = state;
     st->out = out;
-    if (dc_engine_end(st->engine) < 0) {
+    /* With checkpoints the windows stay in the state the host saves next: a
+     * later run on more input (a topic replayed again) continues them. */
+    int rc = st->host->checkpointing() ? dc_engine_finish(st->engine) : dc_engine_end(st->engine);
+    if (rc < 0) {
         st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
         return SLUICE_ERROR;
     }

@@ -7,13 +7,13 @@ bench_count_bench_SOURCES = bench/count_bench.c $(DC_SOURCES) \
 bench_count_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
 	-I$(top_srcdir)/host
 bench_count_bench_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS)
-bench_count_bench_LDADD = host/libsluicehost.a $(INIH_LIBS) $(XXHASH_LIBS) -lm
+bench_count_bench_LDADD = host/libsluicehost.a lib/libsluice-support.la $(INIH_LIBS) $(XXHASH_LIBS) -lm
 
 bench_sketch_accuracy_SOURCES = bench/sketch_accuracy.c $(DC_SOURCES) \
 	plugins/distinct-count/tests/accuracy.h
 bench_sketch_accuracy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
 	-I$(top_srcdir)/plugins/distinct-count/tests
-bench_sketch_accuracy_LDADD = -lm
+bench_sketch_accuracy_LDADD = lib/libsluice-support.la -lm
 
 # The benchmark scripts (run by hand: bench/run.sh, bench/profile.sh).
 EXTRA_DIST += bench/run.sh bench/profile.sh bench/report.py bench/simdjson_uid.cpp \

@@ -16,7 +16,7 @@ host_libsluicehost_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
 
 bin_PROGRAMS += host/sluice
 host_sluice_SOURCES = host/main.c
-host_sluice_LDADD = host/libsluicehost.a $(INIH_LIBS)
+host_sluice_LDADD = host/libsluicehost.a lib/libsluice-support.la $(INIH_LIBS)
 host_sluice_LDFLAGS = $(AM_LDFLAGS) -rdynamic
 
 sluiceinclude_HEADERS += include/sluice/plugin.h

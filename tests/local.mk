@@ -20,9 +20,9 @@ tests_plugins_test_no_symbol_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 
 check_PROGRAMS += tests/unit/test_values tests/unit/test_batch
 tests_unit_test_values_SOURCES = tests/unit/test_values.c tests/unit/check.h
-tests_unit_test_values_LDADD = host/libsluicehost.a $(INIH_LIBS)
+tests_unit_test_values_LDADD = host/libsluicehost.a lib/libsluice-support.la $(INIH_LIBS)
 tests_unit_test_batch_SOURCES = tests/unit/test_batch.c tests/unit/check.h
-tests_unit_test_batch_LDADD = host/libsluicehost.a $(INIH_LIBS)
+tests_unit_test_batch_LDADD = host/libsluicehost.a lib/libsluice-support.la $(INIH_LIBS)
 TESTS += tests/unit/test_values tests/unit/test_batch
 
 dist_check_SCRIPTS += tests/lib.sh

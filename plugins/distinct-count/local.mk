@@ -12,13 +12,13 @@ pkglib_LTLIBRARIES += plugins/distinct-count/distinct-count.la
 plugins_distinct_count_distinct_count_la_SOURCES = $(DC_SOURCES) \
 	plugins/distinct-count/distinct_count.c plugins/distinct-count/distinct_count.h
 plugins_distinct_count_distinct_count_la_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS)
-plugins_distinct_count_distinct_count_la_LIBADD = $(XXHASH_LIBS) -lm
+plugins_distinct_count_distinct_count_la_LIBADD = lib/libsluice-support.la $(XXHASH_LIBS) -lm
 plugins_distinct_count_distinct_count_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 
 # Unit tests link the sources directly and drive the engine or the descriptor.
 DC_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
 	-I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
-DC_TEST_LDADD = host/libsluicehost.a $(INIH_LIBS) $(XXHASH_LIBS) -lm
+DC_TEST_LDADD = host/libsluicehost.a lib/libsluice-support.la $(INIH_LIBS) $(XXHASH_LIBS) -lm
 
 check_PROGRAMS += plugins/distinct-count/tests/test_dc_sketch
 plugins_distinct_count_tests_test_dc_sketch_SOURCES = $(DC_SOURCES) \
@@ -61,7 +61,8 @@ plugins_distinct_count_tests_test_dc_accuracy_LDADD = $(DC_TEST_LDADD)
 TESTS += plugins/distinct-count/tests/test_dc_accuracy
 
 # Through the sluice binary.
-TESTS += plugins/distinct-count/tests/dc-e2e.sh
-dist_check_SCRIPTS += plugins/distinct-count/tests/dc-e2e.sh
+TESTS += plugins/distinct-count/tests/dc-e2e.sh plugins/distinct-count/tests/dc-durations.sh
+dist_check_SCRIPTS += plugins/distinct-count/tests/dc-e2e.sh plugins/distinct-count/tests/dc-durations.sh \
+	plugins/distinct-count/tests/pipeline.sh
 
 EXTRA_DIST += plugins/distinct-count/README.md

@@ -14,6 +14,8 @@
 #ifndef SLUICE_KAFKA_CLIENT_H
 #define SLUICE_KAFKA_CLIENT_H
 
+#include "sluice_time.h"
+
 #include <librdkafka/rdkafka.h>
 #include <sluice/plugin.h>
 #include <stdatomic.h>
@@ -69,8 +71,12 @@ struct kc_locked {
     const char *why;
 };
 
-/* Milliseconds on the monotonic clock. */
-int64_t kc_now_ms(void);
+/* Milliseconds on the monotonic clock (libsluice-support's clock, under the
+ * name the Kafka plugins use). */
+static inline int64_t kc_now_ms(void)
+{
+    return sluice_clock_monotonic_ms();
+}
 
 /* True for keys whose values must never be logged (passwords, secrets,
  * OAUTHBEARER configs). */

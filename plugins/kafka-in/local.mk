@@ -23,7 +23,7 @@ KIN_SOURCES = \
 pkglib_LTLIBRARIES += plugins/kafka-in/kafka-in.la
 plugins_kafka_in_kafka_in_la_SOURCES = $(KIN_SOURCES) plugins/kafka-in/kafka_in.c
 plugins_kafka_in_kafka_in_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
-plugins_kafka_in_kafka_in_la_LIBADD = plugins/kafka-common/libkafkacommon.la $(RDKAFKA_LIBS)
+plugins_kafka_in_kafka_in_la_LIBADD = plugins/kafka-common/libkafkacommon.la lib/libsluice-support.la $(RDKAFKA_LIBS)
 plugins_kafka_in_kafka_in_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 
 # Unit tests: start positions (ISO-8601 parsing) and the partition table;
@@ -36,5 +36,5 @@ plugins_kafka_in_tests_test_kafka_in_SOURCES = \
 plugins_kafka_in_tests_test_kafka_in_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/kafka-in -I$(top_srcdir)/tests/unit
 plugins_kafka_in_tests_test_kafka_in_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
-plugins_kafka_in_tests_test_kafka_in_LDADD = $(RDKAFKA_LIBS)
+plugins_kafka_in_tests_test_kafka_in_LDADD = lib/libsluice-support.la $(RDKAFKA_LIBS)
 TESTS += plugins/kafka-in/tests/test_kafka_in

@@ -7,5 +7,5 @@ plugins_kafka_out_kafka_out_la_SOURCES = \
 	plugins/kafka-out/delivery.c \
 	plugins/kafka-out/dead_letter.c
 plugins_kafka_out_kafka_out_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
-plugins_kafka_out_kafka_out_la_LIBADD = plugins/kafka-common/libkafkacommon.la $(RDKAFKA_LIBS)
+plugins_kafka_out_kafka_out_la_LIBADD = plugins/kafka-common/libkafkacommon.la lib/libsluice-support.la $(RDKAFKA_LIBS)
 plugins_kafka_out_kafka_out_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)

@@ -478,7 +478,7 @@ static void test_options(void)
     l = (struct sluice_list){2, bad};
     CHECK_STR_EQ(windows->validate(&l),
                  "'fortnight': unknown window: use minute, hour, day, week, month, year, or "
-                 "a fixed size like 10s, 5m, 2h, 1d");
+                 "a fixed size like 10s, 5m, 1h30m, 2d");
     char *dup[] = {"day", "day"};
     l = (struct sluice_list){2, dup};
     CHECK_STR_EQ(windows->validate(&l), "'day' is listed twice");

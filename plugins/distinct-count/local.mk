@@ -16,27 +16,26 @@ plugins_distinct_count_distinct_count_la_LIBADD = lib/libsluice-support.la $(XXH
 plugins_distinct_count_distinct_count_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 
 # Unit tests link the sources directly and drive the engine or the descriptor.
-DC_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
-	-I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
-DC_TEST_LDADD = host/libsluicehost.a lib/libsluice-support.la $(INIH_LIBS) $(XXHASH_LIBS) -lm
+DC_TEST_CPPFLAGS = $(PLUGIN_TEST_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count
+DC_TEST_LDADD = $(PLUGIN_TEST_LDADD) $(XXHASH_LIBS) -lm
 
 check_PROGRAMS += plugins/distinct-count/tests/test_dc_sketch
 plugins_distinct_count_tests_test_dc_sketch_SOURCES = $(DC_SOURCES) \
-	plugins/distinct-count/tests/test_dc_sketch.c tests/unit/check.h
+	plugins/distinct-count/tests/test_dc_sketch.c
 plugins_distinct_count_tests_test_dc_sketch_CPPFLAGS = $(DC_TEST_CPPFLAGS)
 plugins_distinct_count_tests_test_dc_sketch_LDADD = $(DC_TEST_LDADD)
 TESTS += plugins/distinct-count/tests/test_dc_sketch
 
 check_PROGRAMS += plugins/distinct-count/tests/test_dc_calendar
 plugins_distinct_count_tests_test_dc_calendar_SOURCES = $(DC_SOURCES) \
-	plugins/distinct-count/tests/test_dc_calendar.c tests/unit/check.h
+	plugins/distinct-count/tests/test_dc_calendar.c
 plugins_distinct_count_tests_test_dc_calendar_CPPFLAGS = $(DC_TEST_CPPFLAGS)
 plugins_distinct_count_tests_test_dc_calendar_LDADD = $(DC_TEST_LDADD)
 TESTS += plugins/distinct-count/tests/test_dc_calendar
 
 check_PROGRAMS += plugins/distinct-count/tests/test_dc_engine
 plugins_distinct_count_tests_test_dc_engine_SOURCES = $(DC_SOURCES) \
-	plugins/distinct-count/tests/test_dc_engine.c tests/unit/check.h
+	plugins/distinct-count/tests/test_dc_engine.c
 plugins_distinct_count_tests_test_dc_engine_CPPFLAGS = $(DC_TEST_CPPFLAGS)
 plugins_distinct_count_tests_test_dc_engine_LDADD = $(DC_TEST_LDADD)
 TESTS += plugins/distinct-count/tests/test_dc_engine
@@ -44,7 +43,7 @@ TESTS += plugins/distinct-count/tests/test_dc_engine
 check_PROGRAMS += plugins/distinct-count/tests/test_dc_samples
 plugins_distinct_count_tests_test_dc_samples_SOURCES = $(DC_SOURCES) \
 	plugins/distinct-count/distinct_count.c plugins/distinct-count/distinct_count.h \
-	plugins/distinct-count/tests/test_dc_samples.c tests/unit/check.h
+	plugins/distinct-count/tests/test_dc_samples.c
 plugins_distinct_count_tests_test_dc_samples_CPPFLAGS = $(DC_TEST_CPPFLAGS) \
 	-DDC_TEST_DATA_DIR='"$(abs_top_srcdir)/tests/data"'
 plugins_distinct_count_tests_test_dc_samples_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS) \
@@ -55,7 +54,7 @@ TESTS += plugins/distinct-count/tests/test_dc_samples
 check_PROGRAMS += plugins/distinct-count/tests/test_dc_accuracy
 plugins_distinct_count_tests_test_dc_accuracy_SOURCES = $(DC_SOURCES) \
 	plugins/distinct-count/tests/accuracy.h \
-	plugins/distinct-count/tests/test_dc_accuracy.c tests/unit/check.h
+	plugins/distinct-count/tests/test_dc_accuracy.c
 plugins_distinct_count_tests_test_dc_accuracy_CPPFLAGS = $(DC_TEST_CPPFLAGS)
 plugins_distinct_count_tests_test_dc_accuracy_LDADD = $(DC_TEST_LDADD)
 TESTS += plugins/distinct-count/tests/test_dc_accuracy

@@ -26,15 +26,14 @@ plugins_kafka_in_kafka_in_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 plugins_kafka_in_kafka_in_la_LIBADD = plugins/kafka-common/libkafkacommon.la lib/libsluice-support.la $(RDKAFKA_LIBS)
 plugins_kafka_in_kafka_in_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 
-# Unit tests: start positions (ISO-8601 parsing) and the partition table;
-# no broker needed.
+# Unit tests: start positions, the partition table and the options table
+# (through the plugin harness); no broker needed.
 check_PROGRAMS += plugins/kafka-in/tests/test_kafka_in
-plugins_kafka_in_tests_test_kafka_in_SOURCES = \
-	plugins/kafka-in/start_position.c plugins/kafka-in/start_position.h \
-	plugins/kafka-in/partitions.c plugins/kafka-in/partitions.h \
-	plugins/kafka-in/tests/test_kafka_in.c tests/unit/check.h
-plugins_kafka_in_tests_test_kafka_in_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(top_srcdir)/plugins/kafka-in -I$(top_srcdir)/tests/unit
+plugins_kafka_in_tests_test_kafka_in_SOURCES = $(KIN_SOURCES) plugins/kafka-in/kafka_in.c \
+	plugins/kafka-in/tests/test_kafka_in.c
+plugins_kafka_in_tests_test_kafka_in_CPPFLAGS = $(PLUGIN_TEST_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/kafka-in
 plugins_kafka_in_tests_test_kafka_in_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
-plugins_kafka_in_tests_test_kafka_in_LDADD = lib/libsluice-support.la $(RDKAFKA_LIBS)
+plugins_kafka_in_tests_test_kafka_in_LDADD = plugins/kafka-common/libkafkacommon.la \
+	$(PLUGIN_TEST_LDADD) $(RDKAFKA_LIBS)
 TESTS += plugins/kafka-in/tests/test_kafka_in

@@ -4,6 +4,9 @@
 #include "start_position.h"
 
 #include "check.h"
+#include "plugin_harness.h"
+
+extern const struct sluice_plugin sluice_plugin;
 
 static void test_start_parse(void)
 {
@@ -69,8 +72,49 @@ static void test_partitions(void)
     CHECK_INT_EQ(kin_parts_assigned(&t, &done), 0);
 }
 
+/* The options table as the host reads a section: bad values are refused
+ * with the host's message before init (so no broker is needed). */
+static void test_options(void)
+{
+    static const struct {
+        const char *extra, *refused;
+    } cases[] = {
+        {"start = 2023-02-29",
+         "test.ini:5: [x] start: no such day in that month (29 February needs a leap year)"},
+        {"start = yesterday",
+         "test.ini:5: [x] start: use earliest, latest, committed or an ISO-8601 time such as "
+         "2024-11-01T00:00:00Z"},
+        {"connect_timeout = 50ms",
+         "test.ini:5: [x] connect_timeout: 50ms is out of range: use 100ms to 1h"},
+        {"join_timeout = 1mo",
+         "test.ini:5: [x] join_timeout: months have no fixed length: use days (30d), or a "
+         "calendar window (month)"},
+        {"rdkafka.enable.auto.offset.store = true",
+         "test.ini:5: [x] rdkafka.enable.auto.offset.store: not allowed here: kafka-in stores an "
+         "offset only after the host acknowledged its batch (at-least-once)"},
+        {"rdkafka.no.such.key = 1",
+         "test.ini:5: [x] rdkafka.no.such.key: No such configuration property: \"no.such.key\" "
+         "(librdkafka; `kcat -X list` lists its keys)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char options[256];
+        snprintf(options, sizeof options, "brokers = 127.0.0.1:1\ntopic = t\ngroup = g\n%s",
+                 cases[i].extra);
+        struct harness h;
+        CHECK_INT_EQ(harness_start(&h, &sluice_plugin, options), HARNESS_REFUSED);
+        CHECK_STR_EQ(h.refused, cases[i].refused);
+        harness_stop(&h);
+    }
+    struct harness h;
+    CHECK_INT_EQ(harness_start(&h, &sluice_plugin, "topic = t"), HARNESS_REFUSED);
+    CHECK_STR_EQ(h.refused, "test.ini:1: [x] brokers: missing required key (bootstrap brokers "
+                            "host:port (a list; one per indented continuation line))");
+    harness_stop(&h);
+}
+
 int main(void)
 {
+    test_options();
     test_start_parse();
     test_start_apply();
     test_partitions();

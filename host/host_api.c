@@ -2,6 +2,7 @@
 #include "host_api.h"
 
 #include "batch.h"
+#include "checkpoint.h"
 #include "fields.h"
 #include "log.h"
 
@@ -79,6 +80,9 @@ static const struct sluice_host_api host_api = {
     .stop_requested = api_stop_requested,
     .instance_name = api_instance_name,
     .pipeline_file = api_pipeline_file,
+    .partitions_assigned = sluice_ckpt_assigned,
+    .partitions_revoked = sluice_ckpt_revoked,
+    .checkpointing = sluice_ckpt_enabled,
 };
 
 const struct sluice_host_api *sluice_host_api(void)

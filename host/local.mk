@@ -11,7 +11,8 @@ host_libsluicehost_a_SOURCES = \
 	host/options.c host/options.h \
 	host/loader.c host/loader.h \
 	host/pipeline.c host/pipeline.h \
-	host/host_api.c host/host_api.h
+	host/host_api.c host/host_api.h \
+	host/checkpoint.c host/checkpoint.h
 host_libsluicehost_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
 
 bin_PROGRAMS += host/sluice

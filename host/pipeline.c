@@ -17,6 +17,7 @@
 #include "pipeline.h"
 
 #include "batch.h"
+#include "checkpoint.h"
 #include "log.h"
 #include "options.h"
 #include "sluice_time.h"
@@ -335,6 +336,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         return 1;
     }
     sluice_batch_init(&p->source_batch);
+    sluice_ckpt_attach(p);
 
     /* Sinks first, so nothing is produced before there is somewhere to put it. */
     bool ok = true;

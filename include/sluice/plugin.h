@@ -35,8 +35,9 @@
 extern "C" {
 #endif
 
-/* Bump on any incompatible change of a struct in this header. */
-#define SLUICE_ABI_VERSION 1
+/* Bump on any incompatible change of a struct in this header. Version 2
+ * added partitions, positions and state (checkpoints); see "Checkpoints". */
+#define SLUICE_ABI_VERSION 2
 
 /* The one symbol a plugin exports. */
 #define SLUICE_PLUGIN_SYMBOL "sluice_plugin"
@@ -201,6 +202,54 @@ struct sluice_option {
 #define SLUICE_OPTIONS_END { NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 
 /* ------------------------------------------------------------------ */
+/* Checkpoints: partitions, positions and state                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A source partition is the unit of state that moves: between a crash and a
+ * restart, and between the instances of a Kafka consumer group. Kafka
+ * partitions are (topic, partition); a single-stream source (stdin with a
+ * `path`, generate) has one partition, topic NULL, partition 0.
+ *
+ * The host takes a checkpoint between batches (the loop is one thread, so it
+ * is consistent by construction): for every partition the source holds, the
+ * position reached by the batches acknowledged so far (source `positions`)
+ * and every transform's state of that partition (`state_save`), plus each
+ * transform's instance-wide part (`state_save` with part NULL). Once the
+ * checkpoint is durable, the host calls the source's `checkpointed` with the
+ * positions it covers: only then may a source commit them (kafka-in commits
+ * offsets there, never at ack, while `host->checkpointing()` is true).
+ *
+ * A source tells the host which partitions it holds: at init for a single
+ * stream, on every assignment for Kafka (`host->partitions_assigned`). The
+ * host restores the transforms' state of those partitions and hands back
+ * the position to resume from. Before it gives partitions back (a
+ * rebalance), the source calls `host->partitions_revoked`: the host takes a
+ * checkpoint, then tells the transforms to drop those partitions' state.
+ */
+struct sluice_partition {
+    const char *topic;  /* NULL for a single-stream source */
+    int32_t partition;
+    int64_t position;   /* the next position to read: a Kafka offset, a byte
+                           offset, a frame number; SLUICE_NO_OFFSET: unknown */
+};
+
+/* Where a transform writes its state: the host buffers the bytes. */
+struct sluice_state_out {
+    /* Append `n` bytes; SLUICE_OK, or SLUICE_ERROR when out of memory. */
+    int (*write)(struct sluice_state_out *out, const void *bytes, size_t n);
+    void *host_private;
+};
+
+/* One record of a checkpoint store (`checkpoint = kafka`: a source that
+ * keeps checkpoints, see `store_write`). Values are opaque to the store. */
+struct sluice_state_item {
+    const char *key;
+    const void *value;
+    size_t len;
+};
+
+/* ------------------------------------------------------------------ */
 /* Host API and plugin descriptor                                      */
 /* ------------------------------------------------------------------ */
 
@@ -235,6 +284,23 @@ struct sluice_host_api {
     const char *(*instance_name)(struct sluice_instance *self);
     /* The pipeline file's path, for `file:line` messages. */
     const char *(*pipeline_file)(void);
+
+    /* Checkpoints (see above). Source: it now holds `parts`. The host
+     * restores their state in every transform from the checkpoint and sets
+     * each `position` to where reading resumes (SLUICE_NO_OFFSET: no
+     * checkpoint covers it; use the configured start). Call it from the
+     * source's own thread (init or poll). SLUICE_ERROR: the checkpoint cannot
+     * be used (the host said why); the source fails. */
+    int (*partitions_assigned)(struct sluice_instance *self, struct sluice_partition *parts,
+                               size_t n);
+    /* Source: it is about to give `parts` back. No record of them may be in
+     * the batch being built. The host checkpoints, then drops their state
+     * from the transforms. SLUICE_OK or SLUICE_ERROR. */
+    int (*partitions_revoked)(struct sluice_instance *self, const struct sluice_partition *parts,
+                              size_t n);
+    /* True when the pipeline takes checkpoints: a source commits positions
+     * in `checkpointed`, not at ack. */
+    bool (*checkpointing)(void);
 };
 
 /* Descriptor flags. */
@@ -282,6 +348,43 @@ struct sluice_plugin {
     int (*end_of_input)(void *state, struct sluice_batch *out);
     /* Sink: make everything written durable (called at end and on stop). */
     int (*flush)(void *state);
+
+    /* Checkpoints (ABI 2; see "Checkpoints" above). All optional: a source
+     * without `positions` cannot be checkpointed, a transform without
+     * `state_save` keeps no state across restarts. */
+
+    /* Source: the next position of every partition it holds, as far as the
+     * batches acknowledged so far reach. Fills up to `cap` entries (topic
+     * strings stay valid until the next poll) and returns how many there
+     * are; the host calls again with more room if that is more than `cap`. */
+    size_t (*positions)(void *state, struct sluice_partition *out, size_t cap);
+    /* Source: a durable checkpoint covers `parts`: commit them. */
+    int (*checkpointed)(void *state, const struct sluice_partition *parts, size_t n);
+    /* Source (optional): a checkpoint store of its own (`checkpoint = kafka`
+     * for kafka-in: a compacted topic). `store_write` returns SLUICE_OK only
+     * once every item is durable. `store_read` gives the latest value of
+     * `key` in *value (malloc'd; the host frees it), SLUICE_END if there is
+     * none, SLUICE_ERROR if the store cannot be read. */
+    int (*store_write)(void *state, const struct sluice_state_item *items, size_t n);
+    int (*store_read)(void *state, const char *key, void **value, size_t *len);
+
+    /* Transform: a text naming what makes its state meaningful (e.g. key,
+     * windows, algorithm): a checkpoint written under another text is
+     * refused. Returns the length written to buf (< cap). */
+    size_t (*state_fingerprint)(void *state, char *buf, size_t cap);
+    /* Transform: write the state of source partition `part`, or with `part`
+     * NULL the instance-wide part, to `out`. */
+    int (*state_save)(void *state, const struct sluice_partition *part,
+                      struct sluice_state_out *out);
+    /* Transform: read back what state_save wrote (same `part`). Called for
+     * the instance part before the first batch, and for a partition when the
+     * source is assigned it. SLUICE_ERROR: unreadable (say why by log). */
+    int (*state_load)(void *state, const struct sluice_partition *part, const void *bytes,
+                      size_t len);
+    /* Transform: the source now holds (`held`) or gave back `parts`. A
+     * partition given back had its state checkpointed: drop it. */
+    int (*partitions_changed)(void *state, const struct sluice_partition *parts, size_t n,
+                              bool held);
 };
 
 /* Declare the plugin's descriptor: SLUICE_PLUGIN(.name = "x", ...). */

@@ -51,6 +51,20 @@ static int64_t conf_int(rd_kafka_t *rk, const char *key, int64_t dflt)
     return end != buf && v > 0 ? (int64_t)v : dflt;
 }
 
+/* The consumer's own callbacks. librdkafka's feature-check lines tell us
+ * early when the broker lacks the group API (see the log callback): add
+ * "feature" to any debug set. */
+static void kin_customize(rd_kafka_conf_t *conf)
+{
+    char dbg[256] = "", err[256];
+    size_t dlen = sizeof dbg;
+    rd_kafka_conf_get(conf, "debug", dbg, &dlen);
+    char newdbg[300];
+    snprintf(newdbg, sizeof newdbg, "%s%sfeature", dbg, dbg[0] ? "," : "");
+    rd_kafka_conf_set(conf, "debug", newdbg, err, sizeof err);
+    rd_kafka_conf_set_rebalance_cb(conf, kin_rebalance_cb);
+}
+
 static void kin_free(struct kin_state *st)
 {
     for (size_t i = 0; i < st->n_msgs; i++)
@@ -96,39 +110,20 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
         {"log.connection.close", "false"},
         {NULL, NULL},
     };
-    rd_kafka_conf_t *conf =
-        kc_conf_new(&st->kc, &cfg->brokers, defaults, kin_locked, &cfg->rdkafka, err, sizeof err);
-    if (!conf) {
-        host->log(self, SLUICE_LOG_ERROR, "%s", err);
+    const struct kc_start how = {
+        .type = RD_KAFKA_CONSUMER,
+        .brokers = &cfg->brokers,
+        .defaults = defaults,
+        .locked = kin_locked,
+        .user = &cfg->rdkafka,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .customize = kin_customize,
+    };
+    if (!kc_client_start(&st->kc, &how))
         goto fail;
-    }
-    /* librdkafka's feature-check lines tell us early when the broker lacks
-     * the group API (see the log callback); add "feature" to any debug set. */
-    char dbg[256] = "";
-    size_t dlen = sizeof dbg;
-    rd_kafka_conf_get(conf, "debug", dbg, &dlen);
-    char newdbg[300];
-    snprintf(newdbg, sizeof newdbg, "%s%sfeature", dbg, dbg[0] ? "," : "");
-    rd_kafka_conf_set(conf, "debug", newdbg, err, sizeof err);
-    rd_kafka_conf_set_rebalance_cb(conf, kin_rebalance_cb);
-
-    st->kc.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    if (!st->kc.rk) {
-        rd_kafka_conf_destroy(conf);
-        host->log(self, SLUICE_LOG_ERROR, "creating the consumer: %s", err);
-        goto fail;
-    }
-    /* conf is now owned by rk */
-    kc_conf_log(&st->kc, &cfg->rdkafka);
     st->cq = rd_kafka_queue_get_consumer(st->kc.rk);
     st->q_min_msgs = conf_int(st->kc.rk, "queued.min.messages", 100000);
     st->q_max_bytes = conf_int(st->kc.rk, "queued.max.messages.kbytes", 65536) * 1024;
-
-    if (!kc_wait_for_brokers(&st->kc, cfg->connect_timeout_ms, "connect_timeout", err,
-                             sizeof err)) {
-        host->log(self, SLUICE_LOG_ERROR, "%s", err);
-        goto fail;
-    }
     if (atomic_load(&st->kc.lacks_joingroup_v0))
         host->log(self, SLUICE_LOG_WARN,
                   "%s. It may still work (it does with PLAINTEXT in sluice's tests); if the "
@@ -173,9 +168,7 @@ static const char *kin_check_rdkafka(const void *kv)
 }
 
 static const struct sluice_option kin_options[] = {
-    {"brokers", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-     offsetof(struct kin_config, brokers), 0, 0, NULL, NULL,
-     "bootstrap brokers host:port (a list; one per indented continuation line)"},
+    KC_OPTION_BROKERS(struct kin_config, brokers),
     {"topic", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
      offsetof(struct kin_config, topics), 0, 0, NULL, NULL,
      "topic(s) to read; ^regex subscribes by pattern"},
@@ -190,9 +183,7 @@ static const struct sluice_option kin_options[] = {
      NULL, NULL, "replay: end when every partition reached its end offset as of assignment"},
     {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct kin_config, batch), 1, 1000000, NULL,
      NULL, "most frames per batch"},
-    {"connect_timeout", SLUICE_OPT_DURATION, "10s", 0,
-     offsetof(struct kin_config, connect_timeout_ms), 100, 3600000, NULL, NULL,
-     "fail at start-up when no broker answers within this time"},
+    KC_OPTION_CONNECT_TIMEOUT(struct kin_config, connect_timeout_ms),
     {"join_timeout", SLUICE_OPT_DURATION, "60s", 0, offsetof(struct kin_config, join_timeout_ms),
      1000, 3600000, NULL, NULL, "fail when the group cannot be joined within this time"},
     {"close_timeout", SLUICE_OPT_DURATION, "10s", 0,
@@ -200,8 +191,8 @@ static const struct sluice_option kin_options[] = {
      "at exit: how long the final commit and leaving the group may take"},
     {"missing_topic", SLUICE_OPT_STRING, "fail", 0, offsetof(struct kin_config, missing_topic), 0,
      0, "fail|wait", NULL, "a topic that does not exist at start-up: fail, or wait for it"},
-    {KC_PREFIX, SLUICE_OPT_PREFIX, NULL, 0, offsetof(struct kin_config, rdkafka), 0, 0, NULL,
-     kin_check_rdkafka, "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = 52428800"},
+    KC_OPTION_RDKAFKA(struct kin_config, rdkafka, kin_check_rdkafka,
+                      "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = 52428800"),
     SLUICE_OPTIONS_END,
 };
 

@@ -2,7 +2,7 @@
 #ifndef SLUICE_KAFKA_OUT_H
 #define SLUICE_KAFKA_OUT_H
 
-#include "../kafka-common/kafka_client.h"
+#include "kafka_client.h"
 
 struct kout_config {
     struct sluice_list brokers;

@@ -323,10 +323,12 @@ static int kout_flush(void *state)
     if (kout_check_delivery(st) != SLUICE_OK)
         return SLUICE_ERROR;
     if (e == RD_KAFKA_RESP_ERR__TIMED_OUT && left > 0) {
+        char waited[SLUICE_DURATION_MAX];
+        sluice_duration_format(st->cfg->flush_timeout_ms, waited, sizeof waited);
         st->kc.host->log(st->kc.self, SLUICE_LOG_ERROR,
                          "%d message(s) to topic %s still undelivered after flush_timeout = "
-                         "%llds (%s)",
-                         left, st->cfg->topic, (long long)(st->cfg->flush_timeout_ms / 1000),
+                         "%s (%s)",
+                         left, st->cfg->topic, waited,
                          st->kc.last_error[0] ? st->kc.last_error : "brokers slow or unreachable");
         return SLUICE_ERROR;
     }

@@ -126,5 +126,5 @@ int main(int argc, char **argv)
     int status = sluice_pipeline_run(&p);
     sluice_pipeline_free(&p);
     sluice_fields_free();
-    return status == 0 ? SLUICE_EXIT_OK : SLUICE_EXIT_RUNTIME;
+    return status == 0 ? SLUICE_EXIT_OK : status == 2 ? SLUICE_EXIT_USAGE : SLUICE_EXIT_RUNTIME;
 }

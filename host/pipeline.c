@@ -36,6 +36,13 @@ const struct sluice_option sluice_pipeline_options[] = {
      60000, NULL, NULL, "how often transforms are ticked when no records arrive"},
     {"log_level", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, log_level), 0, 0,
      "error|warn|info|debug|trace", NULL, "log level (--log-level overrides)"},
+    {"checkpoint", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, checkpoint), 0,
+     0, NULL, NULL,
+     "where state and positions are checkpointed: file:DIR, kafka (the kafka-in source's "
+     "cluster) or none; default kafka with a kafka-in source, else none"},
+    {"checkpoint_interval", SLUICE_OPT_DURATION, "5s", 0,
+     offsetof(struct pipeline_settings, checkpoint_interval_ms), 100, 86400000.0, NULL, NULL,
+     "how often a checkpoint is taken (also at end of input, on stop and on rebalance)"},
     SLUICE_OPTIONS_END,
 };
 
@@ -170,6 +177,7 @@ int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const cha
         sluice_diag_add(diag, file, 0, NULL, NULL,
                         "no [sink.NAME] section: a pipeline writes to at least one sink "
                         "(e.g. [sink.out] plugin = stdout)");
+    sluice_ckpt_check(p, diag);
     return (int)diag->n;
 }
 
@@ -274,7 +282,7 @@ static int end_all(struct sluice_pipeline *p)
     return SLUICE_OK;
 }
 
-static int flush_sinks(struct sluice_pipeline *p)
+int sluice_pipeline_flush_sinks(struct sluice_pipeline *p)
 {
     int result = SLUICE_OK;
     for (size_t i = 0; i < p->n_sinks; i++) {
@@ -336,7 +344,6 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         return 1;
     }
     sluice_batch_init(&p->source_batch);
-    sluice_ckpt_attach(p);
 
     /* Sinks first, so nothing is produced before there is somewhere to put it. */
     bool ok = true;
@@ -344,8 +351,14 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         ok = start_instance(p->sinks[i]);
     for (size_t i = 0; ok && i < p->n_transforms; i++)
         ok = start_instance(p->transforms[i]);
+    if (ok && sluice_ckpt_open(p) != 0) {
+        status = 2; /* nothing was started: a checkpoint problem is the user's to fix */
+        goto out;
+    }
     if (ok)
         ok = start_instance(p->source);
+    if (ok && sluice_ckpt_source_started(p) != 0)
+        ok = false;
     if (!ok) {
         status = 1;
         goto out;
@@ -358,6 +371,14 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
     bool ended = false;
     while (!ended) {
         if (host->stop_requested()) {
+            if (sluice_ckpt_enabled()) {
+                host_info("stop requested: checkpointing; open windows stay open for the "
+                          "restart");
+                if (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
+                    sluice_ckpt_take(p, "stop requested") != 0)
+                    status = 1;
+                goto out;
+            }
             host_info("stop requested: draining and flushing");
             break;
         }
@@ -385,6 +406,11 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             goto out;
         }
         int64_t t = sluice_clock_monotonic_ms();
+        if (sluice_ckpt_due(t) && (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
+                                   sluice_ckpt_take(p, "interval") != 0)) {
+            status = 1;
+            goto out;
+        }
         if (t >= next_tick) {
             next_tick = t + p->settings.tick_ms;
             if (tick_all(p, sluice_clock_realtime_ms()) == SLUICE_ERROR) {
@@ -393,7 +419,8 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             }
         }
     }
-    if (end_all(p) == SLUICE_ERROR || flush_sinks(p) == SLUICE_ERROR) {
+    if (end_all(p) == SLUICE_ERROR || sluice_pipeline_flush_sinks(p) == SLUICE_ERROR ||
+        sluice_ckpt_take(p, "end of input") != 0) {
         status = 1;
         goto out;
     }
@@ -403,7 +430,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
 
 out:
     if (status != 0)
-        flush_sinks(p);
+        sluice_pipeline_flush_sinks(p);
     report_counters(p->source);
     for (size_t i = 0; i < p->n_transforms; i++)
         report_counters(p->transforms[i]);
@@ -412,6 +439,7 @@ out:
     stop_instance(p->source);
     for (size_t i = 0; i < p->n_transforms; i++)
         stop_instance(p->transforms[i]);
+    sluice_ckpt_close();
     for (size_t i = 0; i < p->n_sinks; i++)
         stop_instance(p->sinks[i]);
     return status;

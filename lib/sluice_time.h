@@ -5,7 +5,8 @@
  *   ISO-8601      parse a date or date-time into Unix ms; format Unix ms
  *   durations     parse "250ms", "1h30m", "7d", "1y"; format back in the
  *                 largest units that fit ("1h30m", "1w", "1y")
- *   clocks        wall-clock and monotonic milliseconds
+ *   clocks        wall-clock and monotonic milliseconds (and monotonic
+ *                 microseconds, for short operations)
  *
  * Durations are fixed lengths: ms, s, m (minute), h, d (86400 s), w (7 d)
  * and y, which is 365 d (a fixed year: no leap days, as in Prometheus and
@@ -94,5 +95,7 @@ int64_t sluice_clock_realtime_ms(void);
 /* ms since an arbitrary point (CLOCK_MONOTONIC): for timeouts and
  * intervals, immune to the wall clock being set. */
 int64_t sluice_clock_monotonic_ms(void);
+/* The same clock in microseconds, for timing short operations. */
+int64_t sluice_clock_monotonic_us(void);
 
 #endif

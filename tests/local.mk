@@ -25,22 +25,21 @@ tests_unit_libpluginharness_a_SOURCES = tests/unit/plugin_harness.c tests/unit/p
 	tests/unit/check.h
 tests_unit_libpluginharness_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/host
 PLUGIN_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
-PLUGIN_TEST_LDADD = tests/unit/libpluginharness.a host/libsluicehost.a lib/libsluice-support.la \
-	$(INIH_LIBS)
+PLUGIN_TEST_LDADD = tests/unit/libpluginharness.a $(SLUICE_HOST_LIBS)
 
 check_PROGRAMS += tests/unit/test_values tests/unit/test_batch
 tests_unit_test_values_SOURCES = tests/unit/test_values.c tests/unit/check.h
-tests_unit_test_values_LDADD = host/libsluicehost.a lib/libsluice-support.la $(INIH_LIBS)
+tests_unit_test_values_LDADD = $(SLUICE_HOST_LIBS)
 tests_unit_test_batch_SOURCES = tests/unit/test_batch.c tests/unit/check.h
-tests_unit_test_batch_LDADD = host/libsluicehost.a lib/libsluice-support.la $(INIH_LIBS)
+tests_unit_test_batch_LDADD = $(SLUICE_HOST_LIBS)
 TESTS += tests/unit/test_values tests/unit/test_batch
 
 dist_check_SCRIPTS += tests/lib.sh
 HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/stdin-source.sh \
 	tests/example-plugin.sh tests/e2e-samples.sh tests/generate-determinism.sh \
-	tests/valgrind.sh
+	tests/valgrind.sh tests/checkpoint-file.sh
 TESTS += $(HOST_TESTS)
 dist_check_SCRIPTS += $(HOST_TESTS)
 
-EXTRA_DIST += tests/data
+EXTRA_DIST += tests/data tests/exact_windows.py
 include $(srcdir)/tests/kafka/local.mk

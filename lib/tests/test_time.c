@@ -274,6 +274,8 @@ static void test_clocks(void)
     CHECK(wall > 1704067200000LL && wall < 4102444800000LL);
     int64_t a = sluice_clock_monotonic_ms(), b = sluice_clock_monotonic_ms();
     CHECK(b >= a);
+    int64_t us = sluice_clock_monotonic_us(), ms = sluice_clock_monotonic_ms();
+    CHECK(ms >= us / 1000); /* one clock in two units */
 }
 
 int main(void)

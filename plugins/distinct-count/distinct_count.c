@@ -42,6 +42,7 @@ struct dc_state {
     uint32_t jump_confirm;
     bool warned_wild, warned_late, warned_range;
     char no_key_reason[128];
+    char fingerprint[512]; /* what a checkpoint must have been written with */
 };
 
 /* ------------------------------------------------------------------ */
@@ -161,6 +162,9 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
         .early_interval_ms = cfg->early_interval,
         .timezone = cfg->timezone,
     };
+    int fn = snprintf(st->fingerprint, sizeof st->fingerprint, "key=%s ", cfg->key);
+    if (fn > 0 && (size_t)fn < sizeof st->fingerprint)
+        dc_engine_fingerprint(&ec, st->fingerprint + fn, sizeof st->fingerprint - (size_t)fn);
     const char *err = NULL;
     st->engine = dc_engine_new(&ec, emit_result, st, &err);
     if (!st->engine) {
@@ -356,10 +360,74 @@ static int dc_end_of_input(void *state, struct sluice_batch *out)
     return SLUICE_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* Checkpoints                                                          */
+/* ------------------------------------------------------------------ */
+
+static size_t dc_state_fingerprint(void *state, char *buf, size_t cap)
+{
+    struct dc_state *st = state;
+    int n = snprintf(buf, cap, "%s", st->fingerprint);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+static int write_state(void *ctx, const void *bytes, size_t n)
+{
+    struct sluice_state_out *out = ctx;
+    return out->write(out, bytes, n) == SLUICE_OK ? 0 : -1;
+}
+
+static int dc_state_save(void *state, const struct sluice_partition *part,
+                         struct sluice_state_out *out)
+{
+    struct dc_state *st = state;
+    int rc = part ? dc_engine_save_partition(st->engine, part->partition, write_state, out)
+                  : dc_engine_save_instance(st->engine, write_state, out);
+    return rc == 0 ? SLUICE_OK : SLUICE_ERROR;
+}
+
+static int dc_state_load(void *state, const struct sluice_partition *part, const void *bytes,
+                         size_t len)
+{
+    struct dc_state *st = state;
+    const char *err = "unknown error";
+    int rc = part ? dc_engine_load_partition(st->engine, part->partition, bytes, len, &err)
+                  : dc_engine_load_instance(st->engine, bytes, len, &err);
+    if (rc != 0) {
+        if (part)
+            st->host->log(st->self, SLUICE_LOG_ERROR,
+                          "the checkpoint's state of partition %s [%d] is unusable: %s",
+                          part->topic ? part->topic : "-", (int)part->partition, err);
+        else
+            st->host->log(st->self, SLUICE_LOG_ERROR,
+                          "the checkpoint's window state is unusable: %s", err);
+        return SLUICE_ERROR;
+    }
+    return SLUICE_OK;
+}
+
+static int dc_partitions_changed(void *state, const struct sluice_partition *parts, size_t n,
+                                 bool held)
+{
+    struct dc_state *st = state;
+    int64_t now = clock_ms(st);
+    for (size_t i = 0; i < n; i++) {
+        if (!held)
+            dc_engine_release(st->engine, parts[i].partition);
+        else if (dc_engine_hold(st->engine, parts[i].partition, now) != 0) {
+            st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
+            return SLUICE_ERROR;
+        }
+    }
+    return SLUICE_OK;
+}
+
 SLUICE_PLUGIN(.name = "distinct-count",
               .description = "distinct count of a key per event-time window (minute to year), "
                              "exact or UltraLogLog, with watermarks and late revisions",
               .version = PACKAGE_VERSION, .kind = SLUICE_KIND_TRANSFORM, .flags = 0,
               .options = dc_options, .config_size = sizeof(struct dc_config), .init = dc_init,
               .exit = dc_exit, .process = dc_process, .tick = dc_tick,
-              .end_of_input = dc_end_of_input);
+              .end_of_input = dc_end_of_input, .state_fingerprint = dc_state_fingerprint,
+              .state_save = dc_state_save, .state_load = dc_state_load,
+              .partitions_changed = dc_partitions_changed);

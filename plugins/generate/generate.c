@@ -7,6 +7,10 @@
  * Counters: "frames", and "distinct_uids" (users seen so far, from a bitmap
  * of `users` bits), so tests can compare a pipeline's distinct counts with
  * the truth.
+ *
+ * Checkpoints: the position is the next frame number. A resumed run makes
+ * the frames before it again and drops them (the generator is a sequence:
+ * that is the only way to its state), so it continues byte for byte.
  */
 #include "gen.h"
 
@@ -36,7 +40,14 @@ struct generate_state {
     size_t batch;
     uint64_t *seen; /* bitmap of users */
     uint64_t users;
+    uint64_t polled, acked; /* frames made by the last poll, and acknowledged */
 };
+
+static void mark_seen(void *ctx, uint64_t user)
+{
+    struct generate_state *st = ctx;
+    st->seen[user >> 6] |= (uint64_t)1 << (user & 63);
+}
 
 static const struct sluice_option generate_options[] = {
     {"count", SLUICE_OPT_INT, "100000", 0, offsetof(struct generate_config, count), 0, 1e18,
@@ -96,8 +107,22 @@ static int generate_init(struct sluice_instance *self, const struct sluice_host_
         free(st);
         return SLUICE_ERROR;
     }
+    struct sluice_partition part = {NULL, 0, SLUICE_NO_OFFSET};
+    if (host->partitions_assigned(self, &part, 1) != SLUICE_OK)
+        goto fail;
+    if (part.position > 0) {
+        if (gen_skip_to(st->gen, (uint64_t)part.position, mark_seen, st) != 0)
+            goto fail;
+        st->polled = st->acked = (uint64_t)part.position;
+        host->log(self, SLUICE_LOG_INFO, "resuming at frame %lld", (long long)part.position);
+    }
     *state = st;
     return SLUICE_OK;
+fail:
+    gen_free(st->gen);
+    free(st->seen);
+    free(st);
+    return SLUICE_ERROR;
 }
 
 static void generate_exit(void *state)
@@ -145,6 +170,7 @@ static int generate_poll(void *state, struct sluice_batch *out, int timeout_ms)
             fresh++;
         }
     }
+    st->polled = gen_count(st->gen);
     host->counter_add(st->self, "frames", (int64_t)n);
     if (fresh)
         host->counter_add(st->self, "distinct_uids", fresh);
@@ -153,9 +179,18 @@ static int generate_poll(void *state, struct sluice_batch *out, int timeout_ms)
 
 static int generate_ack(void *state, struct sluice_batch *batch)
 {
-    (void)state;
-    (void)batch;
-    return SLUICE_OK; /* the bytes live in the batch arena */
+    struct generate_state *st = state;
+    (void)batch;             /* the bytes live in the batch arena */
+    st->acked = st->polled;  /* the host acks each batch before the next poll */
+    return SLUICE_OK;
+}
+
+static size_t generate_positions(void *state, struct sluice_partition *out, size_t cap)
+{
+    struct generate_state *st = state;
+    if (cap >= 1)
+        out[0] = (struct sluice_partition){NULL, 0, (int64_t)st->acked};
+    return 1;
 }
 
 SLUICE_PLUGIN(.name = "generate",
@@ -167,4 +202,5 @@ SLUICE_PLUGIN(.name = "generate",
               .init = generate_init,
               .exit = generate_exit,
               .poll = generate_poll,
-              .ack = generate_ack);
+              .ack = generate_ack,
+              .positions = generate_positions);

@@ -106,7 +106,9 @@ const char *sluice_iso8601_parse(const char *text, int64_t *ms)
 int sluice_iso8601_format(int64_t ms, long offset_s, bool millis, char *buf, size_t cap)
 {
     int64_t secs = sluice_floor_div(ms, 1000) + offset_s;
-    int frac = (int)(ms - sluice_floor_div(ms, 1000) * 1000);
+    int frac = (int)(ms % 1000); /* not ms - secs * 1000: that overflows at INT64_MIN */
+    if (frac < 0)
+        frac += 1000;
     int64_t days = sluice_floor_div(secs, 86400), sod = secs - days * 86400;
     int64_t y;
     unsigned m, d;

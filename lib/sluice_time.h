@@ -9,11 +9,12 @@
  *                 microseconds, for short operations)
  *
  * Durations are fixed lengths: ms, s, m (minute), h, d (86400 s), w (7 d)
- * and y, which is 365 d (a fixed year: no leap days, as in Prometheus and
- * Go's date libraries' "365 day" year). Months have no fixed length, so
- * "1mo" is refused with a message pointing at calendar windows. Parts add
- * up in any order ("1h30m" = "30m1h" = 90 minutes); the whole text must be
- * consumed, so "5 s" and "10x" are errors rather than silent defaults.
+ * and y, which is 365 d (a fixed year without leap days, as Prometheus
+ * reads `1y`; the calendar year is distinct-count's `year` window). Months
+ * have no fixed length, so "1mo" is refused with a message pointing at
+ * calendar windows. Parts add up in any order ("1h30m" = "30m1h" = 90
+ * minutes); the whole text must be consumed, so "5 s" and "10x" are errors
+ * rather than silent defaults.
  *
  * Why not in the SDK (include/sluice/): a plugin never parses a duration
  * itself (the host hands it SLUICE_OPT_DURATION values in ms, already

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int harness_start(struct harness *h, const struct sluice_plugin *p, const char *ini_body)
+/* Fill h's config from `ini_body` as the host would. False if refused. */
+static bool fill_options(struct harness *h, const struct sluice_plugin *p, const char *ini_body)
 {
     char text[4096];
     snprintf(text, sizeof text, "[x]\n%s\n", ini_body ? ini_body : "");
@@ -33,9 +34,24 @@ int harness_start(struct harness *h, const struct sluice_plugin *p, const char *
     }
     sluice_diag_free(&diag);
     cfg_free(&cfg);
-    if (problems)
+    return problems == 0;
+}
+
+int harness_start(struct harness *h, const struct sluice_plugin *p, const char *ini_body)
+{
+    if (!fill_options(h, p, ini_body))
         return HARNESS_REFUSED;
     return p->init(h->inst, sluice_host_api(), h->config, &h->state);
+}
+
+const char *harness_refusal(const struct sluice_plugin *p, const char *ini_body)
+{
+    static char message[sizeof ((struct harness *)0)->refused];
+    struct harness h;
+    snprintf(message, sizeof message, "%s",
+             fill_options(&h, p, ini_body) ? "(accepted)" : h.refused);
+    harness_stop(&h);
+    return message;
 }
 
 void harness_stop(struct harness *h)

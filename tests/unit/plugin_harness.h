@@ -38,6 +38,11 @@ struct harness {
  * either way. */
 int harness_start(struct harness *h, const struct sluice_plugin *p, const char *ini_body);
 
+/* The options alone, for checks of an option table: the first problem as
+ * in `refused` when `ini_body` is refused, else "(accepted)"; init is not
+ * called. The text stays valid until the next call. */
+const char *harness_refusal(const struct sluice_plugin *p, const char *ini_body);
+
 /* Exit the plugin (if it started) and free the options and the instance. */
 void harness_stop(struct harness *h);
 

@@ -100,16 +100,14 @@ static void test_options(void)
         char options[256];
         snprintf(options, sizeof options, "brokers = 127.0.0.1:1\ntopic = t\ngroup = g\n%s",
                  cases[i].extra);
-        struct harness h;
-        CHECK_INT_EQ(harness_start(&h, &sluice_plugin, options), HARNESS_REFUSED);
-        CHECK_STR_EQ(h.refused, cases[i].refused);
-        harness_stop(&h);
+        CHECK_STR_EQ(harness_refusal(&sluice_plugin, options), cases[i].refused);
     }
-    struct harness h;
-    CHECK_INT_EQ(harness_start(&h, &sluice_plugin, "topic = t"), HARNESS_REFUSED);
-    CHECK_STR_EQ(h.refused, "test.ini:1: [x] brokers: missing required key (bootstrap brokers "
-                            "host:port (a list; one per indented continuation line))");
-    harness_stop(&h);
+    CHECK_STR_EQ(harness_refusal(&sluice_plugin, "topic = t"),
+                 "test.ini:1: [x] brokers: missing required key (bootstrap brokers host:port (a "
+                 "list; one per indented continuation line))");
+    CHECK_STR_EQ(harness_refusal(&sluice_plugin, "brokers = h:1\ntopic = t\ngroup = g\n"
+                                                 "start = 2024-11-01T00:00:00+01:00"),
+                 "(accepted)");
 }
 
 int main(void)

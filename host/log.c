@@ -1,6 +1,7 @@
 /* Logging: one line per message, to stderr, never buffered behind data. */
 #include "log.h"
 
+#include "progress.h"
 #include "sluice_time.h"
 
 #include <sluice/plugin.h>
@@ -29,7 +30,10 @@ void sluice_vlog(const char *prefix, int level, const char *fmt, va_list ap)
     char stamp[SLUICE_ISO8601_MAX];
     sluice_iso8601_format(sluice_clock_realtime_ms(), 0, true, stamp, sizeof stamp);
     int lvl = level < 0 ? 0 : level > 4 ? 4 : level;
+    flockfile(stderr); /* a progress line on the terminal goes first */
+    sluice_progress_erase();
     fprintf(stderr, "%s %-5s [%s] %s\n", stamp, level_names[lvl], prefix ? prefix : "host", msg);
+    funlockfile(stderr);
 }
 
 void sluice_log(const char *prefix, int level, const char *fmt, ...)

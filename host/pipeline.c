@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "checkpoint.h"
 #include "log.h"
+#include "metrics.h"
 #include "options.h"
 #include "sluice_time.h"
 
@@ -28,21 +29,28 @@
 #include <time.h>
 
 const struct sluice_option sluice_pipeline_options[] = {
-    {"name", SLUICE_OPT_STRING, "sluice", 0, offsetof(struct pipeline_settings, name), 0, 0,
-     NULL, NULL, "a name for log lines"},
-    {"plugin_path", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, plugin_path),
-     0, 0, NULL, NULL, "directories searched first for plugins, ':'-separated"},
-    {"tick", SLUICE_OPT_DURATION, "100ms", 0, offsetof(struct pipeline_settings, tick_ms), 1,
-     60000, NULL, NULL, "how often transforms are ticked when no records arrive"},
-    {"log_level", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, log_level), 0, 0,
-     "error|warn|info|debug|trace", NULL, "log level (--log-level overrides)"},
-    {"checkpoint", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, checkpoint), 0,
-     0, NULL, NULL,
-     "where state and positions are checkpointed: file:DIR, kafka (the kafka-in source's "
-     "cluster) or none; default kafka with a kafka-in source, else none"},
-    {"checkpoint_interval", SLUICE_OPT_DURATION, "5s", 0,
-     offsetof(struct pipeline_settings, checkpoint_interval_ms), 100, 86400000.0, NULL, NULL,
-     "how often a checkpoint is taken (also at end of input, on stop and on rebalance)"},
+    SLUICE_STRING_OPTION("name", struct pipeline_settings, name, .default_value = "sluice",
+                         .doc = "a name for log lines"),
+    SLUICE_STRING_OPTION("plugin_path", struct pipeline_settings, plugin_path,
+                         .doc = "directories searched first for plugins, ':'-separated"),
+    SLUICE_DURATION_OPTION("tick", struct pipeline_settings, tick_ms, .default_value = "100ms",
+                           .min = 1, .max = 60000,
+                           .doc = "how often transforms are ticked when no records arrive"),
+    SLUICE_ENUM_OPTION("log_level", struct pipeline_settings, log_level,
+                       "error|warn|info|debug|trace", .doc = "log level (--log-level overrides)"),
+    SLUICE_STRING_OPTION("checkpoint", struct pipeline_settings, checkpoint,
+                         .doc = "where state and positions are checkpointed: file:DIR, kafka (the "
+                                "kafka-in source's cluster) or none; default kafka with a "
+                                "kafka-in source, else none"),
+    SLUICE_DURATION_OPTION("checkpoint_interval", struct pipeline_settings,
+                           checkpoint_interval_ms, .default_value = "5s", .min = 100,
+                           .max = 86400000.0,
+                           .doc = "how often a checkpoint is taken (also at end of input, on stop "
+                                  "and on rebalance)"),
+    SLUICE_STRING_OPTION("metrics", struct pipeline_settings, metrics,
+                         .flags = SLUICE_OPT_NONEMPTY, .validate = sluice_metrics_check_address,
+                         .doc = "serve /metrics (Prometheus), /healthz and /readyz on host:port, "
+                                "e.g. 127.0.0.1:9464 (default: off)"),
     SLUICE_OPTIONS_END,
 };
 
@@ -202,6 +210,7 @@ static int write_sinks(struct sluice_pipeline *p, struct sluice_batch *b)
                 sluice_log(s->prefix, SLUICE_LOG_WARN, "sink is full for %.0f s; still waiting",
                            (double)(t - started) / 1000);
                 last_warn = t;
+                sluice_set_ready(s, "the sink keeps refusing records (full)");
             }
             if (sluice_host_api()->stop_requested() && t - started > 10000) {
                 sluice_log(s->prefix, SLUICE_LOG_ERROR,
@@ -216,10 +225,14 @@ static int write_sinks(struct sluice_pipeline *p, struct sluice_batch *b)
         }
         if (rc != SLUICE_OK) {
             sluice_log(s->prefix, SLUICE_LOG_ERROR, "write failed; stopping the pipeline");
+            sluice_set_ready(s, "the sink failed");
             return SLUICE_ERROR;
         }
+        if (last_warn != started)
+            sluice_set_ready(s, NULL); /* it took the batch after all */
     }
     p->records_out += b->count;
+    sluice_metrics_records_out(b->count);
     return SLUICE_OK;
 }
 
@@ -344,6 +357,10 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         return 1;
     }
     sluice_batch_init(&p->source_batch);
+    if (!sluice_observe_start(p)) {
+        status = 1;
+        goto out;
+    }
 
     /* Sinks first, so nothing is produced before there is somewhere to put it. */
     bool ok = true;
@@ -365,6 +382,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
     }
     host_info("pipeline '%s' started: %zu transform(s), %zu sink(s)", p->settings.name,
               p->n_transforms, p->n_sinks);
+    sluice_metrics_set_state(SLUICE_RUN_RUNNING);
 
     int64_t started = sluice_clock_monotonic_ms();
     int64_t next_tick = sluice_clock_monotonic_ms() + p->settings.tick_ms;
@@ -394,6 +412,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             ended = true;
         if (b->count > 0) {
             p->frames_in += b->count;
+            sluice_metrics_source_batch(b);
             if (run_chain(p, 0, b) == SLUICE_ERROR) {
                 status = 1;
                 goto out;
@@ -419,6 +438,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             }
         }
     }
+    sluice_metrics_set_state(SLUICE_RUN_STOPPING);
     if (end_all(p) == SLUICE_ERROR || sluice_pipeline_flush_sinks(p) == SLUICE_ERROR ||
         sluice_ckpt_take(p, "end of input") != 0) {
         status = 1;
@@ -429,8 +449,10 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
               (unsigned long long)p->records_out, secs);
 
 out:
+    sluice_metrics_set_state(SLUICE_RUN_STOPPING);
     if (status != 0)
         sluice_pipeline_flush_sinks(p);
+    sluice_observe_stop(); /* the progress line goes before the final counters */
     report_counters(p->source);
     for (size_t i = 0; i < p->n_transforms; i++)
         report_counters(p->transforms[i]);
@@ -452,7 +474,8 @@ static void free_instance(struct sluice_instance *inst)
     if (inst->plugin && inst->plugin->options)
         sluice_options_free(inst->plugin->options, inst->config);
     free(inst->config);
-    struct sluice_loaded l = {.handle = inst->dl_handle, .path = inst->so_path};
+    struct sluice_loaded l = {.handle = inst->dl_handle, .path = inst->so_path,
+                              .plugin = inst->plugin};
     inst->so_path = NULL;
     sluice_plugin_unload(&l);
     inst->plugin = NULL;

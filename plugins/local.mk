@@ -8,3 +8,4 @@ include $(srcdir)/plugins/stdout/local.mk
 include $(srcdir)/plugins/kafka-common/local.mk
 include $(srcdir)/plugins/kafka-in/local.mk
 include $(srcdir)/plugins/kafka-out/local.mk
+include $(srcdir)/plugins/sketch-merge/local.mk

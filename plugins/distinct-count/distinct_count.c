@@ -43,6 +43,8 @@ struct dc_state {
     bool warned_wild, warned_late, warned_range;
     char no_key_reason[128];
     char fingerprint[512]; /* what a checkpoint must have been written with */
+    char topic[256];       /* the source topic, for partials ("-": none) */
+    char (*window_labels)[32]; /* per window kind: `window="minute"`, for gauges */
 };
 
 /* ------------------------------------------------------------------ */
@@ -77,38 +79,57 @@ static const char *validate_timezone(const void *value)
 #define DAY_MS 86400000.0
 
 static const struct sluice_option dc_options[] = {
-    {"key", SLUICE_OPT_STRING, "uid", SLUICE_OPT_NONEMPTY, offsetof(struct dc_config, key), 0,
-     0, NULL, NULL, "extracted field whose distinct values are counted"},
-    {"windows", SLUICE_OPT_LIST, "minute", SLUICE_OPT_NONEMPTY,
-     offsetof(struct dc_config, windows), 0, 0, NULL, validate_windows,
-     "windows to count in, output in this order: minute, hour, day, week (ISO), month, "
-     "year, or fixed sizes like 10s, 5m, 1h30m (from the epoch)"},
-    {"algorithm", SLUICE_OPT_STRING, "sketch", 0, offsetof(struct dc_config, algorithm), 0, 0,
-     "exact|sketch", NULL,
-     "exact: a set of 64-bit hashes; sketch: exact up to 1024 distinct, then UltraLogLog"},
-    {"precision", SLUICE_OPT_INT, "13", 0, offsetof(struct dc_config, precision),
-     DC_SKETCH_P_MIN, DC_SKETCH_P_MAX, NULL, NULL,
-     "sketch: 2^precision one-byte registers; error 0.761/sqrt(2^p) (13: 8 KiB, 0.84%)"},
-    {"lateness", SLUICE_OPT_DURATION, "5s", 0, offsetof(struct dc_config, lateness), 0,
-     7 * DAY_MS, NULL, NULL, "watermark = highest event time seen minus this"},
-    {"retention", SLUICE_OPT_DURATION, "1h", 0, offsetof(struct dc_config, retention), 0,
-     366 * DAY_MS, NULL, NULL,
-     "keep closed windows this long past their end for late frames (revisions)"},
-    {"max_future", SLUICE_OPT_DURATION, "1h", 0, offsetof(struct dc_config, max_future), 1000,
-     366 * DAY_MS, NULL, NULL, "event times further ahead of the watermark are wild"},
-    {"jump_confirm", SLUICE_OPT_INT, "100", 0, offsetof(struct dc_config, jump_confirm), 1,
-     1000000, NULL, NULL, "consecutive agreeing frames that make a time jump real"},
-    {"idle_timeout", SLUICE_OPT_DURATION, "30s", 0, offsetof(struct dc_config, idle_timeout),
-     0, 7 * DAY_MS, NULL, NULL,
-     "a partition silent this long stops holding the watermark back (0: never)"},
-    {"emit", SLUICE_OPT_STRING, "final", 0, offsetof(struct dc_config, emit), 0, 0,
-     "final|early", NULL, "final: one result per window; early: also interim ones"},
-    {"early_interval", SLUICE_OPT_DURATION, "1s", 0,
-     offsetof(struct dc_config, early_interval), 10, DAY_MS, NULL, NULL,
-     "emit = early: interim results at most this often (processing time)"},
-    {"timezone", SLUICE_OPT_STRING, "UTC", SLUICE_OPT_NONEMPTY,
-     offsetof(struct dc_config, timezone), 0, 0, NULL, validate_timezone,
-     "IANA zone for hour/day/week/month/year boundaries, e.g. Europe/Zurich"},
+    SLUICE_STRING_OPTION("key", struct dc_config, key, .default_value = "uid",
+                         .flags = SLUICE_OPT_NONEMPTY,
+                         .doc = "extracted field whose distinct values are counted"),
+    SLUICE_LIST_OPTION("windows", struct dc_config, windows, .default_value = "minute",
+                       .flags = SLUICE_OPT_NONEMPTY, .validate = validate_windows,
+                       .doc = "windows to count in, output in this order: minute, hour, day, week "
+                              "(ISO), month, year, or fixed sizes like 10s, 5m, 1h30m (from the "
+                              "epoch)"),
+    SLUICE_ENUM_OPTION("algorithm", struct dc_config, algorithm, "exact|sketch",
+                       .default_value = "sketch",
+                       .doc = "exact: a set of 64-bit hashes; sketch: exact up to 1024 distinct, "
+                              "then UltraLogLog"),
+    SLUICE_INT_OPTION("precision", struct dc_config, precision, .default_value = "13",
+                      .min = DC_SKETCH_P_MIN, .max = DC_SKETCH_P_MAX,
+                      .doc = "sketch: 2^precision one-byte registers; error 0.761/sqrt(2^p) (13: 8 "
+                             "KiB, 0.84%)"),
+    SLUICE_DURATION_OPTION("lateness", struct dc_config, lateness, .default_value = "5s", .min = 0,
+                           .max = 7 * DAY_MS,
+                           .doc = "watermark = highest event time seen minus this"),
+    SLUICE_DURATION_OPTION("retention", struct dc_config, retention, .default_value = "1h",
+                           .min = 0, .max = 366 * DAY_MS,
+                           .doc = "keep closed windows this long past their end for late frames "
+                                  "(revisions)"),
+    SLUICE_DURATION_OPTION("max_future", struct dc_config, max_future, .default_value = "1h",
+                           .min = 1000, .max = 366 * DAY_MS,
+                           .doc = "event times further ahead of the watermark are wild"),
+    SLUICE_INT_OPTION("jump_confirm", struct dc_config, jump_confirm, .default_value = "100",
+                      .min = 1, .max = 1000000,
+                      .doc = "consecutive agreeing frames that make a time jump real"),
+    SLUICE_DURATION_OPTION("idle_timeout", struct dc_config, idle_timeout, .default_value = "30s",
+                           .min = 0, .max = 7 * DAY_MS,
+                           .doc = "a partition silent this long stops holding the watermark back "
+                                  "(0: never)"),
+    SLUICE_ENUM_OPTION("emit", struct dc_config, emit, "final|early", .default_value = "final",
+                       .doc = "final: one result per window; early: also interim ones"),
+    SLUICE_DURATION_OPTION("early_interval", struct dc_config, early_interval,
+                           .default_value = "1s", .min = 10, .max = DAY_MS,
+                           .doc = "emit = early: interim results at most this often (processing "
+                                  "time)"),
+    SLUICE_STRING_OPTION("timezone", struct dc_config, timezone, .default_value = "UTC",
+                         .flags = SLUICE_OPT_NONEMPTY, .validate = validate_timezone,
+                         .doc = "IANA zone for hour/day/week/month/year boundaries, e.g. "
+                                "Europe/Zurich"),
+    SLUICE_ENUM_OPTION("output", struct dc_config, output, "results|partials",
+                       .default_value = "results",
+                       .doc = "results: counts per window; partials: per window and source "
+                              "partition the sketch, for a sketch-merge stage (scale-out)"),
+    SLUICE_DURATION_OPTION("partial_interval", struct dc_config, partial_interval,
+                           .default_value = "1s", .min = 0, .max = DAY_MS,
+                           .doc = "output = partials: send a changed partial at most this often "
+                                  "(and once when its partition passes the window's end)"),
     SLUICE_OPTIONS_END};
 
 /* ------------------------------------------------------------------ */
@@ -118,7 +139,30 @@ static const struct sluice_option dc_options[] = {
 static int emit_result(void *ctx, const struct dc_result *r)
 {
     struct dc_state *st = ctx;
+    if (r->final && r->window->final) /* it was final before: a revision */
+        st->host->counter_add(st->self, "revisions", 1);
     return dc_result_append(st->host, st->out, r);
+}
+
+static int emit_partial(void *ctx, const struct dc_partial_out *p)
+{
+    struct dc_state *st = ctx;
+    st->host->counter_add(st->self, "partials", 1);
+    return dc_partial_append(st->host, st->out, p, st->topic);
+}
+
+/* Gauges for /metrics and the progress line: the watermark, and the
+ * windows still counting (not final) per kind. */
+static void publish_gauges(struct dc_state *st)
+{
+    int64_t wm = dc_engine_watermark(st->engine);
+    if (wm != DC_WM_NONE)
+        st->host->gauge_set(st->self, "watermark_seconds", NULL, (double)wm / 1000.0);
+    for (size_t i = 0; i < dc_engine_nkinds(st->engine); i++) {
+        size_t open;
+        dc_engine_kind_open(st->engine, i, &open);
+        st->host->gauge_set(st->self, "windows_open", st->window_labels[i], (double)open);
+    }
 }
 
 static int64_t clock_ms(struct dc_state *st)
@@ -142,6 +186,14 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
     st->host = host;
     st->stage = host->instance_name(self);
     st->key_id = host->field_id(cfg->key);
+    if (st->key_id == 0) {
+        host->log(self, SLUICE_LOG_ERROR,
+                  "cannot register field '%s' with the host (its table of names is full, or "
+                  "memory ran out)",
+                  cfg->key);
+        free(st);
+        return SLUICE_ERROR;
+    }
     sluice_duration_format(cfg->retention, st->retention_text, sizeof st->retention_text);
     sluice_duration_format(cfg->max_future, st->max_future_text, sizeof st->max_future_text);
     st->jump_confirm = (uint32_t)cfg->jump_confirm;
@@ -151,14 +203,14 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
     struct dc_engine_config ec = {
         .windows = (const char *const *)cfg->windows.items,
         .nwindows = cfg->windows.n,
-        .exact = cfg->algorithm && strcmp(cfg->algorithm, "exact") == 0,
+        .exact = cfg->algorithm == DC_ALGORITHM_EXACT,
         .precision = (unsigned)cfg->precision,
         .lateness_ms = cfg->lateness,
         .retention_ms = cfg->retention,
         .max_future_ms = cfg->max_future,
         .idle_ms = cfg->idle_timeout,
         .jump_confirm = (uint32_t)cfg->jump_confirm,
-        .early = cfg->emit && strcmp(cfg->emit, "early") == 0,
+        .early = cfg->emit == DC_EMIT_EARLY,
         .early_interval_ms = cfg->early_interval,
         .timezone = cfg->timezone,
     };
@@ -172,6 +224,21 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
         free(st);
         return SLUICE_ERROR;
     }
+    snprintf(st->topic, sizeof st->topic, "-");
+    if (cfg->output == DC_OUTPUT_PARTIALS)
+        dc_engine_set_partials(st->engine, emit_partial, cfg->partial_interval);
+    st->window_labels = calloc(dc_engine_nkinds(st->engine), sizeof *st->window_labels);
+    if (!st->window_labels) {
+        host->log(self, SLUICE_LOG_ERROR, "out of memory");
+        dc_engine_free(st->engine);
+        free(st);
+        return SLUICE_ERROR;
+    }
+    for (size_t i = 0; i < dc_engine_nkinds(st->engine); i++) {
+        size_t open;
+        snprintf(st->window_labels[i], sizeof st->window_labels[i], "window=\"%s\"",
+                 dc_engine_kind_open(st->engine, i, &open)); /* names are [a-z0-9] */
+    }
     *state = st;
     return SLUICE_OK;
 }
@@ -182,6 +249,7 @@ static void dc_exit(void *state)
     if (!st)
         return;
     dc_engine_free(st->engine);
+    free(st->window_labels);
     free(st);
 }
 
@@ -227,7 +295,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
     struct dc_state *st = state;
     const struct sluice_host_api *host = st->host;
     int64_t now = clock_ms(st);
-    int64_t counted = 0, no_key = 0, no_ts = 0, wild = 0, range = 0, late = 0;
+    int64_t counted = 0, no_key = 0, no_ts = 0, wild = 0, range = 0, too_late = 0, late = 0;
     st->out = out;
 
     for (size_t i = 0; i < in->count; i++) {
@@ -258,6 +326,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
         switch (dc_engine_add(st->engine, rec->partition, rec->ts, h, now, &info)) {
         case DC_COUNTED:
             counted++;
+            late += info.late != 0;
             if (info.jump_frames) {
                 char from[DC_ISO_MAX], to[DC_ISO_MAX];
                 sluice_iso8601_format(info.jump_from_ms, 0, false, from, sizeof from);
@@ -272,7 +341,8 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
         case DC_TOO_LATE:
             if (info.counted)
                 counted++;
-            late++;
+            late += info.late != 0;
+            too_late++;
             sluice_iso8601_format(rec->ts * 1000, 0, false, iso, sizeof iso);
             why = reason(st, out,
                          "too late: the %s window holding %s closed beyond retention (%s)%s",
@@ -282,7 +352,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
                 st->warned_late = true;
                 host->log(st->self, SLUICE_LOG_WARN,
                           "frames older than retention arrive (first: %s); they go on as error "
-                          "records and are counted as too_late", iso);
+                          "records and are counted as error.too_late", iso);
             }
             break;
         case DC_OUT_OF_RANGE:
@@ -293,7 +363,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
                 st->warned_range = true;
                 host->log(st->self, SLUICE_LOG_WARN,
                           "event time %lld outside [2000, 2100) ignored; further ones are "
-                          "counted as ts_out_of_range", (long long)rec->ts);
+                          "counted as error.ts_out_of_range", (long long)rec->ts);
             }
             break;
         case DC_WILD:
@@ -306,7 +376,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
             if (!st->warned_wild) {
                 st->warned_wild = true;
                 host->log(st->self, SLUICE_LOG_WARN,
-                          "wild event time %s ignored; further ones are counted as wild_ts",
+                          "wild event time %s ignored; further ones are counted as error.wild_ts",
                           iso);
             }
             break;
@@ -320,16 +390,19 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
         goto oom;
     if (counted)
         host->counter_add(st->self, "frames_counted", counted);
-    if (no_key)
-        host->counter_add(st->self, "no_key", no_key);
-    if (no_ts)
-        host->counter_add(st->self, "no_ts", no_ts);
-    if (wild)
-        host->counter_add(st->self, "wild_ts", wild);
-    if (range)
-        host->counter_add(st->self, "ts_out_of_range", range);
     if (late)
-        host->counter_add(st->self, "too_late", late);
+        host->counter_add(st->self, "late", late);
+    /* "error.REASON": /metrics says sluice_errors_total{stage,reason}. */
+    if (no_key)
+        host->counter_add(st->self, "error.no_key", no_key);
+    if (no_ts)
+        host->counter_add(st->self, "error.no_ts", no_ts);
+    if (wild)
+        host->counter_add(st->self, "error.wild_ts", wild);
+    if (range)
+        host->counter_add(st->self, "error.ts_out_of_range", range);
+    if (too_late)
+        host->counter_add(st->self, "error.too_late", too_late);
     return SLUICE_OK;
 oom:
     host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
@@ -346,6 +419,7 @@ static int dc_tick(void *state, int64_t now_ms, struct sluice_batch *out)
         st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
         return SLUICE_ERROR;
     }
+    publish_gauges(st);
     return SLUICE_OK;
 }
 
@@ -357,6 +431,7 @@ static int dc_end_of_input(void *state, struct sluice_batch *out)
         st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
         return SLUICE_ERROR;
     }
+    publish_gauges(st);
     return SLUICE_OK;
 }
 
@@ -412,6 +487,10 @@ static int dc_partitions_changed(void *state, const struct sluice_partition *par
     struct dc_state *st = state;
     int64_t now = clock_ms(st);
     for (size_t i = 0; i < n; i++) {
+        if (held && parts[i].topic) /* partials name it; one topic per pipeline */
+            snprintf(st->topic, sizeof st->topic, "%s", parts[i].topic);
+        if (held)
+            dc_engine_set_topic_partitions(st->engine, parts[i].topic_partitions);
         if (!held)
             dc_engine_release(st->engine, parts[i].partition);
         else if (dc_engine_hold(st->engine, parts[i].partition, now) != 0) {

@@ -50,7 +50,8 @@ void dc_wm_free(struct dc_watermark *wm)
     wm->nparts = 0;
 }
 
-struct dc_partition *dc_wm_partition(struct dc_watermark *wm, int32_t id)
+static inline __attribute__((always_inline)) struct dc_partition *partition(struct dc_watermark *wm,
+                                                                          int32_t id)
 {
     size_t i = id < 0 ? 0 : (size_t)id;
     if (i >= wm->nparts) {
@@ -101,7 +102,7 @@ enum dc_wm_verdict dc_wm_observe(struct dc_watermark *wm, int32_t id, int64_t ts
 {
     if (ts < DC_TS_MIN || ts >= DC_TS_END)
         return DC_WM_RANGE;
-    struct dc_partition *p = dc_wm_partition(wm, id);
+    struct dc_partition *p = partition(wm, id);
     if (!p)
         return DC_WM_NOMEM;
     if (now_ms > wm->now_ms)
@@ -150,6 +151,11 @@ enum dc_wm_verdict dc_wm_observe(struct dc_watermark *wm, int32_t id, int64_t ts
     return DC_WM_JUMP;
 }
 
+struct dc_partition *dc_wm_partition(struct dc_watermark *wm, int32_t id)
+{
+    return partition(wm, id);
+}
+
 int dc_wm_hold(struct dc_watermark *wm, int32_t id, int64_t now_ms)
 {
     struct dc_partition *p = dc_wm_partition(wm, id);
@@ -191,6 +197,21 @@ int dc_wm_restore(struct dc_watermark *wm, int32_t id, bool seen, int64_t high_m
         p->held_n = nheld < wm->jump_confirm ? nheld : wm->jump_confirm;
         memcpy(p->held, held, p->held_n * sizeof *held);
     }
+    recompute(wm);
+    return 0;
+}
+
+int dc_wm_set_high(struct dc_watermark *wm, int32_t id, int64_t high_ms, int64_t now_ms)
+{
+    struct dc_partition *p = partition(wm, id);
+    if (!p)
+        return -1;
+    if (now_ms > wm->now_ms)
+        wm->now_ms = now_ms;
+    p->last_seen_ms = wm->now_ms;
+    if (!p->seen || high_ms > p->high_ms)
+        p->high_ms = high_ms;
+    p->seen = true;
     recompute(wm);
     return 0;
 }

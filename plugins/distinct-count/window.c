@@ -173,11 +173,12 @@ struct dc_partial *dc_window_partial_slow(struct dc_window *w, int32_t partition
             w->cap_parts = cap;
         }
         found = &w->parts[w->nparts++];
+        memset(found, 0, sizeof *found);
         found->partition = partition;
-        found->frames = 0;
+        found->sent_ms = INT64_MIN;
         dc_sketch_init(&found->sketch, p, limit);
     }
-    w->last = (uint32_t)(found - w->parts);
+    w->hot = found;
     return found;
 }
 
@@ -189,7 +190,7 @@ void dc_window_drop_partial(struct dc_window *w, int32_t partition)
     w->frames -= pp->frames;
     dc_sketch_free(&pp->sketch);
     *pp = w->parts[--w->nparts];
-    w->last = 0;
+    w->hot = NULL;
 }
 
 const struct dc_sketch *dc_window_union(const struct dc_window *w, unsigned p, uint32_t limit,

@@ -18,7 +18,10 @@
  * union of its partials (design.md, "State, checkpoints and scale-out"). */
 struct dc_partial {
     int32_t partition;
+    bool dirty;           /* output = partials: changed since last sent */
+    bool closed_sent;     /* output = partials: sent once its partition passed the end */
     uint64_t frames;
+    int64_t sent_ms;      /* output = partials: processing time it was last sent */
     struct dc_sketch sketch;
 };
 
@@ -27,7 +30,7 @@ struct dc_window {
     uint64_t frames;      /* frames counted, duplicates included (all partials) */
     struct dc_partial *parts; /* one per source partition that delivered to it */
     uint32_t nparts, cap_parts;
-    uint32_t last;        /* index of the partial hit last: the usual next hit */
+    struct dc_partial *hot; /* the partial hit last (the usual next hit), or NULL */
     uint64_t emitted;     /* `unique` of the last emission */
     uint32_t revision;    /* emissions so far: the next one's number */
     bool final;           /* the final result was emitted */
@@ -82,8 +85,8 @@ struct dc_partial *dc_window_partial_slow(struct dc_window *w, int32_t partition
 static inline struct dc_partial *dc_window_partial(struct dc_window *w, int32_t partition,
                                                    unsigned p, uint32_t limit)
 {
-    if (w->last < w->nparts && w->parts[w->last].partition == partition)
-        return &w->parts[w->last];
+    if (w->hot && w->hot->partition == partition)
+        return w->hot;
     return dc_window_partial_slow(w, partition, p, limit);
 }
 

@@ -30,6 +30,7 @@ struct generate_config {
     bool crlf;
     bool unicode;
     int64_t batch;
+    int64_t partitions;
 };
 
 struct generate_state {
@@ -41,6 +42,7 @@ struct generate_state {
     uint64_t *seen; /* bitmap of users */
     uint64_t users;
     uint64_t polled, acked; /* frames made by the last poll, and acknowledged */
+    uint32_t partitions;    /* frame i goes to partition i % partitions */
 };
 
 static void mark_seen(void *ctx, uint64_t user)
@@ -50,28 +52,35 @@ static void mark_seen(void *ctx, uint64_t user)
 }
 
 static const struct sluice_option generate_options[] = {
-    {"count", SLUICE_OPT_INT, "100000", 0, offsetof(struct generate_config, count), 0, 1e18,
-     NULL, NULL, "frames to make; 0 = until stopped"},
-    {"rate", SLUICE_OPT_DOUBLE, "1000", 0, offsetof(struct generate_config, rate), 1e-6, 1e12,
-     NULL, NULL, "frames per second of event time (ts advances by 1/rate per frame)"},
-    {"users", SLUICE_OPT_INT, "1000", 0, offsetof(struct generate_config, users), 1, 1e10,
-     NULL, NULL, "distinct uids to draw from (uniformly)"},
-    {"seed", SLUICE_OPT_INT, "1", 0, offsetof(struct generate_config, seed), 0, 0, NULL, NULL,
-     "same seed, same options: byte-identical frames"},
-    {"start_ts", SLUICE_OPT_INT, "1468244384", 0, offsetof(struct generate_config, start_ts),
-     0, 0, NULL, NULL, "event time of the first frame, unix seconds"},
-    {"delay", SLUICE_OPT_DURATION, "0", 0, offsetof(struct generate_config, delay), 0, 0,
-     NULL, NULL, "a delayed frame's ts is 1s..delay older (out of order)"},
-    {"delay_prob", SLUICE_OPT_DOUBLE, "0", 0, offsetof(struct generate_config, delay_prob),
-     0, 1, NULL, NULL, "share of delayed frames, 0..1"},
-    {"ts_string", SLUICE_OPT_DOUBLE, "0.25", 0, offsetof(struct generate_config, ts_string), 0,
-     1, NULL, NULL, "share of frames whose ts is a string holding the number, 0..1"},
-    {"crlf", SLUICE_OPT_BOOL, "false", 0, offsetof(struct generate_config, crlf), 0, 0, NULL,
-     NULL, "end every frame with \"\\r\" (as a CRLF line would leave it)"},
-    {"unicode", SLUICE_OPT_BOOL, "false", 0, offsetof(struct generate_config, unicode), 0, 0,
-     NULL, NULL, "also \\uXXXX escapes (with surrogate pairs) in values"},
-    {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct generate_config, batch), 1, 1e6,
-     NULL, NULL, "records per poll"},
+    SLUICE_INT_OPTION("count", struct generate_config, count, .default_value = "100000", .min = 0,
+                      .max = 1e18, .doc = "frames to make; 0 = until stopped"),
+    SLUICE_DOUBLE_OPTION("rate", struct generate_config, rate, .default_value = "1000", .min = 1e-6,
+                         .max = 1e12,
+                         .doc = "frames per second of event time (ts advances by 1/rate per "
+                                "frame)"),
+    SLUICE_INT_OPTION("users", struct generate_config, users, .default_value = "1000", .min = 1,
+                      .max = 1e10, .doc = "distinct uids to draw from (uniformly)"),
+    SLUICE_INT_OPTION("seed", struct generate_config, seed, .default_value = "1",
+                      .doc = "same seed, same options: byte-identical frames"),
+    SLUICE_INT_OPTION("start_ts", struct generate_config, start_ts, .default_value = "1468244384",
+                      .doc = "event time of the first frame, unix seconds"),
+    SLUICE_DURATION_OPTION("delay", struct generate_config, delay, .default_value = "0",
+                           .doc = "a delayed frame's ts is 1s..delay older (out of order)"),
+    SLUICE_DOUBLE_OPTION("delay_prob", struct generate_config, delay_prob, .default_value = "0",
+                         .min = 0, .max = 1, .doc = "share of delayed frames, 0..1"),
+    SLUICE_DOUBLE_OPTION("ts_string", struct generate_config, ts_string, .default_value = "0.25",
+                         .min = 0, .max = 1,
+                         .doc = "share of frames whose ts is a string holding the number, 0..1"),
+    SLUICE_BOOL_OPTION("crlf", struct generate_config, crlf, .default_value = "false",
+                       .doc = "end every frame with \"\\r\" (as a CRLF line would leave it)"),
+    SLUICE_BOOL_OPTION("unicode", struct generate_config, unicode, .default_value = "false",
+                       .doc = "also \\uXXXX escapes (with surrogate pairs) in values"),
+    SLUICE_INT_OPTION("batch", struct generate_config, batch, .default_value = "1024", .min = 1,
+                      .max = 1e6, .doc = "records per poll"),
+    SLUICE_INT_OPTION("partitions", struct generate_config, partitions, .default_value = "1",
+                      .min = 1, .max = 4096,
+                      .doc = "frame i goes to partition i % partitions (as a topic's partitions "
+                             "would hold them)"),
     SLUICE_OPTIONS_END};
 
 static int generate_init(struct sluice_instance *self, const struct sluice_host_api *host,
@@ -107,14 +116,21 @@ static int generate_init(struct sluice_instance *self, const struct sluice_host_
         free(st);
         return SLUICE_ERROR;
     }
-    struct sluice_partition part = {NULL, 0, SLUICE_NO_OFFSET};
-    if (host->partitions_assigned(self, &part, 1) != SLUICE_OK)
+    st->partitions = (uint32_t)cf->partitions;
+    struct sluice_partition parts[4096];
+    for (uint32_t i = 0; i < st->partitions; i++)
+        parts[i] = (struct sluice_partition){.partition = (int32_t)i,
+                                             .position = SLUICE_NO_OFFSET,
+                                             .topic_partitions = (int32_t)st->partitions};
+    if (host->partitions_assigned(self, parts, st->partitions) != SLUICE_OK)
         goto fail;
-    if (part.position > 0) {
-        if (gen_skip_to(st->gen, (uint64_t)part.position, mark_seen, st) != 0)
+    /* Every partition's position is the sequence's next frame number. */
+    int64_t at = parts[0].position;
+    if (at > 0) {
+        if (gen_skip_to(st->gen, (uint64_t)at, mark_seen, st) != 0)
             goto fail;
-        st->polled = st->acked = (uint64_t)part.position;
-        host->log(self, SLUICE_LOG_INFO, "resuming at frame %lld", (long long)part.position);
+        st->polled = st->acked = (uint64_t)at;
+        host->log(self, SLUICE_LOG_INFO, "resuming at frame %lld", (long long)at);
     }
     *state = st;
     return SLUICE_OK;
@@ -161,7 +177,7 @@ static int generate_poll(void *state, struct sluice_batch *out, int timeout_ms)
         size_t len = gen_next(st->gen, buf, &user, &ts);
         r->value = buf;
         r->value_len = len;
-        r->partition = 0;
+        r->partition = (int32_t)(index % st->partitions);
         r->offset = (int64_t)index;
         buf += len;
         uint64_t bit = (uint64_t)1 << (user & 63);
@@ -188,9 +204,11 @@ static int generate_ack(void *state, struct sluice_batch *batch)
 static size_t generate_positions(void *state, struct sluice_partition *out, size_t cap)
 {
     struct generate_state *st = state;
-    if (cap >= 1)
-        out[0] = (struct sluice_partition){NULL, 0, (int64_t)st->acked};
-    return 1;
+    for (uint32_t i = 0; i < st->partitions && i < cap; i++)
+        out[i] = (struct sluice_partition){.partition = (int32_t)i,
+                                           .position = (int64_t)st->acked,
+                                           .topic_partitions = (int32_t)st->partitions};
+    return st->partitions;
 }
 
 SLUICE_PLUGIN(.name = "generate",

@@ -80,16 +80,15 @@ struct kc_locked {
  * and `field` the member the host fills. The rdkafka.* row takes the
  * plugin's validator (it knows the keys the plugin owns) and its doc. */
 #define KC_OPTION_BROKERS(config, field)                                                           \
-    {.name = "brokers", .type = SLUICE_OPT_LIST,                                                   \
-     .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY, .offset = offsetof(config, field),        \
-     .doc = "bootstrap brokers host:port (a list; one per indented continuation line)"}
+    SLUICE_LIST_OPTION("brokers", config, field, .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY, \
+                       .doc = "bootstrap brokers host:port (a list; one per indented "           \
+                              "continuation line)")
 #define KC_OPTION_CONNECT_TIMEOUT(config, field)                                                   \
-    {.name = "connect_timeout", .type = SLUICE_OPT_DURATION, .default_value = "10s",               \
-     .offset = offsetof(config, field), .min = 100, .max = 3600000,                                \
-     .doc = "fail at start-up when no broker answers within this time"}
+    SLUICE_DURATION_OPTION("connect_timeout", config, field, .default_value = "10s", .min = 100,  \
+                           .max = 3600000,                                                         \
+                           .doc = "fail at start-up when no broker answers within this time")
 #define KC_OPTION_RDKAFKA(config, field, validator, text)                                          \
-    {.name = KC_PREFIX, .type = SLUICE_OPT_PREFIX, .offset = offsetof(config, field),              \
-     .validate = (validator), .doc = (text)}
+    SLUICE_PREFIX_OPTION(KC_PREFIX, config, field, .validate = (validator), .doc = (text))
 
 /* How a plugin wants its client: see kc_client_start. */
 struct kc_start {

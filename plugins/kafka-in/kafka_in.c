@@ -51,9 +51,10 @@ static int64_t conf_int(rd_kafka_t *rk, const char *key, int64_t dflt)
     return end != buf && v > 0 ? (int64_t)v : dflt;
 }
 
-/* The consumer's own callbacks. librdkafka's feature-check lines tell us
- * early when the broker lacks the group API (see the log callback): add
- * "feature" to any debug set. */
+/* The consumer's own callbacks: rebalances, statistics (consumer lag), and
+ * librdkafka's feature-check lines, which tell us early when the broker
+ * lacks the group API (see the log callback): add "feature" to any debug
+ * set. */
 static void kin_customize(rd_kafka_conf_t *conf)
 {
     char dbg[256] = "", err[256];
@@ -63,6 +64,7 @@ static void kin_customize(rd_kafka_conf_t *conf)
     snprintf(newdbg, sizeof newdbg, "%s%sfeature", dbg, dbg[0] ? "," : "");
     rd_kafka_conf_set(conf, "debug", newdbg, err, sizeof err);
     rd_kafka_conf_set_rebalance_cb(conf, kin_rebalance_cb);
+    rd_kafka_conf_set_stats_cb(conf, kin_stats_cb);
 }
 
 static void kin_free(struct kin_state *st)
@@ -73,6 +75,7 @@ static void kin_free(struct kin_state *st)
     if (st->kc.rk)
         kin_close(st); /* commits what ack stored since the last auto-commit */
     kin_parts_free(&st->parts);
+    kin_store_free(&st->store);
     free(st->msgs);
     free(st->kc.brokers);
     free(st);
@@ -94,6 +97,9 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
         host->log(self, SLUICE_LOG_ERROR, "start = %s: %s", cfg->start, bad);
         goto fail;
     }
+    if (!kin_store_init(&st->store, self, host, &cfg->brokers, cfg->group, cfg->state_topic,
+                        &cfg->rdkafka, cfg->state_timeout_ms))
+        goto fail;
     st->cap_msgs = (size_t)cfg->batch;
     st->msgs = calloc(st->cap_msgs, sizeof *st->msgs);
     if (!st->msgs)
@@ -103,11 +109,13 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
         {"client.id", "sluice"},
         {"group.id", cfg->group},
         {"enable.auto.offset.store", "false"},
-        {"enable.auto.commit", "true"},
+        /* With checkpoints nothing is stored for auto-commit to commit. */
+        {"enable.auto.commit", host->checkpointing() ? "false" : "true"},
         {"auto.offset.reset", "earliest"},
         {"partition.assignment.strategy", "cooperative-sticky"},
         {"enable.partition.eof", cfg->stop_at_end ? "true" : "false"},
         {"log.connection.close", "false"},
+        {"statistics.interval.ms", "1000"}, /* consumer lag for /metrics (stats.c) */
         {NULL, NULL},
     };
     const struct kc_start how = {
@@ -135,7 +143,7 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
         host->log(self, SLUICE_LOG_ERROR, "%s", err);
         goto fail;
     }
-    bool wait = strcmp(cfg->missing_topic, "wait") == 0;
+    bool wait = cfg->missing_topic == KIN_MISSING_WAIT;
     if (missing > 0 && !wait) {
         host->log(self, SLUICE_LOG_ERROR,
                   "topic %s does not exist on brokers = %s: create it, fix `topic`, or set "
@@ -169,28 +177,41 @@ static const char *kin_check_rdkafka(const void *kv)
 
 static const struct sluice_option kin_options[] = {
     KC_OPTION_BROKERS(struct kin_config, brokers),
-    {"topic", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-     offsetof(struct kin_config, topics), 0, 0, NULL, NULL,
-     "topic(s) to read; ^regex subscribes by pattern"},
-    {"group", SLUICE_OPT_STRING, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-     offsetof(struct kin_config, group), 0, 0, NULL, NULL,
-     "consumer group id: members share partitions, committed offsets are per group"},
-    {"start", SLUICE_OPT_STRING, "committed", SLUICE_OPT_NONEMPTY,
-     offsetof(struct kin_config, start), 0, 0, NULL, kin_start_validate,
-     "where to begin a partition first seen: earliest, latest, committed (else "
-     "auto.offset.reset, default earliest) or an ISO-8601 time"},
-    {"stop_at_end", SLUICE_OPT_BOOL, "false", 0, offsetof(struct kin_config, stop_at_end), 0, 0,
-     NULL, NULL, "replay: end when every partition reached its end offset as of assignment"},
-    {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct kin_config, batch), 1, 1000000, NULL,
-     NULL, "most frames per batch"},
+    SLUICE_LIST_OPTION("topic", struct kin_config, topics,
+                       .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+                       .doc = "topic(s) to read; ^regex subscribes by pattern"),
+    SLUICE_STRING_OPTION("group", struct kin_config, group,
+                         .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+                         .doc = "consumer group id: members share partitions, committed offsets "
+                                "are per group"),
+    SLUICE_STRING_OPTION("start", struct kin_config, start, .default_value = "committed",
+                         .flags = SLUICE_OPT_NONEMPTY, .validate = kin_start_validate,
+                         .doc = "where to begin a partition first seen: earliest, latest, "
+                                "committed (else auto.offset.reset, default earliest) or an "
+                                "ISO-8601 time"),
+    SLUICE_BOOL_OPTION("stop_at_end", struct kin_config, stop_at_end, .default_value = "false",
+                       .doc = "replay: end when every partition reached its end offset as of "
+                              "assignment"),
+    SLUICE_INT_OPTION("batch", struct kin_config, batch, .default_value = "1024", .min = 1,
+                      .max = 1000000, .doc = "most frames per batch"),
     KC_OPTION_CONNECT_TIMEOUT(struct kin_config, connect_timeout_ms),
-    {"join_timeout", SLUICE_OPT_DURATION, "60s", 0, offsetof(struct kin_config, join_timeout_ms),
-     1000, 3600000, NULL, NULL, "fail when the group cannot be joined within this time"},
-    {"close_timeout", SLUICE_OPT_DURATION, "10s", 0,
-     offsetof(struct kin_config, close_timeout_ms), 100, 3600000, NULL, NULL,
-     "at exit: how long the final commit and leaving the group may take"},
-    {"missing_topic", SLUICE_OPT_STRING, "fail", 0, offsetof(struct kin_config, missing_topic), 0,
-     0, "fail|wait", NULL, "a topic that does not exist at start-up: fail, or wait for it"},
+    SLUICE_DURATION_OPTION("join_timeout", struct kin_config, join_timeout_ms,
+                           .default_value = "60s", .min = 1000, .max = 3600000,
+                           .doc = "fail when the group cannot be joined within this time"),
+    SLUICE_DURATION_OPTION("close_timeout", struct kin_config, close_timeout_ms,
+                           .default_value = "10s", .min = 100, .max = 3600000,
+                           .doc = "at exit: how long the final commit and leaving the group may "
+                                  "take"),
+    SLUICE_ENUM_OPTION("missing_topic", struct kin_config, missing_topic, "fail|wait",
+                       .default_value = "fail",
+                       .doc = "a topic that does not exist at start-up: fail, or wait for it"),
+    SLUICE_STRING_OPTION("state_topic", struct kin_config, state_topic, .default_value = "",
+                         .doc = "checkpoint = kafka: the compacted topic of checkpoints (default "
+                                "<group>.sluice-state; created if missing)"),
+    SLUICE_DURATION_OPTION("state_timeout", struct kin_config, state_timeout_ms,
+                           .default_value = "30s", .min = 100, .max = 3600000,
+                           .doc = "checkpoints: how long writing one to the state topic, reading "
+                                  "it back, or committing its offsets may take"),
     KC_OPTION_RDKAFKA(struct kin_config, rdkafka, kin_check_rdkafka,
                       "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = 52428800"),
     SLUICE_OPTIONS_END,
@@ -199,4 +220,6 @@ static const struct sluice_option kin_options[] = {
 SLUICE_PLUGIN(.name = "kafka-in", .description = "frames from Kafka topics (consumer group, at-least-once)",
               .version = PACKAGE_VERSION, .kind = SLUICE_KIND_SOURCE, .options = kin_options,
               .config_size = sizeof(struct kin_config), .init = kin_init, .exit = kin_exit,
-              .poll = kin_poll, .ack = kin_ack);
+              .poll = kin_poll, .ack = kin_ack, .positions = kin_positions,
+              .checkpointed = kin_checkpointed, .store_write = kin_store_write_cb,
+              .store_read = kin_store_read_cb);

@@ -8,8 +8,11 @@
  * least one revision is emitted. Also: error and dropped records pass
  * through, frames without key/ts/plausible time become error records.
  */
+#include "batch.h"
 #include "check.h"
 #include "distinct_count.h"
+#include "host_api.h"
+#include "metrics.h"
 #include "plugin_harness.h"
 
 #include <jansson.h>
@@ -176,6 +179,12 @@ static void fill_frame(struct sluice_record *r, const struct frame *f, uint16_t 
                                          .type = SLUICE_FIELD_STRING};
 }
 
+/* What the last run() published: its "late" and "revisions" counters, and
+ * the windows still open at the end (gauges; 0 after end_of_input). */
+static int64_t last_late, last_revisions;
+static double last_open;
+static int last_open_kinds;
+
 /* Run the plugin with `options` (pipeline file lines) over the frames in
  * batches of `batch`, collecting the results. */
 static void run(const struct frame *fr, size_t n, const char *options, size_t batch)
@@ -198,6 +207,12 @@ static void run(const struct frame *fr, size_t n, const char *options, size_t ba
     sluice_batch_reset(&out);
     CHECK_INT_EQ(sluice_plugin.end_of_input(h.state, &out), SLUICE_OK);
     collect(&out);
+    last_late = harness_counter(&h, "late");
+    last_revisions = harness_counter(&h, "revisions");
+    struct sluice_gauge_view open;
+    sluice_gauge_view(h.inst, "windows_open", &open);
+    last_open = open.sum;
+    last_open_kinds = open.n;
     harness_stop(&h);
     sluice_batch_free(&in);
     sluice_batch_free(&out);
@@ -275,6 +290,14 @@ static void test_sample(const char *file, const char *minutes, bool late)
                 CHECK(rev >= 1);
             else
                 CHECK_INT_EQ(rev, 0);
+            /* The counters agree with the results: every revision is
+             * counted, and each needed at least one late frame. */
+            CHECK_INT_EQ(last_revisions, rev);
+            CHECK(last_late >= rev);
+            if (!late)
+                CHECK_INT_EQ(last_late, 0);
+            CHECK_INT_EQ(last_open_kinds, 3);
+            CHECK(last_open == 0); /* all final at the end */
             /* lateness = 15s covers the 10 s delays: no revision at all. */
             snprintf(options, sizeof options,
                      "windows = minute, hour, day\nalgorithm = %s\nlateness = 15s", algorithms[a]);
@@ -283,6 +306,8 @@ static void test_sample(const char *file, const char *minutes, bool late)
             CHECK_INT_EQ(check_against("hour", th, nth), 0);
             CHECK_INT_EQ(check_against("day", td, ntd), 0);
             CHECK_INT_EQ(nresults, ntm + nth + ntd);
+            CHECK_INT_EQ(last_revisions, 0);
+            CHECK_INT_EQ(last_late, 0);
         }
     }
     for (size_t i = 0; i < n; i++)
@@ -408,11 +433,11 @@ static void test_error_records(void)
         if (out.records[i].flags & SLUICE_REC_ERROR && out.records[i].error != reasons[0])
             CHECK_STR_EQ(out.records[i].error_stage, "transform:distinct-count:test");
     CHECK_INT_EQ(harness_counter(&h, "frames_counted"), 3);
-    CHECK_INT_EQ(harness_counter(&h, "no_key"), 1);
-    CHECK_INT_EQ(harness_counter(&h, "no_ts"), 1);
-    CHECK_INT_EQ(harness_counter(&h, "ts_out_of_range"), 1);
-    CHECK_INT_EQ(harness_counter(&h, "wild_ts"), 1);
-    CHECK_INT_EQ(harness_counter(&h, "too_late"), 1);
+    CHECK_INT_EQ(harness_counter(&h, "error.no_key"), 1);
+    CHECK_INT_EQ(harness_counter(&h, "error.no_ts"), 1);
+    CHECK_INT_EQ(harness_counter(&h, "error.ts_out_of_range"), 1);
+    CHECK_INT_EQ(harness_counter(&h, "error.wild_ts"), 1);
+    CHECK_INT_EQ(harness_counter(&h, "error.too_late"), 1);
     harness_stop(&h);
     sluice_batch_free(&in);
     sluice_batch_free(&out);
@@ -430,7 +455,7 @@ static void test_options(void)
         if (strcmp(o->name, "timezone") == 0)
             tz = o;
     }
-    CHECK_INT_EQ(n, 12);
+    CHECK_INT_EQ(n, 14);
     CHECK(windows && windows->validate && tz && tz->validate);
     if (!windows || !tz)
         return;
@@ -453,6 +478,22 @@ static void test_options(void)
     CHECK(sluice_plugin.config_size == sizeof(struct dc_config));
 }
 
+/* Once the host's table of field names is full, field_id returns 0 and
+ * init fails instead of counting nothing. Runs last: it fills the table. */
+static void test_field_table_full(void)
+{
+    char name[32];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(name, sizeof name, "filler-%d", i);
+        sluice_field_id(name);
+    }
+    CHECK_INT_EQ(sluice_field_id("never-seen-before"), 0);
+    struct harness h;
+    CHECK_INT_EQ(harness_start(&h, &sluice_plugin, "key = never-seen-before"), SLUICE_ERROR);
+    harness_stop(&h);
+    sluice_fields_free();
+}
+
 int main(void)
 {
     test_sample("challenge-sample-a.jsonl.gz", "challenge-sample-a.minutes", false);
@@ -460,5 +501,6 @@ int main(void)
     test_result_format();
     test_error_records();
     test_options();
+    test_field_table_full();
     return check_exit();
 }

@@ -103,7 +103,7 @@ static void read_all(const char *path, bool read_ahead, int batch)
     CHECK_INT_EQ(n, LINES);
     CHECK_INT_EQ(bad, 0);
     CHECK_INT_EQ(too_long, 3);
-    CHECK_INT_EQ(harness_counter(&h, "too_long"), 3);
+    CHECK_INT_EQ(harness_counter(&h, "error.too_long"), 3);
     sluice_batch_free(&b);
     harness_stop(&h);
 }

@@ -38,4 +38,5 @@ EXTRA_DIST += bench/run.sh bench/profile.sh bench/report.py bench/simdjson_uid.c
 	bench/metrics_cost.sh bench/RESULTS-metrics.md
 # REPORT.md's figures: drawn by bench/plots.sh from bench/data, checked in as bench/figures
 # (not bench/plots: make's built-in rule `%: %.sh` would make that name from bench/plots.sh).
-EXTRA_DIST += bench/plots.sh bench/data bench/figures bench/exact_vs_sketch.sh
+EXTRA_DIST += bench/plots.sh bench/data bench/figures bench/exact_vs_sketch.sh \
+	bench/checkpoint_cost.sh

@@ -14,7 +14,7 @@
  *     string in the JSON stays a string);
  *   - MessagePack, {uid, ts} only: a map of two, ts an integer.
  * Then, timed (CPU time of this thread, median of RUNS passes over all
- * frames), each way of getting uid and ts out:
+ * frames, the ways taken round-robin), each way of getting uid and ts out:
  *   json  sluice fast   json-extract's fast scanner with its defaults
  *                       (validate = structure) and its type rules (a string
  *                       ts is parsed): exactly what the pipeline runs
@@ -28,7 +28,7 @@
  * Every way's uid and ts of every frame are checked, untimed, against the
  * generator's own (user -> uid text, ts); a mismatch is an error (exit 1).
  *
- *   bench/msgpack_uid [FRAMES [RUNS]]   (defaults 100000 and 5) > msgpack.tsv
+ *   bench/msgpack_uid [FRAMES [RUNS]]   (defaults 100000 and 9) > msgpack.tsv
  *
  * Output: a TSV (comment lines first) with one row per (encoding, content,
  * method): bytes per frame, CPU ns per frame, frames per CPU second, MB/s of
@@ -377,30 +377,26 @@ static int cmp_d(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Median CPU seconds per frame over `runs` passes over the first n frames. */
-static double measure(const struct set *s, size_t n, extract_fn fn, int runs)
+/* CPU seconds per frame of one pass over the first n frames. */
+static double one_pass(const struct set *s, size_t n, extract_fn fn)
 {
-    double t[64];
-    uint64_t sink = 0;
-    for (int r = 0; r < runs; r++) {
-        double t0 = cpu_now();
-        for (size_t i = 0; i < n; i++) {
-            struct got g = {0};
-            fn(s->bytes + s->off[i], s->off[i + 1] - s->off[i], &g);
-            sink += g.uid_len + (uint64_t)g.ts + (g.uid ? (uint8_t)g.uid[0] : 0u);
-        }
-        t[r] = (cpu_now() - t0) / (double)n;
+    static uint64_t sink;
+    double t0 = cpu_now();
+    for (size_t i = 0; i < n; i++) {
+        struct got g = {0};
+        fn(s->bytes + s->off[i], s->off[i + 1] - s->off[i], &g);
+        sink += g.uid_len + (uint64_t)g.ts + (g.uid ? (uint8_t)g.uid[0] : 0u);
     }
+    double t = (cpu_now() - t0) / (double)n;
     if (sink == 42) /* keeps the results alive */
         fputc(' ', stderr);
-    qsort(t, (size_t)runs, sizeof t[0], cmp_d);
-    return t[runs / 2];
+    return t;
 }
 
 int main(int argc, char **argv)
 {
     size_t frames = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
-    int runs = argc > 2 ? atoi(argv[2]) : 5;
+    int runs = argc > 2 ? atoi(argv[2]) : 9;
     if (frames < 10 || runs < 1 || runs > 63) {
         fprintf(stderr, "usage: msgpack_uid [FRAMES>=10 [RUNS in 1..63]]\n");
         return 2;
@@ -481,10 +477,10 @@ int main(int argc, char **argv)
            frames, runs, runs, jx_impl_name(), msgpack_version());
     printf("# date: %s\n", date);
     printf("encoding\tcontent\tmethod\tbytes_per_frame\tns_per_frame\tframes_per_cpu_s\tMB_per_s\n");
-    for (size_t w = 0; w < sizeof ways / sizeof *ways; w++) {
+    enum { NWAYS = sizeof ways / sizeof *ways };
+    for (size_t w = 0; w < NWAYS; w++) { /* untimed: every frame's answer */
         const struct set *s = ways[w].set;
-        size_t n = frames / ways[w].divide;
-        for (size_t i = 0; i < n; i++) { /* untimed: every frame's answer */
+        for (size_t i = 0; i < frames / ways[w].divide; i++) {
             struct got g = {0};
             size_t len = s->off[i + 1] - s->off[i];
             if (!ways[w].fn(s->bytes + s->off[i], len, &g) || g.uid_len != GEN_UID_LEN ||
@@ -494,11 +490,18 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-        double sec = measure(s, n, ways[w].fn, runs);
-        double bytes = (double)s->total / (double)frames;
+    }
+    /* Timed: the ways round-robin (a pass of each, then the next round), so a machine whose
+     * load changes during the run slows them alike; then each way's median. */
+    static double t[NWAYS][64];
+    for (int r = 0; r < runs; r++)
+        for (size_t w = 0; w < NWAYS; w++)
+            t[w][r] = one_pass(ways[w].set, frames / ways[w].divide, ways[w].fn);
+    for (size_t w = 0; w < NWAYS; w++) {
+        qsort(t[w], (size_t)runs, sizeof t[w][0], cmp_d);
+        double sec = t[w][runs / 2], bytes = (double)ways[w].set->total / (double)frames;
         printf("%s\t%s\t%s\t%.1f\t%.1f\t%.0f\t%.0f\n", ways[w].encoding, ways[w].content,
                ways[w].method, bytes, sec * 1e9, 1 / sec, bytes / sec / 1e6);
-        fflush(stdout);
     }
     msgpack_unpacked_destroy(&unpacked);
     set_free(&json);

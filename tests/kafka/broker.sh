@@ -291,7 +291,11 @@ try_start() {
     write_config "$port" "$cport"
 
     # Cluster id: 16 random bytes, url-safe base64 without padding (22 chars), as Kafka's Uuid.
-    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    # 22 url-safe base64 characters; one starting with '-' would read as an option.
+    cluster_id=-
+    while [[ $cluster_id == -* ]]; do
+        cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    done
     java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS"
     if ! "${JCMD[@]}" </dev/null >"$STATE/format.log" 2>&1; then
         cat "$STATE/format.log" >&2

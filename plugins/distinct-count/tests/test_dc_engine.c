@@ -611,6 +611,18 @@ static int capture_partial(void *ctx, const struct dc_partial_out *p)
     return 0;
 }
 
+/* A count-stage engine sending partials every `interval_ms`, holding the
+ * three partitions of a 3-partition topic. */
+static struct dc_engine *partials_engine(const struct dc_engine_config *c, int64_t interval_ms)
+{
+    struct dc_engine *e = engine(c);
+    dc_engine_set_partials(e, capture_partial, interval_ms);
+    dc_engine_set_topic_partitions(e, 3);
+    for (int p = 0; p < 3; p++)
+        dc_engine_hold(e, p, 1000);
+    return e;
+}
+
 /* The latest (unique, frames) of every window of `r`, into `out`, by key. */
 static size_t latest_of(const struct got *r, size_t n, struct got *out)
 {
@@ -651,11 +663,7 @@ static void test_partials_merge(void)
 
         /* The count stage: the same frames, partials out. */
         nsent = 0;
-        e = engine(&c);
-        dc_engine_set_partials(e, capture_partial, 0);
-        dc_engine_set_topic_partitions(e, 3);
-        for (int p = 0; p < 3; p++)
-            dc_engine_hold(e, p, 1000);
+        e = partials_engine(&c, 0);
         for (int i = 0; i < 9000; i++) {
             add(e, i % 3, T0 + i / 6 - (i % 11 == 0 ? 4 : 0), (uint64_t)(i * 7919 % 5000));
             if (i % 500 == 499)
@@ -764,11 +772,7 @@ static void test_partials_after_restore(void)
     /* The first holder: every window's partials sent once, then changes
      * that an hour's partial_interval keeps back; its state saved. */
     nsent = 0;
-    e = engine(&c);
-    dc_engine_set_partials(e, capture_partial, 3600000);
-    dc_engine_set_topic_partitions(e, 3);
-    for (int p = 0; p < 3; p++)
-        dc_engine_hold(e, p, 1000);
+    e = partials_engine(&c, 3600000);
     for (int i = 0; i < 2400; i++) {
         add(e, i % 3, T0 + i / 20, (uint64_t)(i * 7919 % 4000));
         if (i == 1999)
@@ -781,12 +785,9 @@ static void test_partials_after_restore(void)
     CHECK(nsent > 0);
 
     /* The next holder restores the partitions; their input ends. */
-    e = engine(&c);
-    dc_engine_set_partials(e, capture_partial, 3600000);
-    dc_engine_set_topic_partitions(e, 3);
+    e = partials_engine(&c, 3600000);
     const char *err = NULL;
     for (int p = 0; p < 3; p++) {
-        dc_engine_hold(e, p, 1000);
         CHECK_INT_EQ(dc_engine_load_partition(e, p, parts[p].data, parts[p].len, &err), 0);
         free(parts[p].data);
     }

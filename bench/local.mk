@@ -38,3 +38,6 @@ EXTRA_DIST += bench/run.sh bench/profile.sh bench/metrics_cost.sh bench/report.p
 # REPORT.md's figures: drawn by bench/plots.sh from bench/data, checked in as bench/figures
 # (not bench/plots: make's built-in rule `%: %.sh` would make that name from bench/plots.sh).
 EXTRA_DIST += bench/plots.sh bench/data bench/figures bench/exact_vs_sketch.sh
+
+# Scale-out on one machine (bench/scale.sh -> bench/RESULTS-scale.md).
+EXTRA_DIST += bench/scale.sh bench/scale_report.py

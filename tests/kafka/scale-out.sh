@@ -57,6 +57,23 @@ python3 "$top_srcdir/tests/exact_windows.py" "$TMP/frames.jsonl" > "$TMP/exact"
 split -l 12000 "$TMP/frames.jsonl" "$TMP/slice."
 split -l 1500 "$TMP/slice.ab" "$TMP/bit."
 
+# counting: the extract and count sections of every count pipeline here
+# (the count section last: keys may follow).
+counting() {
+    cat <<INI
+[transform.extract]
+plugin = json-extract
+fields = uid, ts
+timestamp = ts
+mode = strict
+[transform.count]
+plugin = distinct-count
+key = uid
+windows = minute, hour
+algorithm = $ALGORITHM
+INI
+}
+
 # count_ini GROUP FRAMES PARTIALS
 count_ini() {
     cat <<INI
@@ -69,16 +86,7 @@ brokers = $BROKERS
 topic = $2
 group = $1
 rdkafka.session.timeout.ms = 6000
-[transform.extract]
-plugin = json-extract
-fields = uid, ts
-timestamp = ts
-mode = strict
-[transform.count]
-plugin = distinct-count
-key = uid
-windows = minute, hour
-algorithm = $ALGORITHM
+$(counting)
 output = partials
 partial_interval = 300ms
 [sink.partials]
@@ -158,6 +166,11 @@ for ALGORITHM in exact sketch; do
     c1=$!
     wait_for "$ALGORITHM: C1 alone" "$L-c1.err" "assigned 6 partition(s)" "$c1"
     produce "$F" < "$TMP/slice.aa"
+    # C1 checkpoints every partition (so the joiners resume from checkpoints).
+    for _ in $(seq 1 600); do
+        [ "$("$KAFKA_TOOL" committed "$BROKERS" "$G" "$F" | awk '$2 > 0' | wc -l)" -eq 6 ] && break
+        sleep 0.1
+    done
     # C2 and C3 join while C1 counts: partitions move with their state.
     "$SLUICE" "$TMP/count.ini" > /dev/null 2> "$L-c2.err" &
     c2=$!
@@ -168,20 +181,30 @@ for ALGORITHM in exact sketch; do
     wait_for "$ALGORITHM: C2 resumes from a checkpoint" "$L-c2.err" \
         "partition(s) resume from their checkpoint" "$c2"
     before=$(committed_total "$G" "$F")
-    # The second slice, bit by bit; C2 dies in the middle of it.
+    # The second slice, bit by bit; C2 dies once the group has checkpointed
+    # 3,000 of its frames (in the middle of it, unless the instances lag
+    # behind the producer: then right after it, still before the third).
+    kill_c2() {
+        kill -KILL "$c2"
+        wait "$c2" 2> /dev/null || true
+        echo "$ALGORITHM: C2 SIGKILLed with $(committed_total "$G" "$F") frames committed, $1"
+        c2=
+        "$SLUICE" "$TMP/count.ini" > /dev/null 2> "$L-c4.err" &
+        c4=$!
+    }
     for bit in "$TMP"/bit.*; do
         produce "$F" < "$bit"
         sleep 0.2
-        if [ -n "${c2:-}" ] && [ "$(committed_total "$G" "$F")" -gt $((before + 3000)) ]; then
-            kill -KILL "$c2"
-            wait "$c2" 2> /dev/null || true
-            echo "$ALGORITHM: C2 SIGKILLed with $(committed_total "$G" "$F") of the frames so far committed"
-            c2=
-            "$SLUICE" "$TMP/count.ini" > /dev/null 2> "$L-c4.err" &
-            c4=$!
+        if [ -n "$c2" ] && [ "$(committed_total "$G" "$F")" -gt $((before + 3000)) ]; then
+            kill_c2 "$(basename "$bit") of the second slice produced"
         fi
     done
-    [ -z "${c2:-}" ] || fail "$ALGORITHM: C2 was not killed while the second slice went in"
+    for _ in $(seq 1 600); do
+        [ -n "$c2" ] || break
+        [ "$(committed_total "$G" "$F")" -gt $((before + 3000)) ] && kill_c2 "the second slice produced"
+        sleep 0.1
+    done
+    [ -z "$c2" ] || fail "$ALGORITHM: the group did not count the second slice"
     produce "$F" < "$TMP/slice.ac"
     for p in 0 1 2 3 4 5; do
         echo '{"uid":"closer","ts":1468246200}' | "$KAFKA_TOOL" produce "$BROKERS" "$F" -p "$p"
@@ -210,16 +233,7 @@ group = single-$ALGORITHM-$RUN_ID
 stop_at_end = true
 [pipeline]
 checkpoint = none
-[transform.extract]
-plugin = json-extract
-fields = uid, ts
-timestamp = ts
-mode = strict
-[transform.count]
-plugin = distinct-count
-key = uid
-windows = minute, hour
-algorithm = $ALGORITHM
+$(counting)
 [sink.out]
 plugin = stdout
 INI

@@ -33,11 +33,13 @@ bench_msgpack_uid_LDADD = $(JANSSON_LIBS) $(MSGPACK_LIBS)
 endif
 
 # The benchmark scripts (run by hand: bench/run.sh, bench/profile.sh).
-EXTRA_DIST += bench/run.sh bench/profile.sh bench/metrics_cost.sh bench/report.py bench/simdjson_uid.cpp \
-	bench/faust_app.py bench/RESULTS.md bench/PROFILE.md bench/RESULTS-metrics.md
+EXTRA_DIST += bench/run.sh bench/profile.sh bench/report.py bench/simdjson_uid.cpp \
+	bench/faust_app.py bench/RESULTS.md bench/PROFILE.md \
+	bench/metrics_cost.sh bench/RESULTS-metrics.md
 # REPORT.md's figures: drawn by bench/plots.sh from bench/data, checked in as bench/figures
 # (not bench/plots: make's built-in rule `%: %.sh` would make that name from bench/plots.sh).
-EXTRA_DIST += bench/plots.sh bench/data bench/figures bench/exact_vs_sketch.sh
+EXTRA_DIST += bench/plots.sh bench/data bench/figures bench/exact_vs_sketch.sh \
+	bench/checkpoint_cost.sh
 
 # Scale-out on one machine (bench/scale.sh -> bench/RESULTS-scale.md).
 EXTRA_DIST += bench/scale.sh bench/scale_report.py

@@ -27,4 +27,4 @@ host_sluice_SOURCES = host/main.c
 host_sluice_LDADD = $(SLUICE_HOST_LIBS)
 host_sluice_LDFLAGS = $(AM_LDFLAGS) -rdynamic
 
-sluiceinclude_HEADERS += include/sluice/plugin.h
+sluiceinclude_HEADERS += include/sluice/plugin.h include/sluice/bytes.h

@@ -284,6 +284,8 @@ void sluice_metrics_instance_free(struct sluice_instance *inst)
 
 static struct {
     _Atomic int state;
+    _Atomic int64_t heartbeat_ms; /* CLOCK_MONOTONIC: when the loop last turned */
+    _Atomic int64_t stuck_ms;     /* no turn for this long: stuck (0: SLUICE_STUCK_MS) */
     _Atomic uint64_t frames_in, bytes_in, records_out;
     _Atomic uint64_t checkpoints;
     _Atomic int64_t checkpoint_ms;        /* wall clock, when the last one finished */
@@ -297,9 +299,52 @@ static void bump(_Atomic uint64_t *c, uint64_t n)
                           memory_order_relaxed);
 }
 
+static int64_t mono_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void sluice_metrics_set_state(enum sluice_run_state state)
 {
+    atomic_store_explicit(&run.heartbeat_ms, mono_now_ms(), memory_order_relaxed);
     atomic_store(&run.state, (int)state);
+}
+
+void sluice_metrics_set_tick(int64_t tick_ms)
+{
+    /* A source's poll may wait a tick: only what is well past that is stuck. */
+    atomic_store(&run.stuck_ms, SLUICE_STUCK_MS + 2 * tick_ms);
+}
+
+void sluice_metrics_heartbeat(int64_t mono_ms)
+{
+    atomic_store_explicit(&run.heartbeat_ms, mono_ms, memory_order_relaxed);
+}
+
+const char *sluice_health_reason(char *buf, size_t size)
+{
+    switch (sluice_metrics_state()) {
+    case SLUICE_RUN_STARTING: /* a source may take its connect_timeout to start */
+        return NULL;
+    case SLUICE_RUN_RUNNING: {
+        int64_t idle =
+            mono_now_ms() - atomic_load_explicit(&run.heartbeat_ms, memory_order_relaxed);
+        int64_t stuck = atomic_load_explicit(&run.stuck_ms, memory_order_relaxed);
+        if (idle < (stuck > 0 ? stuck : SLUICE_STUCK_MS))
+            return NULL;
+        snprintf(buf, size,
+                 "stuck: the loop has not turned for %lld s (a plugin call does not return)",
+                 (long long)(idle / 1000));
+        return buf;
+    }
+    case SLUICE_RUN_STOPPING:
+    case SLUICE_RUN_STOPPED:
+        break;
+    }
+    snprintf(buf, size, "stopping: the loop has ended");
+    return buf;
 }
 
 enum sluice_run_state sluice_metrics_state(void)

@@ -219,6 +219,7 @@ static int write_sinks(struct sluice_pipeline *p, struct sluice_batch *b)
          * give up after a bounded time and say how much was not written. */
         while ((rc = s->plugin->write(s->state, b)) == SLUICE_RETRY) {
             int64_t t = mono_ms();
+            sluice_metrics_heartbeat(t); /* waiting for a sink is not being stuck */
             if (t - last_warn >= 5000) {
                 sluice_log(s->prefix, SLUICE_LOG_WARN, "sink is full for %.0f s; still waiting",
                            (double)(t - started) / 1000);
@@ -438,6 +439,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             goto out;
         }
         int64_t t = mono_ms();
+        sluice_metrics_heartbeat(t);
         if (sluice_ckpt_due(t) && (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
                                    sluice_ckpt_take(p, "interval") != 0)) {
             status = 1;

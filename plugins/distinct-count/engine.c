@@ -108,6 +108,11 @@ static int emit_window(struct dc_engine *e, const struct dc_kind *k, struct dc_w
     if (!u)
         return -1;
     uint64_t unique = dc_sketch_count(u);
+    /* A window of n frames has at most n distinct keys: an estimate above
+     * that (nearly every frame a new key) is capped, which only lowers the
+     * error. */
+    if (unique > w->frames)
+        unique = w->frames;
     int rc = 0;
     if (always || unique != w->emitted) {
         struct dc_result r = {

@@ -1,21 +1,10 @@
 /* Partials on the wire (see partial.h for the layout). */
 #include "partial.h"
 
+#include <sluice/bytes.h>
+
 #include <string.h>
 
-static void put(uint8_t *p, uint64_t v, unsigned bytes)
-{
-    for (unsigned i = 0; i < bytes; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get(const uint8_t *p, unsigned bytes)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 size_t dc_partial_size(const struct dc_partial_msg *m)
 {
@@ -27,14 +16,14 @@ uint8_t *dc_partial_encode_head(const struct dc_partial_msg *m, uint8_t *buf)
     memcpy(buf, DC_PARTIAL_MAGIC, 4);
     buf[4] = DC_PARTIAL_VERSION;
     buf[5] = (uint8_t)m->window_len;
-    put(buf + 6, m->topic_len, 2);
-    put(buf + 8, (uint64_t)m->start, 8);
-    put(buf + 16, (uint64_t)m->end, 8);
-    put(buf + 24, (uint32_t)m->partition, 4);
-    put(buf + 28, (uint32_t)m->topic_partitions, 4);
-    put(buf + 32, (uint64_t)m->watermark_ms, 8);
-    put(buf + 40, m->frames, 8);
-    put(buf + 48, m->sketch_len, 4);
+    sluice_le_store(buf + 6, m->topic_len, 2);
+    sluice_le_store(buf + 8, (uint64_t)m->start, 8);
+    sluice_le_store(buf + 16, (uint64_t)m->end, 8);
+    sluice_le_store(buf + 24, (uint32_t)m->partition, 4);
+    sluice_le_store(buf + 28, (uint32_t)m->topic_partitions, 4);
+    sluice_le_store(buf + 32, (uint64_t)m->watermark_ms, 8);
+    sluice_le_store(buf + 40, m->frames, 8);
+    sluice_le_store(buf + 48, m->sketch_len, 4);
     uint8_t *p = buf + DC_PARTIAL_HEADER;
     memcpy(p, m->window, m->window_len);
     p += m->window_len;
@@ -56,14 +45,14 @@ const char *dc_partial_decode(const uint8_t *buf, size_t len, struct dc_partial_
     if (buf[4] != DC_PARTIAL_VERSION)
         return "a partial of another format version";
     m->window_len = buf[5];
-    m->topic_len = (size_t)get(buf + 6, 2);
-    m->start = (int64_t)get(buf + 8, 8);
-    m->end = (int64_t)get(buf + 16, 8);
-    m->partition = (int32_t)(uint32_t)get(buf + 24, 4);
-    m->topic_partitions = (int32_t)(uint32_t)get(buf + 28, 4);
-    m->watermark_ms = (int64_t)get(buf + 32, 8);
-    m->frames = get(buf + 40, 8);
-    m->sketch_len = (size_t)get(buf + 48, 4);
+    m->topic_len = (size_t)sluice_le_load(buf + 6, 2);
+    m->start = (int64_t)sluice_le_load(buf + 8, 8);
+    m->end = (int64_t)sluice_le_load(buf + 16, 8);
+    m->partition = (int32_t)(uint32_t)sluice_le_load(buf + 24, 4);
+    m->topic_partitions = (int32_t)(uint32_t)sluice_le_load(buf + 28, 4);
+    m->watermark_ms = (int64_t)sluice_le_load(buf + 32, 8);
+    m->frames = sluice_le_load(buf + 40, 8);
+    m->sketch_len = (size_t)sluice_le_load(buf + 48, 4);
     if (m->window_len == 0 || m->window_len > 15 || len != dc_partial_size(m))
         return "a truncated partial (its lengths do not add up)";
     m->window = (const char *)buf + DC_PARTIAL_HEADER;

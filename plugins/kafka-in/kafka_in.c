@@ -61,6 +61,14 @@ static void kin_free(struct kin_state *st)
     kin_parts_free(&st->parts);
     kin_store_free(&st->store);
     free(st->msgs);
+    if (st->client_left) {
+        /* The consumer's threads may still log through st->kc (its
+         * opaque): keep it, silenced (the log callback skips a client
+         * without a host). */
+        st->kc.quiet = true;
+        st->kc.host = NULL;
+        return;
+    }
     free(st->kc.brokers);
     free(st);
 }

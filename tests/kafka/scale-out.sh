@@ -53,7 +53,7 @@ seed = 21
 plugin = stdout
 INI
 "$SLUICE" -q "$TMP/make.ini" > "$TMP/frames.jsonl"
-python3 "$top_srcdir/tests/exact_windows.py" "$TMP/frames.jsonl" > "$TMP/exact"
+exact_windows "$TMP/frames.jsonl" > "$TMP/exact"
 split -l 12000 "$TMP/frames.jsonl" "$TMP/slice."
 split -l 1500 "$TMP/slice.ab" "$TMP/bit."
 
@@ -123,21 +123,10 @@ latest() {
         awk 'NR == FNR { want[$1 " " $2] = 1; next } ($1 " " $2) in want' "$TMP/exact" -
 }
 
-# wait_for WHAT FILE PATTERN PID: until FILE has PATTERN (60 s at most).
-wait_for() {
-    for _ in $(seq 1 1200); do
-        grep -q "$3" "$2" 2> /dev/null && return 0
-        kill -0 "$4" 2> /dev/null || break
-        sleep 0.05
-    done
-    fail "$1: no '$3' in:"
-    sed 's/^/  | /' "$2" | tail -20 >&2
-    return 1
-}
-
-# committed_total GROUP TOPIC: the sum of the group's committed offsets.
-committed_total() {
-    "$KAFKA_TOOL" committed "$BROKERS" "$1" "$2" | awk '$2 > 0 { s += $2 } END { print s + 0 }'
+# wait_log WHAT FILE PATTERN: until FILE has a line matching PATTERN.
+log_has() { grep -q "$2" "$1" 2> /dev/null; }
+wait_log() {
+    WAIT_SHOW=$2 wait_until "$1" log_has "$2" "$3"
 }
 
 # stop NAME PID: SIGTERM, and the exit code must be 0.
@@ -164,7 +153,7 @@ for ALGORITHM in exact sketch; do
     m=$!
     "$SLUICE" "$TMP/count.ini" > /dev/null 2> "$L-c1.err" &
     c1=$!
-    wait_for "$ALGORITHM: C1 alone" "$L-c1.err" "assigned 6 partition(s)" "$c1"
+    wait_log "$ALGORITHM: C1 alone" "$L-c1.err" "assigned 6 partition(s)"
     produce "$F" < "$TMP/slice.aa"
     # C1 checkpoints every partition (so the joiners resume from checkpoints).
     for _ in $(seq 1 600); do
@@ -176,18 +165,18 @@ for ALGORITHM in exact sketch; do
     c2=$!
     "$SLUICE" "$TMP/count.ini" > /dev/null 2> "$L-c3.err" &
     c3=$!
-    wait_for "$ALGORITHM: C2 joins" "$L-c2.err" "assigned [1-6] partition(s)" "$c2"
-    wait_for "$ALGORITHM: C3 joins" "$L-c3.err" "assigned [1-6] partition(s)" "$c3"
-    wait_for "$ALGORITHM: C2 resumes from a checkpoint" "$L-c2.err" \
-        "partition(s) resume from their checkpoint" "$c2"
-    before=$(committed_total "$G" "$F")
+    wait_log "$ALGORITHM: C2 joins" "$L-c2.err" "assigned [1-6] partition(s)"
+    wait_log "$ALGORITHM: C3 joins" "$L-c3.err" "assigned [1-6] partition(s)"
+    wait_log "$ALGORITHM: C2 resumes from a checkpoint" "$L-c2.err" \
+        "partition(s) resume from their checkpoint"
+    before=$(committed_sum "$G" "$F")
     # The second slice, bit by bit; C2 dies once the group has checkpointed
     # 3,000 of its frames (in the middle of it, unless the instances lag
     # behind the producer: then right after it, still before the third).
     kill_c2() {
         kill -KILL "$c2"
         wait "$c2" 2> /dev/null || true
-        echo "$ALGORITHM: C2 SIGKILLed with $(committed_total "$G" "$F") frames committed, $1"
+        echo "$ALGORITHM: C2 SIGKILLed with $(committed_sum "$G" "$F") frames committed, $1"
         c2=
         "$SLUICE" "$TMP/count.ini" > /dev/null 2> "$L-c4.err" &
         c4=$!
@@ -195,13 +184,13 @@ for ALGORITHM in exact sketch; do
     for bit in "$TMP"/bit.*; do
         produce "$F" < "$bit"
         sleep 0.2
-        if [ -n "$c2" ] && [ "$(committed_total "$G" "$F")" -gt $((before + 3000)) ]; then
+        if [ -n "$c2" ] && [ "$(committed_sum "$G" "$F")" -gt $((before + 3000)) ]; then
             kill_c2 "$(basename "$bit") of the second slice produced"
         fi
     done
     for _ in $(seq 1 600); do
         [ -n "$c2" ] || break
-        [ "$(committed_total "$G" "$F")" -gt $((before + 3000)) ] && kill_c2 "the second slice produced"
+        [ "$(committed_sum "$G" "$F")" -gt $((before + 3000)) ] && kill_c2 "the second slice produced"
         sleep 0.1
     done
     [ -z "$c2" ] || fail "$ALGORITHM: the group did not count the second slice"

@@ -889,6 +889,27 @@ static void test_partials_partition_behind(void)
         free(sent[k].sketch);
 }
 
+/* Every frame a new key: the dense estimate lands above the frame count in
+ * about half the windows; the result never says more distinct keys than
+ * the window has frames. */
+static void test_unique_capped_by_frames(void)
+{
+    static const char *const w[] = {"10s"};
+    struct dc_engine_config c = base_config(w, 1);
+    struct dc_engine *e = engine(&c);
+    for (int i = 0; i < 40 * 3000; i++)
+        add(e, 0, T0 + (i / 3000) * 10, (uint64_t)i + 1);
+    dc_engine_end(e);
+    CHECK_INT_EQ(nresults, 40);
+    size_t at_frames = 0;
+    for (size_t i = 0; i < nresults; i++) {
+        CHECK(results[i].unique <= results[i].frames);
+        at_frames += results[i].unique == results[i].frames;
+    }
+    CHECK(at_frames > 0); /* the cap was needed: without it those were above */
+    dc_engine_free(e);
+}
+
 static void test_config_errors(void)
 {
     const char *err = NULL;
@@ -923,5 +944,6 @@ int main(void)
     test_partials_merge();
     test_partials_after_restore();
     test_partials_partition_behind();
+    test_unique_capped_by_frames();
     return check_exit();
 }

@@ -13,14 +13,14 @@ bench_sketch_accuracy_SOURCES = bench/sketch_accuracy.c $(DC_SOURCES) \
 	plugins/distinct-count/tests/accuracy.h
 bench_sketch_accuracy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
 	-I$(top_srcdir)/plugins/distinct-count/tests
-bench_sketch_accuracy_LDADD = -lm
+bench_sketch_accuracy_LDADD = lib/libsluice-support.la -lm
 
 # REPORT.md's error figures (bench/plots.sh; tests/plots.sh runs a small case).
 bench_sketch_windows_SOURCES = bench/sketch_windows.c $(DC_SOURCES) $(GEN_SOURCES)
 bench_sketch_windows_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
 	-I$(top_srcdir)/plugins/generate
 bench_sketch_windows_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS)
-bench_sketch_windows_LDADD = $(XXHASH_LIBS) -lm
+bench_sketch_windows_LDADD = lib/libsluice-support.la $(XXHASH_LIBS) -lm
 
 # What MessagePack instead of JSON would save (REPORT.md): only with msgpack-c.
 if HAVE_MSGPACK

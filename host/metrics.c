@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "pipeline.h"
+#include "sluice_time.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -299,16 +300,9 @@ static void bump(_Atomic uint64_t *c, uint64_t n)
                           memory_order_relaxed);
 }
 
-static int64_t mono_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void sluice_metrics_set_state(enum sluice_run_state state)
 {
-    atomic_store_explicit(&run.heartbeat_ms, mono_now_ms(), memory_order_relaxed);
+    atomic_store_explicit(&run.heartbeat_ms, sluice_clock_monotonic_ms(), memory_order_relaxed);
     atomic_store(&run.state, (int)state);
 }
 
@@ -330,7 +324,7 @@ const char *sluice_health_reason(char *buf, size_t size)
         return NULL;
     case SLUICE_RUN_RUNNING: {
         int64_t idle =
-            mono_now_ms() - atomic_load_explicit(&run.heartbeat_ms, memory_order_relaxed);
+            sluice_clock_monotonic_ms() - atomic_load_explicit(&run.heartbeat_ms, memory_order_relaxed);
         int64_t stuck = atomic_load_explicit(&run.stuck_ms, memory_order_relaxed);
         if (idle < (stuck > 0 ? stuck : SLUICE_STUCK_MS))
             return NULL;
@@ -378,10 +372,8 @@ uint64_t sluice_metrics_bytes_in(void)
 
 void sluice_metrics_checkpoint(double duration_s)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
     atomic_store(&run.checkpoint_duration, double_bits(duration_s));
-    atomic_store(&run.checkpoint_ms, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    atomic_store(&run.checkpoint_ms, sluice_clock_realtime_ms());
     atomic_fetch_add(&run.checkpoints, 1);
 }
 
@@ -671,10 +663,8 @@ char *sluice_metrics_render(const struct sluice_pipeline *p, size_t *len)
                 sluice_ready_reason(p, why, sizeof why) ? 0 : 1);
     uint64_t checkpoints = atomic_load(&run.checkpoints);
     if (checkpoints > 0) {
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        double age = (double)now.tv_sec + now.tv_nsec / 1e9 -
-                     (double)atomic_load(&run.checkpoint_ms) / 1000.0;
+        double age =
+            (double)(sluice_clock_realtime_ms() - atomic_load(&run.checkpoint_ms)) / 1000.0;
         host_sample(&s, "sluice_checkpoints_total", "counter", "Checkpoints taken.",
                     (double)checkpoints);
         host_sample(&s, "sluice_checkpoint_age_seconds", "gauge",

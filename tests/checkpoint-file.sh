@@ -115,6 +115,19 @@ expect_file_eq "gzip: stopped and resumed, exact counts" "$TMP/gz.latest" "$TMP/
 expect_eq "gzip: no window emitted as final twice with revision 0" \
     "$(jq -r 'select(.revision == 0) | "\(.window) \(.start_ts)"' "$TMP/gz.out" | sort | uniq -d | wc -l)" 0
 
+# A replay that ended, then more input: the end of the first run leaves its
+# windows in the checkpoint (emitted as final, not forgotten), so the second
+# run continues them and their last revisions count every frame.
+half=$(( $(wc -l < "$TMP/frames.jsonl") / 2 ))
+head -n "$half" "$TMP/frames.jsonl" > "$TMP/grow.jsonl"
+pipeline exact "file:$TMP/ck-grow" "$TMP/grow.jsonl" > "$TMP/grow.ini"
+"$SLUICE" -q "$TMP/grow.ini" > "$TMP/grow.out" || fail "grow: the first run exits 0"
+tail -n +"$((half + 1))" "$TMP/frames.jsonl" >> "$TMP/grow.jsonl"
+"$SLUICE" "$TMP/grow.ini" >> "$TMP/grow.out" 2> "$TMP/grow.err" || fail "grow: the second run exits 0"
+grep -q "resuming .*grow.jsonl at byte [1-9]" "$TMP/grow.err" || fail "grow: the second run resumes where the first ended"
+latest "$TMP/grow.out" > "$TMP/grow.latest"
+expect_file_eq "ended, then more input: exact counts over both parts" "$TMP/grow.latest" "$TMP/exact"
+
 # A corrupt latest checkpoint: the previous one is used, with a warning,
 # and the counts are still exact.
 cp -r "$TMP/ck-exact" "$TMP/ck-bad"

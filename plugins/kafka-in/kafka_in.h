@@ -2,7 +2,7 @@
 #ifndef SLUICE_KAFKA_IN_H
 #define SLUICE_KAFKA_IN_H
 
-#include "../kafka-common/kafka_client.h"
+#include "kafka_client.h"
 #include "partitions.h"
 #include "start_position.h"
 #include "state_store.h"

@@ -40,3 +40,6 @@ EXTRA_DIST += bench/run.sh bench/profile.sh bench/report.py bench/simdjson_uid.c
 # (not bench/plots: make's built-in rule `%: %.sh` would make that name from bench/plots.sh).
 EXTRA_DIST += bench/plots.sh bench/data bench/figures bench/exact_vs_sketch.sh \
 	bench/checkpoint_cost.sh
+
+# Scale-out on one machine (bench/scale.sh -> bench/RESULTS-scale.md).
+EXTRA_DIST += bench/scale.sh bench/scale_report.py

@@ -166,7 +166,11 @@ static int pass(struct dc_engine *e, int64_t wm)
         size_t j = 0;
         for (size_t i = 0; i < k->n; i++) {
             struct dc_window *w = k->w[i];
-            if (w->final && (wm == INT64_MAX || w->end * 1000 + e->retention_ms <= wm)) {
+            bool expired = w->final && (wm == INT64_MAX || w->end * 1000 + e->retention_ms <= wm);
+            /* output = partials: per partition (engine_partials.c). */
+            if (expired && e->emit_partial && wm != INT64_MAX)
+                expired = dc_partials_expired(e, w);
+            if (expired) {
                 if (e->emit_partial && dc_partials_window(e, k, w, true) < 0)
                     return -1;
                 if (k->cur == w)
@@ -197,11 +201,14 @@ void dc_engine_mark_dirty(struct dc_engine *e, struct dc_window *w)
 static int count_frame(struct dc_engine *e, int32_t partition, int64_t ts, uint64_t hash,
                        struct dc_add_info *info)
 {
-    int64_t wm = dc_wm_value(&e->wm);
     for (size_t ki = 0; ki < e->nkinds; ki++) {
         struct dc_kind *k = &e->kinds[ki];
         struct dc_window *w = dc_kind_find(k, ts);
         if (!w) {
+            /* Too late by the pipeline's watermark; with output = partials
+             * by the frame's partition's (engine_partials.c). */
+            int64_t wm = e->emit_partial ? dc_partition_watermark(e, partition)
+                                         : dc_wm_value(&e->wm);
             /* Older than every held window, whose retention is over too? */
             if (wm != DC_WM_NONE && k->n && ts < k->w[0]->start &&
                 k->w[0]->start * 1000 + e->retention_ms <= wm) {

@@ -33,6 +33,12 @@ struct dc_engine {
  * change when `all`). 0 or -1 (the callback failed). */
 int dc_partials_window(struct dc_engine *e, const struct dc_kind *k, struct dc_window *w,
                        bool all);
+/* The watermark of partition `id` in ms (DC_WM_NONE: none yet), as sent
+ * with its partials. */
+int64_t dc_partition_watermark(const struct dc_engine *e, int32_t id);
+/* output = partials: the watermark of every partition with a partial in w
+ * passed w's end plus retention (w may be freed). */
+bool dc_partials_expired(const struct dc_engine *e, const struct dc_window *w);
 /* output = partials: dc_partials_window over every held window. */
 int dc_partials_pass(struct dc_engine *e, bool all);
 /* output = partials, end of input: every unsent change, then one partial

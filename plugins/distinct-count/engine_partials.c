@@ -13,6 +13,16 @@
  * count. At the end of the input every change goes out, then one partial
  * per partition with watermark INT64_MAX: that partition is complete.
  *
+ * Lateness is per partition here. An instance of a group holds only some
+ * partitions, and a rebalance hands it partitions that may be far behind
+ * the ones it had (an instance that died early in a replay of history):
+ * judged by the instance's watermark, their frames would be too late and
+ * lost, where one instance over all partitions (whose watermark waits for
+ * the slowest) counts them. So a frame is too late only when its own
+ * partition's watermark passed the window's end plus retention, and a
+ * window is freed only when the watermark of every partition with a
+ * partial in it did. The merge stage's watermark is the global one.
+ *
  * The merge stage (plugins/sketch-merge) runs this same engine with
  * `dc_engine_put_partial` in place of frames: the partial is unioned into
  * the window's partial of that partition (a later partial of a partition
@@ -40,12 +50,21 @@ void dc_engine_set_topic_partitions(struct dc_engine *e, int32_t n)
         e->topic_partitions = n;
 }
 
-/* The watermark of partition `id` in ms, as sent with its partials. */
-static int64_t partition_watermark(const struct dc_engine *e, int32_t id)
+int64_t dc_partition_watermark(const struct dc_engine *e, int32_t id)
 {
     const struct dc_partition *p =
         id >= 0 && (size_t)id < e->wm.nparts ? &e->wm.parts[id] : NULL;
     return p && p->seen ? p->high_ms - e->wm.lateness_ms : DC_WM_NONE;
+}
+
+bool dc_partials_expired(const struct dc_engine *e, const struct dc_window *w)
+{
+    for (uint32_t i = 0; i < w->nparts; i++) {
+        int64_t pwm = dc_partition_watermark(e, w->parts[i].partition);
+        if (pwm == DC_WM_NONE || pwm < w->end * 1000 + e->retention_ms)
+            return false;
+    }
+    return true;
 }
 
 /* Send the partial of window w of kind k for partition pp with watermark
@@ -71,7 +90,7 @@ int dc_partials_window(struct dc_engine *e, const struct dc_kind *k, struct dc_w
     int64_t now = e->wm.now_ms;
     for (uint32_t i = 0; i < w->nparts; i++) {
         struct dc_partial *pp = &w->parts[i];
-        int64_t pwm = partition_watermark(e, pp->partition);
+        int64_t pwm = dc_partition_watermark(e, pp->partition);
         bool closing = !pp->closed_sent && pwm != DC_WM_NONE && pwm >= w->end * 1000;
         bool due = pp->dirty && (all || pp->sent_ms == INT64_MIN ||
                                  now - pp->sent_ms >= e->partial_interval_ms);

@@ -231,6 +231,12 @@ int dc_engine_load_partition(struct dc_engine *e, int32_t partition, const uint8
         dc_sketch_free(&pp->sketch);
         pp->sketch = s;
         pp->frames = frames;
+        /* output = partials: send it once. The previous holder may have
+         * stopped, or died, before it sent its last changes (they wait up
+         * to partial_interval), and a window no later frame touches would
+         * otherwise keep them from the merge stage. A partial the merge
+         * stage has already is unioned in again: no change. */
+        pp->dirty = true;
         w->frames += frames;
         if (w->final) /* emitted before: a revision if the union grew */
             dc_engine_mark_dirty(e, w);

@@ -11,6 +11,11 @@
  *   kafka-tool committed BROKERS GROUP TOPIC
  *       The group's committed offset of every partition of TOPIC, one
  *       "PARTITION OFFSET" line each (-1001: nothing committed).
+ *
+ *   kafka-tool create BROKERS TOPIC PARTITIONS [NAME=VALUE...]
+ *       Create TOPIC with PARTITIONS partitions (replication factor 1) and
+ *       those topic configs (cleanup.policy=compact); the test broker
+ *       auto-creates topics with 3.
  */
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -22,7 +27,8 @@ static int failures;
 static void usage(void)
 {
     fprintf(stderr, "usage: kafka-tool produce BROKERS TOPIC [-p PARTITION] [-t TIMESTAMP_MS] [-T]\n"
-                    "       kafka-tool committed BROKERS GROUP TOPIC\n");
+                    "       kafka-tool committed BROKERS GROUP TOPIC\n"
+                    "       kafka-tool create BROKERS TOPIC PARTITIONS [NAME=VALUE...]\n");
     exit(2);
 }
 
@@ -152,6 +158,56 @@ static int committed(int argc, char **argv)
     return 0;
 }
 
+static int create(int argc, char **argv)
+{
+    if (argc < 5)
+        usage();
+    int partitions = atoi(argv[4]);
+    if (partitions < 1)
+        usage();
+    char err[512];
+    rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, argv[2], NULL);
+    rd_kafka_NewTopic_t *t = rd_kafka_NewTopic_new(argv[3], partitions, 1, err, sizeof err);
+    if (!t) {
+        fprintf(stderr, "kafka-tool: %s\n", err);
+        return 2;
+    }
+    for (int i = 5; i < argc; i++) {
+        char *eq = strchr(argv[i], '=');
+        if (!eq)
+            usage();
+        *eq = '\0';
+        if (rd_kafka_NewTopic_set_config(t, argv[i], eq + 1)) {
+            fprintf(stderr, "kafka-tool: bad topic config %s\n", argv[i]);
+            return 2;
+        }
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, &t, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 30000);
+    int rc = 1;
+    const rd_kafka_CreateTopics_result_t *res = ev ? rd_kafka_event_CreateTopics_result(ev) : NULL;
+    if (!ev) {
+        fprintf(stderr, "kafka-tool: create %s: no answer within 30 s\n", argv[3]);
+    } else if (rd_kafka_event_error(ev)) {
+        fprintf(stderr, "kafka-tool: create %s: %s\n", argv[3], rd_kafka_event_error_string(ev));
+    } else if (res) {
+        size_t n;
+        const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &n);
+        if (n == 1 && rd_kafka_topic_result_error(tr[0]))
+            fprintf(stderr, "kafka-tool: create %s: %s\n", argv[3],
+                    rd_kafka_topic_result_error_string(tr[0]));
+        else
+            rc = 0;
+    }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy(t);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -160,5 +216,7 @@ int main(int argc, char **argv)
         return produce(argc, argv);
     if (strcmp(argv[1], "committed") == 0)
         return committed(argc, argv);
+    if (strcmp(argv[1], "create") == 0)
+        return create(argc, argv);
     usage();
 }

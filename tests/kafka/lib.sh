@@ -62,9 +62,10 @@ consume() {
     fi
 }
 
-# partition_ends TOPIC: "PARTITION END_OFFSET" per partition.
+# partition_ends TOPIC [PARTITIONS]: "PARTITION END_OFFSET" per partition
+# (3 partitions unless told).
 partition_ends() {
-    kcat -Q -b "$BROKERS" -t "$1:0:-1" -t "$1:1:-1" -t "$1:2:-1" |
+    kcat -Q -b "$BROKERS" $(seq 0 $((${2:-3} - 1)) | sed "s|.*|-t $1:&:-1|") |
         sed -n 's/.*\[\([0-9]*\)\] offset \([0-9-]*\).*/\1 \2/p' | sort -n
 }
 

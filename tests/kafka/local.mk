@@ -33,7 +33,9 @@ KAFKA_TESTS = \
 	tests/kafka/checkpoint-kafka.sh \
 	tests/kafka/checkpoint-group.sh \
 	tests/kafka/broker-restart.sh \
-	tests/kafka/readiness.sh
+	tests/kafka/readiness.sh \
+	tests/kafka/scale-out.sh
 TESTS += $(KAFKA_TESTS)
-dist_check_SCRIPTS += $(KAFKA_TESTS) tests/kafka/lib.sh tests/kafka/broker.sh
+dist_check_SCRIPTS += $(KAFKA_TESTS) tests/kafka/lib.sh tests/kafka/broker.sh \
+	tests/kafka/partial_frames.py
 EXTRA_DIST += tests/kafka/pom.xml

@@ -611,6 +611,18 @@ static int capture_partial(void *ctx, const struct dc_partial_out *p)
     return 0;
 }
 
+/* A count-stage engine sending partials every `interval_ms`, holding the
+ * three partitions of a 3-partition topic. */
+static struct dc_engine *partials_engine(const struct dc_engine_config *c, int64_t interval_ms)
+{
+    struct dc_engine *e = engine(c);
+    dc_engine_set_partials(e, capture_partial, interval_ms);
+    dc_engine_set_topic_partitions(e, 3);
+    for (int p = 0; p < 3; p++)
+        dc_engine_hold(e, p, 1000);
+    return e;
+}
+
 /* The latest (unique, frames) of every window of `r`, into `out`, by key. */
 static size_t latest_of(const struct got *r, size_t n, struct got *out)
 {
@@ -651,11 +663,7 @@ static void test_partials_merge(void)
 
         /* The count stage: the same frames, partials out. */
         nsent = 0;
-        e = engine(&c);
-        dc_engine_set_partials(e, capture_partial, 0);
-        dc_engine_set_topic_partitions(e, 3);
-        for (int p = 0; p < 3; p++)
-            dc_engine_hold(e, p, 1000);
+        e = partials_engine(&c, 0);
         for (int i = 0; i < 9000; i++) {
             add(e, i % 3, T0 + i / 6 - (i % 11 == 0 ? 4 : 0), (uint64_t)(i * 7919 % 5000));
             if (i % 500 == 499)
@@ -741,6 +749,146 @@ static void test_partials_merge(void)
     }
 }
 
+/* A partition's state restored by another count instance (a rebalance, or a
+ * restart after SIGTERM or SIGKILL) holds changes the previous holder may
+ * never have sent (partial_interval had not passed): the new holder sends
+ * every restored partial once, so the merge stage gets them even when no
+ * frame of that window follows (here: the input ends at once). */
+static void test_partials_after_restore(void)
+{
+    static const char *const w[] = {"minute", "hour"};
+    struct dc_engine_config c = base_config(w, 2);
+    c.exact = true;
+    struct dc_engine *e = engine(&c);
+    for (int i = 0; i < 2400; i++)
+        add(e, i % 3, T0 + i / 20, (uint64_t)(i * 7919 % 4000));
+    dc_engine_flush(e);
+    dc_engine_end(e);
+    static struct got single[MAX_RESULTS], one[64], two[64];
+    size_t nsingle = nresults;
+    memcpy(single, results, nsingle * sizeof *single);
+    dc_engine_free(e);
+
+    /* The first holder: every window's partials sent once, then changes
+     * that an hour's partial_interval keeps back; its state saved. */
+    nsent = 0;
+    e = partials_engine(&c, 3600000);
+    for (int i = 0; i < 2400; i++) {
+        add(e, i % 3, T0 + i / 20, (uint64_t)(i * 7919 % 4000));
+        if (i == 1999)
+            dc_engine_flush(e);
+    }
+    struct membuf parts[3] = {{0}};
+    for (int p = 0; p < 3; p++)
+        CHECK_INT_EQ(dc_engine_save_partition(e, p, membuf_write, &parts[p]), 0);
+    dc_engine_free(e); /* it stops without sending the rest */
+    CHECK(nsent > 0);
+
+    /* The next holder restores the partitions; their input ends. */
+    e = partials_engine(&c, 3600000);
+    const char *err = NULL;
+    for (int p = 0; p < 3; p++) {
+        CHECK_INT_EQ(dc_engine_load_partition(e, p, parts[p].data, parts[p].len, &err), 0);
+        free(parts[p].data);
+    }
+    dc_engine_flush(e);
+    dc_engine_end(e);
+    dc_engine_free(e);
+
+    struct dc_engine_config mc = c;
+    mc.lateness_ms = 0;
+    e = engine(&mc);
+    for (size_t k = 0; k < nsent; k++) {
+        const struct sent_partial *s = &sent[k];
+        CHECK_INT_EQ(dc_engine_put_partial(e, s->window, s->start, s->end, s->partition,
+                                           s->topic_partitions, s->wm, s->frames, s->sketch,
+                                           s->len, 1000, &err),
+                     0);
+        dc_engine_flush(e);
+    }
+    dc_engine_end(e);
+    size_t n1 = latest_of(single, nsingle, one), n2 = latest_of(results, nresults, two);
+    CHECK_INT_EQ(n1, n2);
+    for (size_t i = 0; i < n1; i++) {
+        size_t j = 0;
+        while (j < n2 && !(two[j].start == one[i].start && !strcmp(two[j].window, one[i].window)))
+            j++;
+        CHECK(j < n2);
+        if (j < n2)
+            CHECK_INT_EQ(two[j].unique, one[i].unique);
+        /* The last partial sent of each partition holds all its frames of
+         * the window (no late frames here: the single run's final has all). */
+        uint64_t frames = 0;
+        for (int32_t p = 0; p < 3; p++) {
+            const struct sent_partial *last = NULL;
+            for (size_t k = 0; k < nsent; k++)
+                if (sent[k].partition == p && sent[k].start == one[i].start &&
+                    !strcmp(sent[k].window, one[i].window))
+                    last = &sent[k];
+            frames += last ? last->frames : 0;
+        }
+        CHECK_INT_EQ(frames, one[i].frames);
+    }
+    dc_engine_free(e);
+    for (size_t k = 0; k < nsent; k++)
+        free(sent[k].sketch);
+}
+
+/* A partition handed to a count instance whose other partitions are far
+ * ahead (a rebalance in a replay of history): its frames are judged by its
+ * own watermark, not the instance's, so none is lost where one instance
+ * over all partitions (whose watermark waits for the slowest) counts them
+ * all. Here partition 0 is two hours ahead when partition 1 arrives. */
+static void test_partials_partition_behind(void)
+{
+    static const char *const w[] = {"minute", "hour"};
+    struct dc_engine_config c = base_config(w, 2);
+    c.exact = true;
+    c.max_future_ms = 86400000;
+    nsent = 0;
+    struct dc_engine *e = engine(&c);
+    dc_engine_set_partials(e, capture_partial, 0);
+    dc_engine_set_topic_partitions(e, 2);
+    dc_engine_hold(e, 0, 1000);
+    for (int i = 0; i < 7200; i++)
+        CHECK_INT_EQ(add(e, 0, T0 + i, (uint64_t)i), DC_COUNTED);
+    dc_engine_flush(e);
+    dc_engine_hold(e, 1, 1000);
+    for (int i = 0; i < 600; i++)
+        CHECK_INT_EQ(add(e, 1, T0 + i, (uint64_t)(100000 + i)), DC_COUNTED);
+    dc_engine_flush(e);
+    dc_engine_end(e);
+    dc_engine_free(e);
+
+    struct dc_engine_config mc = c;
+    mc.lateness_ms = 0;
+    e = engine(&mc);
+    const char *err = NULL;
+    for (size_t k = 0; k < nsent; k++) {
+        const struct sent_partial *s = &sent[k];
+        dc_engine_put_partial(e, s->window, s->start, s->end, s->partition,
+                              s->topic_partitions, s->wm, s->frames, s->sketch, s->len, 1000,
+                              &err);
+        dc_engine_flush(e);
+    }
+    dc_engine_end(e);
+    static struct got last[256];
+    size_t n = latest_of(results, nresults, last);
+    /* The first ten minutes: 60 keys of each partition. */
+    for (int j = 0; j < 10; j++) {
+        const struct got *g = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(last[i].window, "minute") && last[i].start == T0 + 60 * j)
+                g = &last[i];
+        CHECK(g != NULL);
+        if (g)
+            CHECK_INT_EQ(g->unique, 120);
+    }
+    dc_engine_free(e);
+    for (size_t k = 0; k < nsent; k++)
+        free(sent[k].sketch);
+}
+
 /* Every frame a new key: the dense estimate lands above the frame count in
  * about half the windows; the result never says more distinct keys than
  * the window has frames. */
@@ -794,6 +942,8 @@ int main(void)
     test_replay_held_partitions();
     test_state_roundtrip();
     test_partials_merge();
+    test_partials_after_restore();
+    test_partials_partition_behind();
     test_unique_capped_by_frames();
     return check_exit();
 }

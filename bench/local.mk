@@ -17,4 +17,4 @@ bench_sketch_accuracy_LDADD = -lm
 
 # The benchmark scripts (run by hand: bench/run.sh, bench/profile.sh).
 EXTRA_DIST += bench/run.sh bench/profile.sh bench/report.py bench/simdjson_uid.cpp \
-	bench/faust_app.py bench/RESULTS.md bench/PROFILE.md
+	bench/faust_app.py bench/RESULTS.md bench/PROFILE.md bench/SCANNER.md

@@ -72,7 +72,7 @@ struct jx_spec {
     /* validate = structure: check the frame's structure (brackets, strings,
      * escapes, control bytes, one root object) but not its UTF-8, numbers,
      * literals or colon/comma grammar, except inside the wanted values,
-     * which are checked in full (scanner_structure.h). */
+     * which are checked in full (loop_structure.inc). */
     bool structure_only;
 };
 
@@ -109,10 +109,13 @@ bool jx_force_impl(const char *name);
 #define JX_MAX_IMPL 5
 const char *jx_impl_at(size_t i);
 /* Has implementation `name` a validate = structure loop of its own
- * (scanner_structure.h)? Else structure is checked as full is. */
+ * (loop_structure.inc)? Else structure is checked as full is. */
 bool jx_impl_has_structure(const char *name);
 
 /* tokens.c: pieces both scanners use. */
+/* 1 for the bytes that end a number or literal: whitespace, structural
+ * characters, '"'. */
+extern const unsigned char jx_delim[256];
 /* Length of the scalar token (number or literal) at buf[pos]: the run up to
  * whitespace, a structural character, a quote or the end. Sets *kind and,
  * for integers, *ival. Returns 0 and sets v on a bad token. */

@@ -28,7 +28,7 @@ TESTS += tests/unit/test_values tests/unit/test_batch
 dist_check_SCRIPTS += tests/lib.sh
 HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/stdin-source.sh \
 	tests/example-plugin.sh tests/e2e-samples.sh tests/generate-determinism.sh \
-	tests/valgrind.sh
+	tests/malformed-frames.sh tests/valgrind.sh
 TESTS += $(HOST_TESTS)
 dist_check_SCRIPTS += $(HOST_TESTS)
 

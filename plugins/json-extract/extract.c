@@ -47,10 +47,11 @@ static const struct sluice_option jx_options[] = {
      "key holding the event time, unix seconds as an integer or numeric string; empty = none"},
     {"mode", SLUICE_OPT_STRING, "fast", 0, offsetof(struct jx_config, mode), 0, 0,
      "fast|strict", NULL, "fast = SIMD root-level scanner, strict = full jansson parse"},
-    {"validate", SLUICE_OPT_STRING, "structure", 0, offsetof(struct jx_config, validate), 0, 0,
-     "structure|full|fields", NULL,
-     "fast mode: structure = brackets, strings, escapes everywhere, wanted values in full; "
-     "full = every byte as jansson; fields = stop once every field was found"},
+    {"validate", SLUICE_OPT_STRING, JX_VALIDATE_DEFAULT, 0, offsetof(struct jx_config, validate),
+     0, 0, JX_VALIDATE_LEVELS, NULL,
+     "fast mode: full = refuse every frame jansson refuses (the default); by name only: "
+     "structure = brackets, strings, escapes everywhere, wanted values in full (faults "
+     "elsewhere pass); fields = stop once every field was found"},
     {"on_error", SLUICE_OPT_STRING, "skip", 0, offsetof(struct jx_config, on_error), 0, 0,
      "skip|fail|dead-letter", NULL,
      "bad frame: skip (counted), fail the pipeline, or pass it on marked as an error"},
@@ -103,8 +104,7 @@ static int jx_init(struct sluice_instance *self, const struct sluice_host_api *h
                    : strcmp(cf->on_error, "fail") == 0                 ? ON_FAIL
                                                                       : ON_DEAD;
     struct jx_rules *r = &st->rules;
-    r->spec.stop_early = cf->validate && strcmp(cf->validate, "fields") == 0;
-    r->spec.structure_only = !cf->validate || strcmp(cf->validate, "structure") == 0;
+    jx_spec_validate(&r->spec, cf->validate ? cf->validate : JX_VALIDATE_DEFAULT);
     r->ts = -1;
     for (size_t i = 0; i < cf->fields.n; i++)
         if (add_want(st, cf->fields.items[i]) < 0)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* JSON kinds of a root-level value. */
 enum jx_kind {
@@ -75,6 +76,20 @@ struct jx_spec {
      * which are checked in full (loop_structure.inc). */
     bool structure_only;
 };
+
+/* The option `validate`: how much of a frame the fast scanner checks. The
+ * default refuses every frame jansson refuses; `structure` and `fields` are
+ * for who asks by name (README.md says what each lets through). */
+#define JX_VALIDATE_DEFAULT "full"
+#define JX_VALIDATE_LEVELS "full|structure|fields"
+
+/* Set spec's flags for the validate level `name`; false if there is none. */
+static inline bool jx_spec_validate(struct jx_spec *spec, const char *name)
+{
+    spec->stop_early = strcmp(name, "fields") == 0;
+    spec->structure_only = strcmp(name, "structure") == 0;
+    return spec->stop_early || spec->structure_only || strcmp(name, "full") == 0;
+}
 
 struct jx_verdict {
     enum jx_err err;

@@ -7,13 +7,13 @@
  * whose strings are full of escapes and UTF-8, and say whether the frame is
  * fit to count, at well over a million frames per second on one core. Three
  * levels of "fit" (the option `validate`):
- *   structure (loop_structure.inc): brackets, strings,
- *       escapes and control bytes everywhere, the wanted values in full;
- *       every frame jansson accepts is accepted with the same fields, every
- *       frame it refuses jansson refuses too. ~5.1 GB/s with AVX-512.
- *   full (loop_full.inc): every byte as jansson (mode = strict) judges
- *       it, the same verdict on every frame. ~1.9 GB/s.
- *   fields (loop_events.inc): stop after the last wanted value.
+ *   full (the default; loop_full.inc): every byte as jansson (mode =
+ *       strict) judges it, the same verdict on every frame.
+ *   structure (by name; loop_structure.inc): brackets, strings, escapes
+ *       and control bytes everywhere, the wanted values in full; every
+ *       frame jansson accepts is accepted with the same fields, every frame
+ *       it refuses jansson refuses too.
+ *   fields (by name; loop_events.inc): stop after the last wanted value.
  *
  * HOW (the simdjson idea: stage 1 bitmaps, then as little stage 2 as we
  * can get away with). Three block loops share steps 1-3:

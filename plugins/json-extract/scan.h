@@ -56,7 +56,7 @@ struct jx_masks {
 };
 
 
-/* The bitmaps validate = full needs: the structural characters apart,
+/* The bitmaps of the structure and full loops: the structural characters apart,
  * opn = { or [, cls = } or ], c5 = bit 5 of the byte (set for { and }). */
 struct jx_fmasks {
     uint64_t quote, bs, opn, cls, c5, colon, comma, ws, ctrl;
@@ -127,41 +127,29 @@ static inline bool jx_check_u_bits(const char *buf, size_t len, size_t base, uin
     }
     return true;
 }
-/* The root object's keys, for validate = full: which are wanted, and their
- * values (read by peeking past the key: the grammar is checked on bitmaps,
- * and a frame with any fault is rescanned by the scalar scanner). */
+/* The root object's keys (the structure and full loops): which are wanted,
+ * and their values, read by peeking past the key (the block loop checks the
+ * frame; a frame with any fault is rescanned by the scalar scanner). */
 struct jx_keys {
     const struct jx_spec *spec;
     struct jx_slot *slots;
     int open_slot;    /* wanted index whose object/array value is open, or -1 */
-    size_t open_pos;  /* where that value starts */
     unsigned seen, repeated;
     uint64_t lenmask; /* bit n set: some wanted name is n bytes long */
-    bool values_too;  /* the candidates include value strings (validate =
-                       * structure): skip those not followed by a colon */
+    bool check_values; /* validate = structure: the block loop does not check
+                        * UTF-8, numbers, literals: check the wanted values */
 };
 
-/* The open object or array value of a wanted key ends at the first bracket
- * after its start that returns to depth 1: a bit of ret1 (block at base). */
-static inline void jx_keys_close(struct jx_keys *ks, const char *buf, size_t base, uint64_t ret1)
-{
-    if (ks->open_pos >= base + 64)
-        return; /* it starts in a later block */
-    if (ks->open_pos >= base)
-        ret1 &= ((uint64_t)~0 << (ks->open_pos - base)) << 1;
-    if (ret1) {
-        struct jx_slot *s = &ks->slots[ks->open_slot];
-        s->len = (uint32_t)(buf + base + (unsigned)__builtin_ctzll(ret1) + 1 - s->ptr);
-        ks->open_slot = -1;
-    }
-}
+/* The key candidate whose opening quote is at buf[pos] (a string at depth
+ * 1): if it is a wanted key (followed by a colon), its value into its slot;
+ * an object or array value is open until jx_closed_to. Nonzero if the frame
+ * is faulty. */
+int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struct jx_verdict *v);
 
-
-/* The keys whose opening quotes are the bits of `keys` (block at base;
- * quote and bs are the block's unescaped quotes and backslashes, ret1 its
- * brackets that return to depth 1). Nonzero if something is wrong. */
-int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t base, uint64_t keys,
-                uint64_t quote, uint64_t bs, uint64_t ret1, struct jx_verdict *v);
+/* The kind of an event of the structure loop, by its byte: a bracket, a key
+ * candidate's opening quote, else (0) the first byte of a number or literal. */
+enum { JX_EV_TOKEN = 0, JX_EV_BRACKET = 1, JX_EV_KEY = 2 };
+extern const unsigned char jx_event_kind[256];
 
 /* The first bytes of the wanted names: keys that start otherwise (and
  * not with a backslash) cannot match, and are not looked at. */
@@ -192,6 +180,7 @@ static inline uint32_t jx_flatten(uint16_t *out, uint32_t n, uint32_t off, uint6
 {
     uint32_t cnt = (uint32_t)__builtin_popcountll(m);
     uint16_t *o = out + n;
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         o[i] = (uint16_t)(off + (uint32_t)__builtin_ctzll(m | (uint64_t)1 << 63));
         m &= m - 1;
@@ -202,13 +191,6 @@ static inline uint32_t jx_flatten(uint16_t *out, uint32_t n, uint32_t off, uint6
     return n + cnt;
 }
 
-/* The one key candidate whose opening quote is at buf[pos], without the
- * block's bitmaps (validate = structure's pass 2). */
-static inline int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos,
-                            struct jx_verdict *v)
-{
-    return jx_keys_run(ks, buf, len, pos, 1, 0, 0, 0, v);
-}
 
 /* Is the number or literal at buf[pos] valid? true, false, null and
  * integers of up to 18 digits (always within int64) are checked here;

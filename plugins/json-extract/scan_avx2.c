@@ -22,6 +22,7 @@ AVX_ATTR static inline uint64_t mask2(__m256i a, __m256i b)
 AVX_ATTR static inline void classify_avx2(const char *p, struct jx_masks *k)
 {
     __m256i x[2], q[2], b[2], o[2], w[2], c[2];
+#pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {
         x[i] = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
         __m256i lo = _mm256_or_si256(x[i], _mm256_set1_epi8(0x20));
@@ -44,6 +45,7 @@ AVX_ATTR static inline void classify_avx2(const char *p, struct jx_masks *k)
 AVX_ATTR static inline void escapes_avx2(const char *p, uint64_t *valid, uint64_t *is_u)
 {
     __m256i v[2], u[2];
+#pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {
         __m256i x = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
         u[i] = EQ32(x, 'u');
@@ -68,6 +70,7 @@ AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, ui
                                         0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
     const __m256i nib = _mm256_set1_epi8(0x0F);
     __m256i bad[2], u[2];
+#pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {
         __m256i x = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
         __m256i h = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
@@ -79,14 +82,17 @@ AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, ui
     *is_u = mask2(u[0], u[1]);
 }
 
-AVX_ATTR static inline void classify_full_avx2(const char *p, struct jx_fmasks *k,
-                                               const struct jx_first *fc)
+/* (always_inline: gcc left it out of line, its masks in memory, ~40% of
+ * the structure loop's instructions.) */
+AVX_ATTR static inline __attribute__((always_inline)) void
+classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc)
 {
     /* Whitespace by one table lookup on the low nibble: the table holds
      * the whitespace byte with that nibble (space, tab, newline, return), else 0. */
     const __m256i wst = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
                                          ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
     __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2];
+#pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {
         x[i] = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
         __m256i lo = _mm256_or_si256(x[i], _mm256_set1_epi8(0x20));
@@ -154,12 +160,10 @@ AVX_ATTR static inline void u8_init_avx2(struct jx_u8_avx2 *s)
     s->prev = s->incomplete = s->err = _mm256_setzero_si256();
 }
 
-AVX_ATTR static inline bool u8_block_avx2(struct jx_u8_avx2 *s, const char *p, const char *buf,
-                                          size_t len, size_t base)
+/* One 64-byte block; the ASCII ones by one test (AVX2 keeps the branch:
+ * two u8_check on every block cost more than its mispredictions). */
+AVX_ATTR static inline void u8_block_avx2(struct jx_u8_avx2 *s, const char *p)
 {
-    (void)buf;
-    (void)len;
-    (void)base;
     __m256i x0 = _mm256_loadu_si256((const __m256i *)p);
     __m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
     if (!_mm256_movemask_epi8(_mm256_or_si256(x0, x1))) {
@@ -174,7 +178,6 @@ AVX_ATTR static inline bool u8_block_avx2(struct jx_u8_avx2 *s, const char *p, c
         s->incomplete = _mm256_subs_epu8(x1, max);
     }
     s->prev = x1;
-    return false;
 }
 
 AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
@@ -189,40 +192,31 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #define JX_ESCAPES escapes_avx2
 #define JX_PREFIX_XOR prefix_xor_clmul
 #include "loop_events.inc"
-#define JX_FULL_NAME scan_avx2_full
-#define JX_NO_BRANCH 0
-#define JX_ESCAPES_FULL escapes_full_avx2
-#define JX_CLASSIFY_FULL classify_full_avx2
-#define JX_UTF8_STATE struct jx_u8_avx2
-#define JX_UTF8_INIT u8_init_avx2
-#define JX_UTF8_BLOCK u8_block_avx2
-#define JX_UTF8_END u8_end_avx2
-#include "loop_full.inc"
 #undef JX_NAME
-#undef JX_FULL_NAME
-#undef JX_TARGET
 #undef JX_CLASSIFY
-#undef JX_CLASSIFY_FULL
 #undef JX_ESCAPES
-#undef JX_ESCAPES_FULL
-#undef JX_PREFIX_XOR
-#undef JX_UTF8_STATE
-#undef JX_UTF8_INIT
-#undef JX_UTF8_BLOCK
-#undef JX_UTF8_END
-#undef JX_NO_BRANCH
 
-#define JX_STRUCT_NAME scan_avx2_structure
-#define JX_TARGET AVX_ATTR
+/* validate = structure and = full: loop_structure.inc twice. */
 #define JX_BLOCK_T const char *
 #define JX_BLOCK jx_block_ptr
 #define JX_CLASSIFY_STRUCT classify_full_avx2
 #define JX_ESCAPES_FULL escapes_full_avx2
-#define JX_PREFIX_XOR prefix_xor_clmul
 #define JX_NO_BRANCH 0
 #define JX_FLATTEN jx_flatten
+#define JX_UTF8_STATE struct jx_u8_avx2
+#define JX_UTF8_INIT u8_init_avx2
+#define JX_UTF8_BLOCK_X u8_block_avx2
+#define JX_UTF8_END u8_end_avx2
+#define JX_STRUCT_NAME scan_avx2_structure
+#define JX_STRICT 0
 #include "loop_structure.inc"
 #undef JX_STRUCT_NAME
+#undef JX_STRICT
+#define JX_STRUCT_NAME scan_avx2_full
+#define JX_STRICT 1
+#include "loop_structure.inc"
+#undef JX_STRUCT_NAME
+#undef JX_STRICT
 #undef JX_TARGET
 #undef JX_CLASSIFY_STRUCT
 #undef JX_ESCAPES_FULL
@@ -231,6 +225,10 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_FLATTEN
 #undef JX_BLOCK_T
 #undef JX_BLOCK
+#undef JX_UTF8_STATE
+#undef JX_UTF8_INIT
+#undef JX_UTF8_BLOCK_X
+#undef JX_UTF8_END
 
 enum jx_err jx_scan_avx2(const char *buf, size_t len, const struct jx_spec *spec,
                          struct jx_slot *slots, struct jx_verdict *v)

@@ -101,12 +101,6 @@ AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmask
     JX_FIRST_MATCH(fc, k->first, k->quote, k->bs, EQ64_X);
 }
 
-AVX512_ATTR static inline void classify_full_avx512(const char *p, struct jx_fmasks *k,
-                                                    const struct jx_first *fc)
-{
-    classify_full_avx512_x(_mm512_loadu_si512((const void *)p), k, fc);
-}
-
 /* UTF-8: u8_check of scan_avx2.c on 64 bytes (the tables of utf8_lookup.h
  * in each 128-bit lane). */
 struct jx_u8_avx512 {
@@ -146,22 +140,16 @@ AVX512_ATTR static inline void u8_init_avx512(struct jx_u8_avx512 *s)
     s->prev = s->incomplete = s->err = _mm512_setzero_si512();
 }
 
-AVX512_ATTR static inline bool u8_block_avx512(struct jx_u8_avx512 *s, const char *p,
-                                               const char *buf, size_t len, size_t base)
+AVX512_ATTR static inline void u8_block_avx512(struct jx_u8_avx512 *s, __m512i x)
 {
-    (void)buf;
-    (void)len;
-    (void)base;
     /* No branch on ASCII blocks: the check costs less than a mispredicted
      * branch on text that mixes ASCII and other blocks. */
-    __m512i x = _mm512_loadu_si512((const void *)p);
     s->err = _mm512_or_si512(s->err, u8_check512(x, s->prev));
     /* A lead byte in the last three places still wants bytes. */
     const __m512i max = _mm512_set_epi64(-1, -1, -1, -1, -1, -1, -1, -1);
     s->incomplete = _mm512_subs_epu8(
         x, _mm512_inserti32x4(max, _mm_setr_epi8(U8_MAX_TAIL16), 3));
     s->prev = x;
-    return false;
 }
 
 AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
@@ -176,55 +164,60 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #define JX_ESCAPES escapes_avx512
 #define JX_PREFIX_XOR prefix_xor_clmul
 #include "loop_events.inc"
-#define JX_FULL_NAME scan_avx512_full
-#define JX_NO_BRANCH 1
-#define JX_ESCAPES_FULL escapes_avx512
-#define JX_CLASSIFY_FULL classify_full_avx512
-#define JX_UTF8_STATE struct jx_u8_avx512
-#define JX_UTF8_INIT u8_init_avx512
-#define JX_UTF8_BLOCK u8_block_avx512
-#define JX_UTF8_END u8_end_avx512
-#include "loop_full.inc"
 #undef JX_NAME
-#undef JX_FULL_NAME
 #undef JX_TARGET
 #undef JX_CLASSIFY
-#undef JX_CLASSIFY_FULL
 #undef JX_ESCAPES
-#undef JX_ESCAPES_FULL
-#undef JX_PREFIX_XOR
-#undef JX_UTF8_STATE
-#undef JX_UTF8_INIT
-#undef JX_UTF8_BLOCK
-#undef JX_UTF8_END
-#undef JX_NO_BRANCH
 
-#define JX_STRUCT_NAME scan_avx512_structure
-#define JX_TARGET AVX512_ATTR
+/* validate = structure and = full: loop_structure.inc four times, with
+ * and without VBMI2. */
 #define JX_BLOCK_T __m512i
 #define JX_BLOCK jx_block_avx512
 #define JX_CLASSIFY_STRUCT classify_full_avx512_x
 #define JX_ESCAPES_FULL escapes_avx512_x
-#define JX_PREFIX_XOR prefix_xor_clmul
 #define JX_NO_BRANCH 1
+#define JX_UTF8_STATE struct jx_u8_avx512
+#define JX_UTF8_INIT u8_init_avx512
+#define JX_UTF8_BLOCK_X u8_block_avx512
+#define JX_UTF8_END u8_end_avx512
+#define JX_TARGET AVX512_ATTR
 #define JX_FLATTEN jx_flatten
+#define JX_STRUCT_NAME scan_avx512_structure
+#define JX_STRICT 0
 #include "loop_structure.inc"
 #undef JX_STRUCT_NAME
+#undef JX_STRICT
+#define JX_STRUCT_NAME scan_avx512_full
+#define JX_STRICT 1
+#include "loop_structure.inc"
+#undef JX_STRUCT_NAME
+#undef JX_STRICT
 #undef JX_TARGET
 #undef JX_FLATTEN
-#define JX_STRUCT_NAME scan_avx512v_structure
 #define JX_TARGET AVX512V_ATTR
 #define JX_FLATTEN jx_flatten_vbmi2
+#define JX_STRUCT_NAME scan_avx512v_structure
+#define JX_STRICT 0
 #include "loop_structure.inc"
 #undef JX_STRUCT_NAME
+#undef JX_STRICT
+#define JX_STRUCT_NAME scan_avx512v_full
+#define JX_STRICT 1
+#include "loop_structure.inc"
+#undef JX_STRUCT_NAME
+#undef JX_STRICT
 #undef JX_TARGET
+#undef JX_FLATTEN
 #undef JX_CLASSIFY_STRUCT
 #undef JX_ESCAPES_FULL
 #undef JX_PREFIX_XOR
 #undef JX_NO_BRANCH
-#undef JX_FLATTEN
 #undef JX_BLOCK_T
 #undef JX_BLOCK
+#undef JX_UTF8_STATE
+#undef JX_UTF8_INIT
+#undef JX_UTF8_BLOCK_X
+#undef JX_UTF8_END
 
 enum jx_err jx_scan_avx512bw(const char *buf, size_t len, const struct jx_spec *spec,
                              struct jx_slot *slots, struct jx_verdict *v)
@@ -237,9 +230,9 @@ enum jx_err jx_scan_avx512bw(const char *buf, size_t len, const struct jx_spec *
 enum jx_err jx_scan_avx512v(const char *buf, size_t len, const struct jx_spec *spec,
                             struct jx_slot *slots, struct jx_verdict *v)
 {
-    return spec->structure_only && !spec->stop_early
-               ? scan_avx512v_structure(buf, len, spec, slots, v)
-               : jx_scan_avx512bw(buf, len, spec, slots, v);
+    return spec->stop_early      ? scan_avx512_fields(buf, len, spec, slots, v)
+           : spec->structure_only ? scan_avx512v_structure(buf, len, spec, slots, v)
+                                  : scan_avx512v_full(buf, len, spec, slots, v);
 }
 
 #endif /* JX_X86 */

@@ -7,6 +7,11 @@
 #include "machine.h"
 #include "scan.h"
 
+const unsigned char jx_event_kind[256] = {
+    ['{'] = JX_EV_BRACKET, ['}'] = JX_EV_BRACKET, ['['] = JX_EV_BRACKET, [']'] = JX_EV_BRACKET,
+    ['"'] = JX_EV_KEY,
+};
+
 enum jx_err jx_rescan(const char *buf, size_t len, const struct jx_spec *spec,
                       struct jx_slot *slots, struct jx_verdict *v, bool faulty)
 {
@@ -63,84 +68,61 @@ static size_t jx_string_end8(const char *buf, size_t len, size_t pos, bool *esca
     return jx_string_end(buf, len, pos, escaped);
 }
 
-int jx_keys_run(struct jx_keys *ks, const char *buf, size_t len, size_t base, uint64_t keys,
-                uint64_t quote, uint64_t bs, uint64_t ret1, struct jx_verdict *v)
+int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struct jx_verdict *v)
 {
-    do {
-        unsigned off = (unsigned)__builtin_ctzll(keys);
-        keys &= keys - 1;
-        size_t pos = base + off, end;
-        bool esc;
-        uint64_t after = off == 63 ? 0 : quote & ~((2ull << off) - 1);
-        if (after) {
-            unsigned eoff = (unsigned)__builtin_ctzll(after);
-            end = base + eoff;
-            esc = (bs & (((1ull << eoff) - 1) & ~((2ull << off) - 1))) != 0;
-        } else {
-            /* A key spelling a wanted name is at most six bytes a character
-             * (\uXXXX): a longer string is not one, however it ends. */
-            bool plain;
-            size_t most = pos + 2 + 6 * (size_t)ks->spec->maxlen;
-            size_t lim = most < len ? most : len;
-            end = jx_string_end8(buf, lim, pos, &esc, &plain);
-            if (end >= lim) {
-                if (lim == len)
-                    return 1;
-                continue;
-            }
-        }
-        size_t klen = end - pos - 1;
-        if (!esc && (klen >= 64 || !((ks->lenmask >> klen) & 1)))
-            continue;
-        int i = jx_match_name(ks->spec, buf + pos + 1, klen, esc);
-        if (i < 0)
-            continue;
-        size_t q = jx_skip_ws(buf, len, end + 1);
-        if (q >= len || buf[q] != ':') {
-            if (ks->values_too)
-                continue;
+    /* A key spelling a wanted name is at most six bytes a character
+     * (\uXXXX): a longer string is not one, however it ends. */
+    bool esc, plain;
+    size_t most = pos + 2 + 6 * (size_t)ks->spec->maxlen;
+    size_t lim = most < len ? most : len;
+    size_t end = jx_string_end8(buf, lim, pos, &esc, &plain);
+    if (end >= lim)
+        return lim == len;
+    size_t klen = end - pos - 1;
+    if (!esc && (klen >= 64 || !((ks->lenmask >> klen) & 1)))
+        return 0;
+    int i = jx_match_name(ks->spec, buf + pos + 1, klen, esc);
+    if (i < 0)
+        return 0;
+    size_t q = jx_skip_ws(buf, len, end + 1);
+    if (q >= len || buf[q] != ':')
+        return 0; /* a string value, not a key */
+    ks->repeated |= ks->seen & (1u << i);
+    ks->seen |= 1u << i;
+    q = jx_skip_ws(buf, len, q + 1);
+    if (q >= len)
+        return 1;
+    struct jx_slot *s = &ks->slots[i];
+    s->ptr = buf + q;
+    s->escaped = 0;
+    s->ival = 0;
+    if (buf[q] == '"') {
+        bool e2;
+        size_t vend = jx_string_end8(buf, len, q, &e2, &plain);
+        if (vend >= len)
             return 1;
-        }
-        ks->repeated |= ks->seen & (1u << i);
-        ks->seen |= 1u << i;
-        q = jx_skip_ws(buf, len, q + 1);
-        if (q >= len)
+        s->ptr = buf + q + 1;
+        s->len = (uint32_t)(vend - q - 1);
+        s->kind = JX_STRING;
+        s->escaped = e2;
+        /* validate = structure checks wanted values in full; their
+         * escapes are checked by the block loop, UTF-8 here. */
+        if (ks->check_values && !plain && !jx_utf8_ok((const unsigned char *)s->ptr, s->len))
             return 1;
-        struct jx_slot *s = &ks->slots[i];
-        s->ptr = buf + q;
-        s->escaped = 0;
-        s->ival = 0;
-        if (buf[q] == '"') {
-            bool e2, plain;
-            size_t vend = jx_string_end8(buf, len, q, &e2, &plain);
-            if (vend >= len)
-                return 1;
-            s->ptr = buf + q + 1;
-            s->len = (uint32_t)(vend - q - 1);
-            s->kind = JX_STRING;
-            s->escaped = e2;
-            /* validate = structure checks wanted values in full; their
-             * escapes are checked by the block loop, UTF-8 here. */
-            if (ks->values_too && !plain &&
-                !jx_utf8_ok((const unsigned char *)s->ptr, s->len))
-                return 1;
-        } else if (buf[q] == '{' || buf[q] == '[') {
-            s->len = 1; /* set when it closes */
-            s->kind = buf[q] == '{' ? JX_OBJECT : JX_ARRAY;
-            ks->open_slot = i;
-            ks->open_pos = q;
-            jx_keys_close(ks, buf, base, ret1);
-        } else {
-            uint8_t kind;
-            int64_t ival = 0;
-            size_t n = jx_token(buf, len, q, &kind, &ival, v);
-            if (!n)
-                return 1;
-            s->len = (uint32_t)n;
-            s->kind = kind;
-            s->ival = ival;
-        }
-    } while (keys);
+    } else if (buf[q] == '{' || buf[q] == '[') {
+        s->len = 1; /* set when it closes (jx_closed_to) */
+        s->kind = buf[q] == '{' ? JX_OBJECT : JX_ARRAY;
+        ks->open_slot = i;
+    } else {
+        uint8_t kind;
+        int64_t ival = 0;
+        size_t n = jx_token(buf, len, q, &kind, &ival, v);
+        if (!n)
+            return 1;
+        s->len = (uint32_t)n;
+        s->kind = kind;
+        s->ival = ival;
+    }
     return 0;
 }
 
@@ -177,7 +159,7 @@ bool jx_closed_to(struct jx_keys *ks, const char *buf, uint32_t depth, size_t at
         struct jx_slot *s = &ks->slots[ks->open_slot];
         s->len = (uint32_t)(buf + at - s->ptr);
         ks->open_slot = -1;
-        return jx_value_ok(s->ptr, s->len);
+        return !ks->check_values || jx_value_ok(s->ptr, s->len);
     }
     if (depth == 0 && !*root_end)
         *root_end = at;

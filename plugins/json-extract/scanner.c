@@ -7,7 +7,7 @@
  * whose strings are full of escapes and UTF-8, and say whether the frame is
  * fit to count, at well over a million frames per second on one core. Three
  * levels of "fit" (the option `validate`):
- *   full (the default; loop_full.inc): every byte as jansson (mode =
+ *   full (the default; loop_structure.inc): every byte as jansson (mode =
  *       strict) judges it, the same verdict on every frame.
  *   structure (by name; loop_structure.inc): brackets, strings, escapes
  *       and control bytes everywhere, the wanted values in full; every
@@ -49,41 +49,43 @@
  * bytes. This loop can stop inside the first blocks, which validate =
  * fields wants.
  *
- * GRAMMAR ON BITMAPS (loop_full.inc: validate = full on AVX2 and
- * AVX-512). The same
- * verdicts without walking events: JSON's grammar, once brackets are
- * matched, is a set of "what may follow what" rules, and those are bit
- * operations. Let after(X) be the positions whose previous non-whitespace
- * byte is in X: X shifted by one, carried over whitespace runs by one
- * addition (just the shift for compact JSON, where a block has no
- * whitespace outside strings). Then, per block, every bit of
- *     after({)          is a key's opening quote or }
- *     after([)          is a value start or ]
- *     after(:)          is a value start
- *     after(,)          is a key's opening quote (in an object) or a
- *                       value start (in an array)
- *     after(value end)  is , } or ]
- *     after(key end)    is a colon, and every colon is one of those,
- *     the first byte is {, nothing but whitespace after its match.
- * A key string is an opening quote in an object not after ':'; its closing
- * quote is found by adding the opening bit to the string's run of in-string
- * bits (the carry lands on the closing quote). The only loop is over
- * brackets (~20 per frame): it matches them on a bit stack, limits depth,
- * and draws the "inside an object" bitmap; between brackets at depth 1 it
- * looks at the root keys whose first byte is a wanted name's first byte (or
- * a backslash), and for a wanted one reads the value by peeking past the
- * colon (an object or array value ends where the bracket loop returns to
- * depth 1). On AVX-512 that loop has no branch on the bracket while the
- * stack fits one register (64 levels; a bit array beyond): it draws the
- * "depth 1" and "returns to depth 1" bitmaps too, and the keys are looked
- * at once per block; escapes and UTF-8 are checked on every block, without
- * a branch on backslashes or non-ASCII bytes (mispredicted branches, not
- * instructions, are most of the cost: ~150 cycles per 64-byte block). UTF-8 by table lookups on AVX2 (Keiser and Lemire, "Validating
- * UTF-8 in less than one instruction per byte", 2021: three 16-entry tables
- * of nibbles of each byte pair, and the bytes two and three back), errors
- * ORed up and tested once per frame. Anything that is not clearly fine:
- * any fault, nesting near jansson's 2048 limit: goes to the scalar
- * scanner, which names the fault (or, for the depth limit, accepts).
+ * GRAMMAR ON BITMAPS (loop_structure.inc with JX_STRICT: validate = full
+ * on AVX2 and AVX-512). The same verdicts without walking events: JSON's
+ * grammar, once brackets are matched, is a set of "what may follow what"
+ * rules, and those are bit operations. Let after(X) be the positions whose
+ * previous non-whitespace byte is in X: X shifted by one, carried over
+ * whitespace runs by one addition (just the shift for compact JSON, where
+ * a block has no whitespace outside strings). A string where a key may
+ * stand (after { or ,) has its closing quote found by adding its opening
+ * bit to the string's run of in-string bits (the carry lands on the
+ * closing quote). Then every bit of
+ *     after({)              is a string or }
+ *     after([), after(:)    is a value start (or ], which after a colon
+ *                           fails anyway: a mismatch or a colon in an array)
+ *     after(,)              is a value start
+ *     after(value end)      is , } or ]
+ *     a colon               is after the end of a string in a key's place,
+ * whatever the container; and two rules depend on the innermost container:
+ * in an object, after(,) is a string and after the end of a string in a
+ * key's place comes a colon; in an array, no colon, and such a string is
+ * a value (then , or ]). Pass 1 keeps those two per block as "wrong in an
+ * array" and "wrong in an object"; pass 2, matching the brackets on a bit
+ * stack (brackets, key candidates and the first bytes of numbers and
+ * literals flattened to one event array per 4 KB chunk), marks where the
+ * innermost container's kind turns; pass 3 draws the "inside an object"
+ * bitmap from those turns by a prefix XOR and applies the two rules. The
+ * first byte is { and nothing but whitespace follows its match. Numbers
+ * and literals are checked by jx_scalar_ok at their first byte in pass 2.
+ * UTF-8 by table lookups (Keiser and Lemire, "Validating UTF-8 in less than
+ * one instruction per byte", 2021; utf8_lookup.h): on AVX-512 every block
+ * without a branch, on AVX2 the non-ASCII ones; errors ORed up and tested
+ * once per frame. Root keys: at depth 1, a string in a key's place whose
+ * first byte is a wanted name's first byte (or a backslash) is looked at
+ * (jx_key_at), and for a wanted one the value is read by peeking past the
+ * colon (an object or array value ends where pass 2 returns to depth 1).
+ * Anything that is not clearly fine: any fault, nesting near jansson's
+ * 2048 limit: goes to the scalar scanner, which names the fault (or, for
+ * the depth limit, accepts).
  *
  * On any fault the scalar scanner runs over the frame to name the first
  * faulty byte in jansson's order, so reasons do not depend on the CPU.
@@ -112,7 +114,7 @@
  *
  * THE FILES. This one picks an instruction set at run time. scan_sse2.c,
  * scan_avx2.c and scan_avx512.c hold each set's classifiers and compile
- * the loop templates (loop_events.inc, loop_full.inc, loop_structure.inc)
+ * the loop templates (loop_events.inc, loop_structure.inc)
  * with them; scan.h holds what the loops share (bit tricks, the root-key
  * state), scan_keys.c the root keys and values, utf8_lookup.h the UTF-8
  * tables, machine.h the automaton, scalar.c and tokens.c the scalar

@@ -76,17 +76,23 @@ struct jx_first {
     char c[4];
     uint8_t len[4];
     uint64_t top[4]; /* the positions whose pattern runs past the block */
+    uint64_t en[4];  /* all ones for the names in use (the others are 0) */
+    uint64_t all;    /* all ones if there is no filter */
 };
 
-/* Where a wanted key may start, given eq(c) = the block's bytes equal to c. */
+/* Where a wanted key may start, given eq(i) = the block's bytes equal to
+ * the i-th first byte (a vector the block loop broadcast once per frame:
+ * four fixed terms, no loop, no broadcast per block). */
 #define JX_FIRST_MATCH(fc, out, quote, bs, eq)                                   \
     do {                                                                         \
         uint64_t sm_ = (bs) | (bs) >> 1;                                         \
         sm_ |= sm_ >> 2;                                                         \
         sm_ |= sm_ >> 4;                                                         \
-        uint64_t f_ = (fc)->n < 0 ? ~(uint64_t)0 : 0;                            \
-        for (int i_ = 0; i_ < (fc)->n; i_++)                                     \
-            f_ |= eq((fc)->c[i_]) & (((quote) >> (fc)->len[i_]) | (fc)->top[i_] | sm_); \
+        uint64_t f_ = (fc)->all;                                                 \
+        f_ |= eq(0) & (((quote) >> (fc)->len[0]) | (fc)->top[0] | sm_) & (fc)->en[0]; \
+        f_ |= eq(1) & (((quote) >> (fc)->len[1]) | (fc)->top[1] | sm_) & (fc)->en[1]; \
+        f_ |= eq(2) & (((quote) >> (fc)->len[2]) | (fc)->top[2] | sm_) & (fc)->en[2]; \
+        f_ |= eq(3) & (((quote) >> (fc)->len[3]) | (fc)->top[3] | sm_) & (fc)->en[3]; \
         (out) = f_;                                                              \
     } while (0)
 

@@ -85,7 +85,8 @@ AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, ui
 /* (always_inline: gcc left it out of line, its masks in memory, ~40% of
  * the structure loop's instructions.) */
 AVX_ATTR static inline __attribute__((always_inline)) void
-classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc)
+classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc,
+                   const __m256i *fv)
 {
     /* Whitespace by one table lookup on the low nibble: the table holds
      * the whitespace byte with that nibble (space, tab, newline, return), else 0. */
@@ -115,7 +116,7 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
     k->comma = mask2(cm[0], cm[1]);
     k->ws = mask2(w[0], w[1]);
     k->ctrl = mask2(c[0], c[1]);
-#define EQ_AVX2(ch) mask2(EQ32(x[0], ch), EQ32(x[1], ch))
+#define EQ_AVX2(i) mask2(_mm256_cmpeq_epi8(x[0], fv[i]), _mm256_cmpeq_epi8(x[1], fv[i]))
     JX_FIRST_MATCH(fc, k->first, k->quote, k->bs, EQ_AVX2);
 #undef EQ_AVX2
 }
@@ -200,6 +201,8 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #define JX_BLOCK_T const char *
 #define JX_BLOCK jx_block_ptr
 #define JX_CLASSIFY_STRUCT classify_full_avx2
+#define JX_FIRST_VEC_T __m256i
+#define JX_FIRST_VEC(c) _mm256_set1_epi8(c)
 #define JX_ESCAPES_FULL escapes_full_avx2
 #define JX_NO_BRANCH 0
 #define JX_FLATTEN jx_flatten
@@ -219,6 +222,8 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_STRICT
 #undef JX_TARGET
 #undef JX_CLASSIFY_STRUCT
+#undef JX_FIRST_VEC_T
+#undef JX_FIRST_VEC
 #undef JX_ESCAPES_FULL
 #undef JX_PREFIX_XOR
 #undef JX_NO_BRANCH

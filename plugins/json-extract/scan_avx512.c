@@ -85,7 +85,8 @@ AVX512_ATTR static inline __m512i jx_block_avx512(const char *p, size_t avail, c
 }
 
 AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmasks *k,
-                                                      const struct jx_first *fc)
+                                                      const struct jx_first *fc,
+                                                      const __m512i *fv)
 {
     const __m512i wst = T64(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
     __m512i lo = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
@@ -98,7 +99,9 @@ AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmask
     k->comma = EQ64(x, ',');
     k->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(wst, x), x);
     k->ctrl = _mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20));
-    JX_FIRST_MATCH(fc, k->first, k->quote, k->bs, EQ64_X);
+#define EQ64_FV(i) _mm512_cmpeq_epi8_mask(x, fv[i])
+    JX_FIRST_MATCH(fc, k->first, k->quote, k->bs, EQ64_FV);
+#undef EQ64_FV
 }
 
 /* UTF-8: u8_check of scan_avx2.c on 64 bytes (the tables of utf8_lookup.h
@@ -174,6 +177,8 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #define JX_BLOCK_T __m512i
 #define JX_BLOCK jx_block_avx512
 #define JX_CLASSIFY_STRUCT classify_full_avx512_x
+#define JX_FIRST_VEC_T __m512i
+#define JX_FIRST_VEC(c) _mm512_set1_epi8(c)
 #define JX_ESCAPES_FULL escapes_avx512_x
 #define JX_NO_BRANCH 1
 #define JX_UTF8_STATE struct jx_u8_avx512
@@ -209,6 +214,8 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #undef JX_TARGET
 #undef JX_FLATTEN
 #undef JX_CLASSIFY_STRUCT
+#undef JX_FIRST_VEC_T
+#undef JX_FIRST_VEC
 #undef JX_ESCAPES_FULL
 #undef JX_PREFIX_XOR
 #undef JX_NO_BRANCH

@@ -128,16 +128,21 @@ int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struc
 
 void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc)
 {
+    memset(fc, 0, sizeof *fc);
     fc->n = spec->n <= 4 ? (int)spec->n : -1;
-    for (unsigned i = 0; i < spec->n && fc->n >= 0; i++) {
-        uint32_t l = spec->len[i];
-        if (l == 0) {
+    for (unsigned i = 0; i < spec->n && fc->n >= 0; i++)
+        if (spec->len[i] == 0)
             fc->n = -1;
-            break;
-        }
+    if (fc->n < 0) {
+        fc->all = ~(uint64_t)0;
+        return;
+    }
+    for (int i = 0; i < fc->n; i++) {
+        uint32_t l = spec->len[i];
         fc->c[i] = spec->name[i][0];
         fc->len[i] = (uint8_t)(l <= 8 ? l : 0);
         fc->top[i] = l <= 8 ? ~(uint64_t)0 << (64 - l) : ~(uint64_t)0;
+        fc->en[i] = ~(uint64_t)0;
     }
 }
 

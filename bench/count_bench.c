@@ -184,17 +184,18 @@ int main(int argc, char **argv)
     char *one[] = {"minute"};
     char *six[] = {"minute", "hour", "day", "week", "month", "year"};
     struct dc_config cfg = {
-        .key = "uid", .algorithm = "sketch", .precision = 13, .lateness = 5000,
+        .key = "uid", .algorithm = DC_ALGORITHM_SKETCH, .precision = 13, .lateness = 5000,
         .retention = 3600000, .max_future = 3600000, .jump_confirm = 100,
-        .idle_timeout = 30000, .emit = "final", .early_interval = 1000, .timezone = "UTC",
+        .idle_timeout = 30000, .emit = DC_EMIT_FINAL, .early_interval = 1000, .timezone = "UTC",
     };
     printf("count stage: %zu frames (%zu s of event time, 1000/s, %d users), batches of %d, "
            "median of %d runs\n", frames, frames / 1000, USERS, BATCH, runs);
     printf("  XXH3 of the uid alone:            %6.1f ns/frame\n", hash_only_ns(&in, runs));
     size_t results;
     static const char *const algs[] = {"sketch", "exact"};
+    static const int alg_ids[] = {DC_ALGORITHM_SKETCH, DC_ALGORITHM_EXACT};
     for (int a = 0; a < 2; a++) {
-        cfg.algorithm = (char *)algs[a];
+        cfg.algorithm = alg_ids[a];
         cfg.windows = (struct sluice_list){1, one};
         double n1 = median_ns(&in, &cfg, runs, &results);
         printf("  %-6s 1 window  (minute):          %6.1f ns/frame  (%zu results)\n", algs[a],

@@ -7,7 +7,7 @@ bench_count_bench_SOURCES = bench/count_bench.c $(DC_SOURCES) \
 bench_count_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
 	-I$(top_srcdir)/host
 bench_count_bench_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS)
-bench_count_bench_LDADD = host/libsluicehost.a $(INIH_LIBS) $(XXHASH_LIBS) -lm
+bench_count_bench_LDADD = $(SLUICE_HOST_LIBS) $(XXHASH_LIBS) -lm
 
 bench_sketch_accuracy_SOURCES = bench/sketch_accuracy.c $(DC_SOURCES) \
 	plugins/distinct-count/tests/accuracy.h

@@ -2,6 +2,7 @@
 #include "host_api.h"
 
 #include "batch.h"
+#include "checkpoint.h"
 #include "fields.h"
 #include "log.h"
 
@@ -46,8 +47,16 @@ static void api_counter_add(struct sluice_instance *self, const char *name, int6
             return;
         }
     }
-    if (self->n_counters < SLUICE_MAX_COUNTERS)
+    if (self->n_counters < SLUICE_MAX_COUNTERS) {
         self->counters[self->n_counters++] = (struct sluice_counter){name, delta};
+    } else if (!self->counters_full) {
+        /* The plugin's bug, not the user's: say it once, keep running. */
+        self->counters_full = true;
+        sluice_log(self->prefix, SLUICE_LOG_WARN,
+                   "counter '%s' not kept: an instance has at most %d counters (a bug in "
+                   "the plugin; report it to its author)",
+                   name, SLUICE_MAX_COUNTERS);
+    }
 }
 
 static const char *api_instance_name(struct sluice_instance *self)
@@ -79,6 +88,9 @@ static const struct sluice_host_api host_api = {
     .stop_requested = api_stop_requested,
     .instance_name = api_instance_name,
     .pipeline_file = api_pipeline_file,
+    .partitions_assigned = sluice_ckpt_assigned,
+    .partitions_revoked = sluice_ckpt_revoked,
+    .checkpointing = sluice_ckpt_enabled,
 };
 
 const struct sluice_host_api *sluice_host_api(void)

@@ -4,8 +4,6 @@
 
 #include <sluice/plugin.h>
 
-#define SLUICE_MAX_COUNTERS 32
-
 struct sluice_counter {
     const char *name;
     int64_t value;
@@ -23,6 +21,7 @@ struct sluice_instance {
     bool started;
     struct sluice_counter counters[SLUICE_MAX_COUNTERS];
     int n_counters;
+    bool counters_full; /* a name was dropped (warned once) */
 };
 
 const struct sluice_host_api *sluice_host_api(void);

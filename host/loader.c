@@ -3,7 +3,10 @@
  * in a build tree, NAME/.libs/NAME.so under plugins/), exporting one
  * descriptor. We check the ABI version and the struct size before reading
  * anything else in it — a plugin built against another SDK must be refused
- * with both versions named, never half-trusted.
+ * with both versions named, never half-trusted. Within a version the
+ * descriptor may have grown at its end: we copy the plugin's bytes into a
+ * zeroed descriptor of our own size and use only the copy, so a callback an
+ * older plugin lacks reads as NULL and nothing past its struct_size is read.
  */
 #include "loader.h"
 
@@ -157,6 +160,42 @@ static bool valid_name(const char *name)
     return true;
 }
 
+bool sluice_plugin_descriptor_copy(const struct sluice_plugin *exported, size_t min_size,
+                                   const char *path, struct sluice_plugin *copy, char *err,
+                                   size_t errsize)
+{
+    /* Only the first two fields may be read before these checks pass. */
+    if (exported->abi_version != SLUICE_ABI_VERSION) {
+        snprintf(err, errsize,
+                 "plugin %s was built for sluice plugin ABI version %u, but this sluice "
+                 "speaks version %u: rebuild the plugin against this sluice's SDK "
+                 "(pkg-config sluice-plugin)",
+                 path, (unsigned)exported->abi_version, (unsigned)SLUICE_ABI_VERSION);
+        return false;
+    }
+    size_t size = exported->struct_size;
+    if (size > sizeof *copy) {
+        snprintf(err, errsize,
+                 "plugin %s has a descriptor of %zu bytes, but this sluice knows ABI version %u "
+                 "descriptors of at most %zu: it was built against a newer sluice SDK; upgrade "
+                 "sluice, or rebuild the plugin against this sluice's SDK (pkg-config "
+                 "sluice-plugin)",
+                 path, size, (unsigned)SLUICE_ABI_VERSION, sizeof *copy);
+        return false;
+    }
+    if (size < min_size) {
+        snprintf(err, errsize,
+                 "plugin %s has a descriptor of %zu bytes, but ABI version %u descriptors have "
+                 "at least %zu: it was not declared with SLUICE_PLUGIN(...) from a sluice SDK; "
+                 "rebuild it against this sluice's SDK (pkg-config sluice-plugin)",
+                 path, size, (unsigned)SLUICE_ABI_VERSION, min_size);
+        return false;
+    }
+    memset(copy, 0, sizeof *copy);
+    memcpy(copy, exported, size);
+    return true;
+}
+
 /* Open `path` and check its descriptor. */
 static bool load_path(const char *path, const char *name, struct sluice_loaded *out, char *err,
                       size_t errsize)
@@ -170,8 +209,8 @@ static bool load_path(const char *path, const char *name, struct sluice_loaded *
                  name, path, dlerror());
         return false;
     }
-    const struct sluice_plugin *p = dlsym(h, SLUICE_PLUGIN_SYMBOL);
-    if (!p) {
+    const struct sluice_plugin *exported = dlsym(h, SLUICE_PLUGIN_SYMBOL);
+    if (!exported) {
         snprintf(err, errsize,
                  "%s is not a sluice plugin: it exports no '%s' symbol (declare the plugin "
                  "with SLUICE_PLUGIN(...) from <sluice/plugin.h>)",
@@ -179,22 +218,15 @@ static bool load_path(const char *path, const char *name, struct sluice_loaded *
         dlclose(h);
         return false;
     }
-    /* Only the first two fields may be read before these checks pass. */
-    if (p->abi_version != SLUICE_ABI_VERSION) {
-        snprintf(err, errsize,
-                 "plugin %s was built for sluice plugin ABI version %u, but this sluice "
-                 "speaks version %u: rebuild the plugin against this sluice's SDK "
-                 "(pkg-config sluice-plugin)",
-                 path, (unsigned)p->abi_version, (unsigned)SLUICE_ABI_VERSION);
+    struct sluice_plugin *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errsize, "out of memory loading plugin %s", path);
         dlclose(h);
         return false;
     }
-    if (p->struct_size != sizeof(struct sluice_plugin)) {
-        snprintf(err, errsize,
-                 "plugin %s has a descriptor of %u bytes, but ABI version %u needs %zu: it was "
-                 "built against a different SDK header; rebuild it",
-                 path, (unsigned)p->struct_size, (unsigned)SLUICE_ABI_VERSION,
-                 sizeof(struct sluice_plugin));
+    if (!sluice_plugin_descriptor_copy(exported, SLUICE_PLUGIN_MIN_SIZE, path, p, err,
+                                       errsize)) {
+        free(p);
         dlclose(h);
         return false;
     }
@@ -202,6 +234,7 @@ static bool load_path(const char *path, const char *name, struct sluice_loaded *
                                  p->kind != SLUICE_KIND_TRANSFORM && p->kind != SLUICE_KIND_SINK)) {
         snprintf(err, errsize, "plugin %s has an incomplete descriptor (name, kind and init are "
                  "required)", path);
+        free(p);
         dlclose(h);
         return false;
     }
@@ -214,6 +247,7 @@ static bool load_path(const char *path, const char *name, struct sluice_loaded *
                  p->kind == SLUICE_KIND_SOURCE      ? "poll"
                  : p->kind == SLUICE_KIND_TRANSFORM ? "process"
                                                     : "write");
+        free(p);
         dlclose(h);
         return false;
     }
@@ -259,6 +293,7 @@ void sluice_plugin_unload(struct sluice_loaded *l)
     if (l->handle && !getenv("SLUICE_NO_DLCLOSE"))
         dlclose(l->handle);
     free(l->path);
+    free((void *)l->plugin);
     memset(l, 0, sizeof *l);
 }
 

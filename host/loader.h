@@ -23,8 +23,19 @@ void sluice_search_path_text(const struct sluice_search_path *sp, char *buf, siz
 struct sluice_loaded {
     void *handle;
     char *path;
+    /* The host's copy of the plugin's descriptor, full size (members the
+     * plugin's struct_size does not reach are zero); freed by unload. */
     const struct sluice_plugin *plugin;
 };
+
+/* Check `exported` (a plugin's descriptor) for this host's ABI version and a
+ * struct_size from `min_size` (SLUICE_PLUGIN_MIN_SIZE) to the host's own
+ * size, reading nothing else before that; then copy its struct_size bytes
+ * into `copy` and zero the rest. On failure returns false and writes a full
+ * message naming `path` to `err`. */
+bool sluice_plugin_descriptor_copy(const struct sluice_plugin *exported, size_t min_size,
+                                   const char *path, struct sluice_plugin *copy, char *err,
+                                   size_t errsize);
 
 /* Load plugin `name` (or a path if it contains '/'). On failure returns
  * false and writes a full message (what, where, what to do) to `err`. */

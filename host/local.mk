@@ -1,6 +1,8 @@
 # The host: reads the pipeline file, loads plugins, runs the loop.
 # Everything but main() lives in a static library so tests can link it.
 noinst_LIBRARIES += host/libsluicehost.a
+# What links the host library needs too (tests and benchmarks link it).
+SLUICE_HOST_LIBS = host/libsluicehost.a $(INIH_LIBS) $(ZLIB_LIBS)
 host_libsluicehost_a_SOURCES = \
 	host/cli.c host/cli.h \
 	host/log.c host/log.h \
@@ -11,12 +13,15 @@ host_libsluicehost_a_SOURCES = \
 	host/options.c host/options.h \
 	host/loader.c host/loader.h \
 	host/pipeline.c host/pipeline.h \
-	host/host_api.c host/host_api.h
-host_libsluicehost_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
+	host/host_api.c host/host_api.h \
+	host/checkpoint.c host/checkpoint.h \
+	host/checkpoint_file.c host/checkpoint_file.h \
+	host/checkpoint_format.c host/checkpoint_format.h
+host_libsluicehost_a_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(ZLIB_CFLAGS)
 
 bin_PROGRAMS += host/sluice
 host_sluice_SOURCES = host/main.c
-host_sluice_LDADD = host/libsluicehost.a $(INIH_LIBS)
+host_sluice_LDADD = $(SLUICE_HOST_LIBS)
 host_sluice_LDFLAGS = $(AM_LDFLAGS) -rdynamic
 
 sluiceinclude_HEADERS += include/sluice/plugin.h

@@ -111,8 +111,8 @@ int main(int argc, char **argv)
         return SLUICE_EXIT_USAGE;
     }
     sluice_diag_free(&diag);
-    if (!cli.log_level && p.settings.log_level)
-        sluice_log_level = sluice_log_level_parse(p.settings.log_level);
+    if (!cli.log_level && p.settings.log_level >= 0)
+        sluice_log_level = p.settings.log_level;
 
     if (cli.validate) {
         printf("%s: ok (%zu transform%s, %zu sink%s)\n", cli.pipeline, p.n_transforms,
@@ -126,5 +126,5 @@ int main(int argc, char **argv)
     int status = sluice_pipeline_run(&p);
     sluice_pipeline_free(&p);
     sluice_fields_free();
-    return status == 0 ? SLUICE_EXIT_OK : SLUICE_EXIT_RUNTIME;
+    return status == 0 ? SLUICE_EXIT_OK : status == 2 ? SLUICE_EXIT_USAGE : SLUICE_EXIT_RUNTIME;
 }

@@ -33,23 +33,10 @@ const char *sluice_option_type_name(enum sluice_option_type type)
         return "list";
     case SLUICE_OPT_PREFIX:
         return "prefix";
+    case SLUICE_OPT_ENUM:
+        return "enum";
     }
     return "?";
-}
-
-static bool in_one_of(const char *one_of, const char *value)
-{
-    size_t vlen = strlen(value);
-    const char *p = one_of;
-    for (;;) {
-        const char *bar = strchr(p, '|');
-        size_t n = bar ? (size_t)(bar - p) : strlen(p);
-        if (n == vlen && strncmp(p, value, n) == 0)
-            return true;
-        if (!bar)
-            return false;
-        p = bar + 1;
-    }
 }
 
 static char *one_of_text(const char *one_of, char *buf, size_t size)
@@ -120,7 +107,7 @@ static const char *store_value(const struct sluice_option *o, const char *text, 
     case SLUICE_OPT_STRING: {
         if ((o->flags & SLUICE_OPT_NONEMPTY) && !*text)
             return "must not be empty";
-        if (o->one_of && !in_one_of(o->one_of, text)) {
+        if (o->one_of && sluice_choice_index(o->one_of, text) < 0) {
             char b[256];
             snprintf(msgbuf, msgsize, "'%s' is not one of: %s", text,
                      one_of_text(o->one_of, b, sizeof b));
@@ -200,7 +187,7 @@ static const char *store_value(const struct sluice_option *o, const char *text, 
         }
         if (o->one_of) {
             for (size_t i = 0; i < v.n; i++) {
-                if (!in_one_of(o->one_of, v.items[i])) {
+                if (sluice_choice_index(o->one_of, v.items[i]) < 0) {
                     char b[256];
                     snprintf(msgbuf, msgsize, "'%s' is not one of: %s", v.items[i],
                              one_of_text(o->one_of, b, sizeof b));
@@ -215,6 +202,21 @@ static const char *store_value(const struct sluice_option *o, const char *text, 
         }
         sluice_list_free((struct sluice_list *)field);
         *(struct sluice_list *)field = v;
+        return NULL;
+    }
+    case SLUICE_OPT_ENUM: {
+        if (!o->one_of)
+            return "the plugin's option table gives this enum no choices (a bug in the plugin)";
+        int v = sluice_choice_index(o->one_of, text);
+        if (v < 0) {
+            char b[256];
+            snprintf(msgbuf, msgsize, "'%s' is not one of: %s", text,
+                     one_of_text(o->one_of, b, sizeof b));
+            return msgbuf;
+        }
+        if (o->validate && (err = o->validate(&v)))
+            return err;
+        *(int *)field = v;
         return NULL;
     }
     case SLUICE_OPT_PREFIX:
@@ -277,8 +279,11 @@ int sluice_options_fill(const struct sluice_option *options, const char *const *
                 problems++;
                 continue;
             }
-            if (!o->default_value)
+            if (!o->default_value) {
+                if (o->type == SLUICE_OPT_ENUM)
+                    *(int *)((char *)config + o->offset) = -1; /* "not set" */
                 continue;
+            }
             const char *err = store_value(o, o->default_value, config, msgbuf, sizeof msgbuf);
             if (err) {
                 /* A bad default is the plugin author's bug: say so. */

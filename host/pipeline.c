@@ -17,6 +17,7 @@
 #include "pipeline.h"
 
 #include "batch.h"
+#include "checkpoint.h"
 #include "log.h"
 #include "options.h"
 
@@ -26,14 +27,24 @@
 #include <time.h>
 
 const struct sluice_option sluice_pipeline_options[] = {
-    {"name", SLUICE_OPT_STRING, "sluice", 0, offsetof(struct pipeline_settings, name), 0, 0,
-     NULL, NULL, "a name for log lines"},
-    {"plugin_path", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, plugin_path),
-     0, 0, NULL, NULL, "directories searched first for plugins, ':'-separated"},
-    {"tick", SLUICE_OPT_DURATION, "100ms", 0, offsetof(struct pipeline_settings, tick_ms), 1,
-     60000, NULL, NULL, "how often transforms are ticked when no records arrive"},
-    {"log_level", SLUICE_OPT_STRING, NULL, 0, offsetof(struct pipeline_settings, log_level), 0, 0,
-     "error|warn|info|debug|trace", NULL, "log level (--log-level overrides)"},
+    SLUICE_STRING_OPTION("name", struct pipeline_settings, name, .default_value = "sluice",
+                         .doc = "a name for log lines"),
+    SLUICE_STRING_OPTION("plugin_path", struct pipeline_settings, plugin_path,
+                         .doc = "directories searched first for plugins, ':'-separated"),
+    SLUICE_DURATION_OPTION("tick", struct pipeline_settings, tick_ms, .default_value = "100ms",
+                           .min = 1, .max = 60000,
+                           .doc = "how often transforms are ticked when no records arrive"),
+    SLUICE_ENUM_OPTION("log_level", struct pipeline_settings, log_level,
+                       "error|warn|info|debug|trace", .doc = "log level (--log-level overrides)"),
+    SLUICE_STRING_OPTION("checkpoint", struct pipeline_settings, checkpoint,
+                         .doc = "where state and positions are checkpointed: file:DIR, kafka (the "
+                                "kafka-in source's cluster) or none; default kafka with a "
+                                "kafka-in source, else none"),
+    SLUICE_DURATION_OPTION("checkpoint_interval", struct pipeline_settings,
+                           checkpoint_interval_ms, .default_value = "5s", .min = 100,
+                           .max = 86400000.0,
+                           .doc = "how often a checkpoint is taken (also at end of input, on stop "
+                                  "and on rebalance)"),
     SLUICE_OPTIONS_END,
 };
 
@@ -182,6 +193,7 @@ int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const cha
         sluice_diag_add(diag, file, 0, NULL, NULL,
                         "no [sink.NAME] section: a pipeline writes to at least one sink "
                         "(e.g. [sink.out] plugin = stdout)");
+    sluice_ckpt_check(p, diag);
     return (int)diag->n;
 }
 
@@ -286,7 +298,7 @@ static int end_all(struct sluice_pipeline *p)
     return SLUICE_OK;
 }
 
-static int flush_sinks(struct sluice_pipeline *p)
+int sluice_pipeline_flush_sinks(struct sluice_pipeline *p)
 {
     int result = SLUICE_OK;
     for (size_t i = 0; i < p->n_sinks; i++) {
@@ -355,8 +367,14 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         ok = start_instance(p->sinks[i]);
     for (size_t i = 0; ok && i < p->n_transforms; i++)
         ok = start_instance(p->transforms[i]);
+    if (ok && sluice_ckpt_open(p) != 0) {
+        status = 2; /* nothing was started: a checkpoint problem is the user's to fix */
+        goto out;
+    }
     if (ok)
         ok = start_instance(p->source);
+    if (ok && sluice_ckpt_source_started(p) != 0)
+        ok = false;
     if (!ok) {
         status = 1;
         goto out;
@@ -369,6 +387,14 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
     bool ended = false;
     while (!ended) {
         if (host->stop_requested()) {
+            if (sluice_ckpt_enabled()) {
+                host_info("stop requested: checkpointing; open windows stay open for the "
+                          "restart");
+                if (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
+                    sluice_ckpt_take(p, "stop requested") != 0)
+                    status = 1;
+                goto out;
+            }
             host_info("stop requested: draining and flushing");
             break;
         }
@@ -396,6 +422,11 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             goto out;
         }
         int64_t t = mono_ms();
+        if (sluice_ckpt_due(t) && (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
+                                   sluice_ckpt_take(p, "interval") != 0)) {
+            status = 1;
+            goto out;
+        }
         if (t >= next_tick) {
             next_tick = t + p->settings.tick_ms;
             if (tick_all(p, now_ms()) == SLUICE_ERROR) {
@@ -404,7 +435,8 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             }
         }
     }
-    if (end_all(p) == SLUICE_ERROR || flush_sinks(p) == SLUICE_ERROR) {
+    if (end_all(p) == SLUICE_ERROR || sluice_pipeline_flush_sinks(p) == SLUICE_ERROR ||
+        sluice_ckpt_take(p, "end of input") != 0) {
         status = 1;
         goto out;
     }
@@ -414,7 +446,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
 
 out:
     if (status != 0)
-        flush_sinks(p);
+        sluice_pipeline_flush_sinks(p);
     report_counters(p->source);
     for (size_t i = 0; i < p->n_transforms; i++)
         report_counters(p->transforms[i]);
@@ -423,6 +455,7 @@ out:
     stop_instance(p->source);
     for (size_t i = 0; i < p->n_transforms; i++)
         stop_instance(p->transforms[i]);
+    sluice_ckpt_close();
     for (size_t i = 0; i < p->n_sinks; i++)
         stop_instance(p->sinks[i]);
     return status;
@@ -435,7 +468,8 @@ static void free_instance(struct sluice_instance *inst)
     if (inst->plugin && inst->plugin->options)
         sluice_options_free(inst->plugin->options, inst->config);
     free(inst->config);
-    struct sluice_loaded l = {.handle = inst->dl_handle, .path = inst->so_path};
+    struct sluice_loaded l = {.handle = inst->dl_handle, .path = inst->so_path,
+                              .plugin = inst->plugin};
     inst->so_path = NULL;
     sluice_plugin_unload(&l);
     inst->plugin = NULL;

@@ -10,7 +10,9 @@ struct pipeline_settings {
     char *name;
     char *plugin_path;
     int64_t tick_ms;
-    char *log_level;
+    int log_level; /* SLUICE_LOG_*: the choices are in their order; -1 = not set */
+    char *checkpoint;
+    int64_t checkpoint_interval_ms;
 };
 
 struct sluice_pipeline {
@@ -37,9 +39,13 @@ int sluice_pipeline_build(struct sluice_pipeline *p, const char *path, const cha
                           struct sluice_diag *diag);
 
 /* Start the plugins and run until the source ends or a stop is requested.
- * Returns 0 on a clean end, 1 on a runtime error. */
+ * Returns 0 on a clean end, 1 on a runtime error, 2 when a checkpoint
+ * cannot be used (nothing was read). */
 int sluice_pipeline_run(struct sluice_pipeline *p);
 
 void sluice_pipeline_free(struct sluice_pipeline *p);
+
+/* Make everything the sinks were given durable (before a checkpoint). */
+int sluice_pipeline_flush_sinks(struct sluice_pipeline *p);
 
 #endif

@@ -59,4 +59,14 @@ wait "$pid"; rc=$?
 set -e
 kill "$writer" 2> /dev/null || true
 expect_eq "SIGTERM: exit 0" "$rc" 0
+
+# The pipeline file's log_level applies; --log-level overrides it; without
+# either the level is info.
+printf '[pipeline]\nlog_level = warn\n[source]\nplugin = stdin\n[sink.out]\nplugin = stdout\n' > "$TMP/warn.ini"
+echo x | "$SLUICE" "$TMP/warn.ini" > /dev/null 2> "$TMP/err"
+if grep -q " info " "$TMP/err"; then fail "log_level = warn hides info lines"; fi
+echo x | "$SLUICE" --log-level info "$TMP/warn.ini" > /dev/null 2> "$TMP/err"
+grep -q " info  \[host\] done:" "$TMP/err" || fail "--log-level info overrides log_level = warn"
+echo x | "$SLUICE" "$TMP/ok.ini" > /dev/null 2> "$TMP/err"
+grep -q " info  \[host\] done:" "$TMP/err" || fail "info by default"
 finish

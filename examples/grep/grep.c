@@ -57,10 +57,11 @@ static void grep_exit(void *state)
 }
 
 static const struct sluice_option grep_options[] = {
-    {"pattern", SLUICE_OPT_STRING, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-     offsetof(struct grep_config, pattern), 0, 0, NULL, NULL, "text a record must contain"},
-    {"invert", SLUICE_OPT_BOOL, "false", 0, offsetof(struct grep_config, invert), 0, 0, NULL,
-     NULL, "keep the records that do NOT contain it"},
+    SLUICE_STRING_OPTION("pattern", struct grep_config, pattern,
+                         .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+                         .doc = "text a record must contain"),
+    SLUICE_BOOL_OPTION("invert", struct grep_config, invert, .default_value = "false",
+                       .doc = "keep the records that do NOT contain it"),
     SLUICE_OPTIONS_END,
 };
 

@@ -42,6 +42,7 @@ struct dc_state {
     uint32_t jump_confirm;
     bool warned_wild, warned_late, warned_range;
     char no_key_reason[128];
+    char fingerprint[512]; /* what a checkpoint must have been written with */
 };
 
 /* ------------------------------------------------------------------ */
@@ -76,38 +77,48 @@ static const char *validate_timezone(const void *value)
 #define DAY_MS 86400000.0
 
 static const struct sluice_option dc_options[] = {
-    {"key", SLUICE_OPT_STRING, "uid", SLUICE_OPT_NONEMPTY, offsetof(struct dc_config, key), 0,
-     0, NULL, NULL, "extracted field whose distinct values are counted"},
-    {"windows", SLUICE_OPT_LIST, "minute", SLUICE_OPT_NONEMPTY,
-     offsetof(struct dc_config, windows), 0, 0, NULL, validate_windows,
-     "windows to count in, output in this order: minute, hour, day, week (ISO), month, "
-     "year, or fixed sizes like 10s, 5m"},
-    {"algorithm", SLUICE_OPT_STRING, "sketch", 0, offsetof(struct dc_config, algorithm), 0, 0,
-     "exact|sketch", NULL,
-     "exact: a set of 64-bit hashes; sketch: exact up to 1024 distinct, then UltraLogLog"},
-    {"precision", SLUICE_OPT_INT, "13", 0, offsetof(struct dc_config, precision),
-     DC_SKETCH_P_MIN, DC_SKETCH_P_MAX, NULL, NULL,
-     "sketch: 2^precision one-byte registers; error 0.761/sqrt(2^p) (13: 8 KiB, 0.84%)"},
-    {"lateness", SLUICE_OPT_DURATION, "5s", 0, offsetof(struct dc_config, lateness), 0,
-     7 * DAY_MS, NULL, NULL, "watermark = highest event time seen minus this"},
-    {"retention", SLUICE_OPT_DURATION, "1h", 0, offsetof(struct dc_config, retention), 0,
-     366 * DAY_MS, NULL, NULL,
-     "keep closed windows this long past their end for late frames (revisions)"},
-    {"max_future", SLUICE_OPT_DURATION, "1h", 0, offsetof(struct dc_config, max_future), 1000,
-     366 * DAY_MS, NULL, NULL, "event times further ahead of the watermark are wild"},
-    {"jump_confirm", SLUICE_OPT_INT, "100", 0, offsetof(struct dc_config, jump_confirm), 1,
-     1000000, NULL, NULL, "consecutive agreeing frames that make a time jump real"},
-    {"idle_timeout", SLUICE_OPT_DURATION, "30s", 0, offsetof(struct dc_config, idle_timeout),
-     0, 7 * DAY_MS, NULL, NULL,
-     "a partition silent this long stops holding the watermark back (0: never)"},
-    {"emit", SLUICE_OPT_STRING, "final", 0, offsetof(struct dc_config, emit), 0, 0,
-     "final|early", NULL, "final: one result per window; early: also interim ones"},
-    {"early_interval", SLUICE_OPT_DURATION, "1s", 0,
-     offsetof(struct dc_config, early_interval), 10, DAY_MS, NULL, NULL,
-     "emit = early: interim results at most this often (processing time)"},
-    {"timezone", SLUICE_OPT_STRING, "UTC", SLUICE_OPT_NONEMPTY,
-     offsetof(struct dc_config, timezone), 0, 0, NULL, validate_timezone,
-     "IANA zone for hour/day/week/month/year boundaries, e.g. Europe/Zurich"},
+    SLUICE_STRING_OPTION("key", struct dc_config, key, .default_value = "uid",
+                         .flags = SLUICE_OPT_NONEMPTY,
+                         .doc = "extracted field whose distinct values are counted"),
+    SLUICE_LIST_OPTION("windows", struct dc_config, windows, .default_value = "minute",
+                       .flags = SLUICE_OPT_NONEMPTY, .validate = validate_windows,
+                       .doc = "windows to count in, output in this order: minute, hour, day, week "
+                              "(ISO), month, year, or fixed sizes like 10s, 5m"),
+    SLUICE_ENUM_OPTION("algorithm", struct dc_config, algorithm, "exact|sketch",
+                       .default_value = "sketch",
+                       .doc = "exact: a set of 64-bit hashes; sketch: exact up to 1024 distinct, "
+                              "then UltraLogLog"),
+    SLUICE_INT_OPTION("precision", struct dc_config, precision, .default_value = "13",
+                      .min = DC_SKETCH_P_MIN, .max = DC_SKETCH_P_MAX,
+                      .doc = "sketch: 2^precision one-byte registers; error 0.761/sqrt(2^p) (13: 8 "
+                             "KiB, 0.84%)"),
+    SLUICE_DURATION_OPTION("lateness", struct dc_config, lateness, .default_value = "5s", .min = 0,
+                           .max = 7 * DAY_MS,
+                           .doc = "watermark = highest event time seen minus this"),
+    SLUICE_DURATION_OPTION("retention", struct dc_config, retention, .default_value = "1h",
+                           .min = 0, .max = 366 * DAY_MS,
+                           .doc = "keep closed windows this long past their end for late frames "
+                                  "(revisions)"),
+    SLUICE_DURATION_OPTION("max_future", struct dc_config, max_future, .default_value = "1h",
+                           .min = 1000, .max = 366 * DAY_MS,
+                           .doc = "event times further ahead of the watermark are wild"),
+    SLUICE_INT_OPTION("jump_confirm", struct dc_config, jump_confirm, .default_value = "100",
+                      .min = 1, .max = 1000000,
+                      .doc = "consecutive agreeing frames that make a time jump real"),
+    SLUICE_DURATION_OPTION("idle_timeout", struct dc_config, idle_timeout, .default_value = "30s",
+                           .min = 0, .max = 7 * DAY_MS,
+                           .doc = "a partition silent this long stops holding the watermark back "
+                                  "(0: never)"),
+    SLUICE_ENUM_OPTION("emit", struct dc_config, emit, "final|early", .default_value = "final",
+                       .doc = "final: one result per window; early: also interim ones"),
+    SLUICE_DURATION_OPTION("early_interval", struct dc_config, early_interval,
+                           .default_value = "1s", .min = 10, .max = DAY_MS,
+                           .doc = "emit = early: interim results at most this often (processing "
+                                  "time)"),
+    SLUICE_STRING_OPTION("timezone", struct dc_config, timezone, .default_value = "UTC",
+                         .flags = SLUICE_OPT_NONEMPTY, .validate = validate_timezone,
+                         .doc = "IANA zone for hour/day/week/month/year boundaries, e.g. "
+                                "Europe/Zurich"),
     SLUICE_OPTIONS_END};
 
 /* ------------------------------------------------------------------ */
@@ -157,6 +168,14 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
     st->host = host;
     st->stage = host->instance_name(self);
     st->key_id = host->field_id(cfg->key);
+    if (st->key_id == 0) {
+        host->log(self, SLUICE_LOG_ERROR,
+                  "cannot register field '%s' with the host (its table of names is full, or "
+                  "memory ran out)",
+                  cfg->key);
+        free(st);
+        return SLUICE_ERROR;
+    }
     fmt_duration(cfg->retention, st->retention_text, sizeof st->retention_text);
     fmt_duration(cfg->max_future, st->max_future_text, sizeof st->max_future_text);
     st->jump_confirm = (uint32_t)cfg->jump_confirm;
@@ -166,17 +185,20 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
     struct dc_engine_config ec = {
         .windows = (const char *const *)cfg->windows.items,
         .nwindows = cfg->windows.n,
-        .exact = cfg->algorithm && strcmp(cfg->algorithm, "exact") == 0,
+        .exact = cfg->algorithm == DC_ALGORITHM_EXACT,
         .precision = (unsigned)cfg->precision,
         .lateness_ms = cfg->lateness,
         .retention_ms = cfg->retention,
         .max_future_ms = cfg->max_future,
         .idle_ms = cfg->idle_timeout,
         .jump_confirm = (uint32_t)cfg->jump_confirm,
-        .early = cfg->emit && strcmp(cfg->emit, "early") == 0,
+        .early = cfg->emit == DC_EMIT_EARLY,
         .early_interval_ms = cfg->early_interval,
         .timezone = cfg->timezone,
     };
+    int fn = snprintf(st->fingerprint, sizeof st->fingerprint, "key=%s ", cfg->key);
+    if (fn > 0 && (size_t)fn < sizeof st->fingerprint)
+        dc_engine_fingerprint(&ec, st->fingerprint + fn, sizeof st->fingerprint - (size_t)fn);
     const char *err = NULL;
     st->engine = dc_engine_new(&ec, emit_result, st, &err);
     if (!st->engine) {
@@ -372,10 +394,74 @@ static int dc_end_of_input(void *state, struct sluice_batch *out)
     return SLUICE_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* Checkpoints                                                          */
+/* ------------------------------------------------------------------ */
+
+static size_t dc_state_fingerprint(void *state, char *buf, size_t cap)
+{
+    struct dc_state *st = state;
+    int n = snprintf(buf, cap, "%s", st->fingerprint);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+static int write_state(void *ctx, const void *bytes, size_t n)
+{
+    struct sluice_state_out *out = ctx;
+    return out->write(out, bytes, n) == SLUICE_OK ? 0 : -1;
+}
+
+static int dc_state_save(void *state, const struct sluice_partition *part,
+                         struct sluice_state_out *out)
+{
+    struct dc_state *st = state;
+    int rc = part ? dc_engine_save_partition(st->engine, part->partition, write_state, out)
+                  : dc_engine_save_instance(st->engine, write_state, out);
+    return rc == 0 ? SLUICE_OK : SLUICE_ERROR;
+}
+
+static int dc_state_load(void *state, const struct sluice_partition *part, const void *bytes,
+                         size_t len)
+{
+    struct dc_state *st = state;
+    const char *err = "unknown error";
+    int rc = part ? dc_engine_load_partition(st->engine, part->partition, bytes, len, &err)
+                  : dc_engine_load_instance(st->engine, bytes, len, &err);
+    if (rc != 0) {
+        if (part)
+            st->host->log(st->self, SLUICE_LOG_ERROR,
+                          "the checkpoint's state of partition %s [%d] is unusable: %s",
+                          part->topic ? part->topic : "-", (int)part->partition, err);
+        else
+            st->host->log(st->self, SLUICE_LOG_ERROR,
+                          "the checkpoint's window state is unusable: %s", err);
+        return SLUICE_ERROR;
+    }
+    return SLUICE_OK;
+}
+
+static int dc_partitions_changed(void *state, const struct sluice_partition *parts, size_t n,
+                                 bool held)
+{
+    struct dc_state *st = state;
+    int64_t now = clock_ms(st);
+    for (size_t i = 0; i < n; i++) {
+        if (!held)
+            dc_engine_release(st->engine, parts[i].partition);
+        else if (dc_engine_hold(st->engine, parts[i].partition, now) != 0) {
+            st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
+            return SLUICE_ERROR;
+        }
+    }
+    return SLUICE_OK;
+}
+
 SLUICE_PLUGIN(.name = "distinct-count",
               .description = "distinct count of a key per event-time window (minute to year), "
                              "exact or UltraLogLog, with watermarks and late revisions",
               .version = PACKAGE_VERSION, .kind = SLUICE_KIND_TRANSFORM, .flags = 0,
               .options = dc_options, .config_size = sizeof(struct dc_config), .init = dc_init,
               .exit = dc_exit, .process = dc_process, .tick = dc_tick,
-              .end_of_input = dc_end_of_input);
+              .end_of_input = dc_end_of_input, .state_fingerprint = dc_state_fingerprint,
+              .state_save = dc_state_save, .state_load = dc_state_load,
+              .partitions_changed = dc_partitions_changed);

@@ -5,17 +5,21 @@
 
 #include <sluice/plugin.h>
 
+/* Enum options, in the order of their choices. */
+enum { DC_ALGORITHM_EXACT, DC_ALGORITHM_SKETCH };
+enum { DC_EMIT_FINAL, DC_EMIT_EARLY };
+
 struct dc_config {
     char *key;
     struct sluice_list windows;
-    char *algorithm;      /* "exact" | "sketch" */
+    int algorithm;        /* DC_ALGORITHM_EXACT | DC_ALGORITHM_SKETCH */
     int64_t precision;
     int64_t lateness;     /* ms */
     int64_t retention;    /* ms */
     int64_t max_future;   /* ms */
     int64_t jump_confirm;
     int64_t idle_timeout; /* ms */
-    char *emit;           /* "final" | "early" */
+    int emit;             /* DC_EMIT_FINAL | DC_EMIT_EARLY */
     int64_t early_interval; /* ms */
     char *timezone;
 };

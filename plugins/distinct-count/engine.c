@@ -16,29 +16,11 @@
  * Order of results within one emission pass: window kinds in configured
  * order, then by start.
  */
-#include "engine.h"
+#include "engine_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct dc_engine {
-    struct dc_kind *kinds;
-    size_t nkinds;
-    struct dc_watermark wm;
-    struct dc_calendar cal;
-    unsigned p;
-    uint32_t limit;
-    int64_t retention_ms;
-    bool early;
-    int64_t early_interval_ms;
-    int64_t last_early_ms;
-    int64_t next_due;     /* ms: smallest end of a window not yet final */
-    size_t dirty_closed;  /* final windows with changes not yet emitted */
-    size_t nwindows, peak_windows;
-    dc_emit_fn emit;
-    void *ctx;
-    char estimator[24];
-};
 
 struct dc_engine *dc_engine_new(const struct dc_engine_config *cfg, dc_emit_fn emit, void *ctx,
                                 const char **err)
@@ -109,23 +91,43 @@ int64_t dc_engine_watermark(const struct dc_engine *e)
     return dc_wm_value(&e->wm);
 }
 
-static int emit_window(struct dc_engine *e, const struct dc_kind *k, struct dc_window *w,
-                       uint64_t unique, bool final)
+const struct dc_sketch *dc_engine_union(const struct dc_engine *e, const struct dc_window *w,
+                                        struct dc_sketch *tmp, bool *owned)
 {
-    struct dc_result r = {
-        .kind = k,
-        .window = w,
-        .unique = unique,
-        .revision = w->revision,
-        .final = final,
-        .estimator = dc_sketch_estimator(&w->sketch, e->estimator, sizeof e->estimator),
-        .rse = dc_sketch_rse(&w->sketch),
-    };
-    if (e->emit(e->ctx, &r) < 0)
+    return dc_window_union(w, e->p, e->limit, tmp, owned);
+}
+
+/* Emit window w if `always` or its count differs from the last emission.
+ * 0, or -1 (out of memory, or the emit callback failed). */
+static int emit_window(struct dc_engine *e, const struct dc_kind *k, struct dc_window *w,
+                       bool final, bool always)
+{
+    struct dc_sketch tmp;
+    bool owned;
+    const struct dc_sketch *u = dc_engine_union(e, w, &tmp, &owned);
+    if (!u)
         return -1;
-    w->revision++;
-    w->emitted = unique;
-    return 0;
+    uint64_t unique = dc_sketch_count(u);
+    int rc = 0;
+    if (always || unique != w->emitted) {
+        struct dc_result r = {
+            .kind = k,
+            .window = w,
+            .unique = unique,
+            .revision = w->revision,
+            .final = final,
+            .estimator = dc_sketch_estimator(u, e->estimator, sizeof e->estimator),
+            .rse = dc_sketch_rse(u),
+        };
+        rc = e->emit(e->ctx, &r);
+        if (rc == 0) {
+            w->revision++;
+            w->emitted = unique;
+        }
+    }
+    if (owned)
+        dc_sketch_free(&tmp);
+    return rc < 0 ? -1 : 0;
 }
 
 /* Emit what the watermark `wm` (ms) makes due: finals, then revisions of
@@ -144,13 +146,12 @@ static int pass(struct dc_engine *e, int64_t wm)
                         next_due = end_ms;
                     continue;
                 }
-                if (emit_window(e, k, w, dc_sketch_count(&w->sketch), true) < 0)
+                if (emit_window(e, k, w, true, true) < 0)
                     return -1;
                 w->final = true;
                 w->dirty = false;
             } else if (w->dirty) {
-                uint64_t unique = dc_sketch_count(&w->sketch);
-                if (unique != w->emitted && emit_window(e, k, w, unique, true) < 0)
+                if (emit_window(e, k, w, true, false) < 0)
                     return -1;
                 w->dirty = false;
                 e->dirty_closed--;
@@ -163,8 +164,7 @@ static int pass(struct dc_engine *e, int64_t wm)
             if (w->final && (wm == INT64_MAX || w->end * 1000 + e->retention_ms <= wm)) {
                 if (k->cur == w)
                     k->cur = NULL;
-                dc_sketch_free(&w->sketch);
-                free(w);
+                dc_window_free(w);
                 e->nwindows--;
             } else {
                 k->w[j++] = w;
@@ -176,7 +176,7 @@ static int pass(struct dc_engine *e, int64_t wm)
     return 0;
 }
 
-static void mark_dirty(struct dc_engine *e, struct dc_window *w)
+void dc_engine_mark_dirty(struct dc_engine *e, struct dc_window *w)
 {
     if (!w->dirty) {
         w->dirty = true;
@@ -185,8 +185,10 @@ static void mark_dirty(struct dc_engine *e, struct dc_window *w)
     }
 }
 
-/* Count (ts, hash) in every kind's window; -1 when out of memory. */
-static int count_frame(struct dc_engine *e, int64_t ts, uint64_t hash, struct dc_add_info *info)
+/* Count (ts, hash) of `partition` in every kind's window; -1 when out of
+ * memory. */
+static int count_frame(struct dc_engine *e, int32_t partition, int64_t ts, uint64_t hash,
+                       struct dc_add_info *info)
 {
     int64_t wm = dc_wm_value(&e->wm);
     for (size_t ki = 0; ki < e->nkinds; ki++) {
@@ -208,7 +210,7 @@ static int count_frame(struct dc_engine *e, int64_t ts, uint64_t hash, struct dc
                     info->late_kind = k;
                 continue;
             }
-            w = dc_kind_insert(k, &e->cal, ts, start, end, siso, eiso, e->p, e->limit);
+            w = dc_kind_insert(k, &e->cal, ts, start, end, siso, eiso);
             if (!w)
                 return -1;
             if (++e->nwindows > e->peak_windows)
@@ -216,12 +218,16 @@ static int count_frame(struct dc_engine *e, int64_t ts, uint64_t hash, struct dc
             if (w->end * 1000 < e->next_due)
                 e->next_due = w->end * 1000;
         }
+        struct dc_partial *part = dc_window_partial(w, partition, e->p, e->limit);
+        if (!part)
+            return -1;
         w->frames++;
-        int changed = dc_sketch_add(&w->sketch, hash);
+        part->frames++;
+        int changed = dc_sketch_add(&part->sketch, hash);
         if (changed < 0)
             return -1;
         if (changed)
-            mark_dirty(e, w);
+            dc_engine_mark_dirty(e, w);
         info->counted++;
     }
     return 0;
@@ -231,12 +237,14 @@ enum dc_verdict dc_engine_add(struct dc_engine *e, int32_t partition, int64_t ts
                               int64_t now_ms, struct dc_add_info *info)
 {
     memset(info, 0, sizeof *info);
+    if (partition < 0) /* a source without partitions */
+        partition = 0;
     const struct dc_wm_held *held = NULL;
     uint32_t nheld = 0;
     int64_t before = dc_wm_value(&e->wm);
     switch (dc_wm_observe(&e->wm, partition, ts, hash, now_ms, &held, &nheld)) {
     case DC_WM_OK:
-        if (count_frame(e, ts, hash, info) < 0)
+        if (count_frame(e, partition, ts, hash, info) < 0)
             return DC_FAILED;
         break;
     case DC_WM_JUMP:
@@ -248,11 +256,11 @@ enum dc_verdict dc_engine_add(struct dc_engine *e, int32_t partition, int64_t ts
             return DC_FAILED;
         for (uint32_t i = 0; i + 1 < nheld; i++) {
             struct dc_add_info earlier = {0};
-            if (count_frame(e, held[i].ts, held[i].tag, &earlier) < 0)
+            if (count_frame(e, partition, held[i].ts, held[i].tag, &earlier) < 0)
                 return DC_FAILED;
         }
         /* The last held frame is this one: `info` describes it. */
-        if (count_frame(e, held[nheld - 1].ts, held[nheld - 1].tag, info) < 0)
+        if (count_frame(e, partition, held[nheld - 1].ts, held[nheld - 1].tag, info) < 0)
             return DC_FAILED;
         break;
     case DC_WM_RANGE:
@@ -291,14 +299,23 @@ int dc_engine_tick(struct dc_engine *e, int64_t now_ms)
             struct dc_window *w = k->w[i];
             if (w->final || !w->dirty)
                 continue;
-            uint64_t unique = dc_sketch_count(&w->sketch);
-            if ((w->revision == 0 || unique != w->emitted) &&
-                emit_window(e, k, w, unique, false) < 0)
+            if (emit_window(e, k, w, false, w->revision == 0) < 0)
                 return -1;
             w->dirty = false;
         }
     }
     return 0;
+}
+
+void dc_engine_recompute_due(struct dc_engine *e)
+{
+    e->next_due = INT64_MAX;
+    for (size_t ki = 0; ki < e->nkinds; ki++)
+        for (size_t i = 0; i < e->kinds[ki].n; i++) {
+            const struct dc_window *w = e->kinds[ki].w[i];
+            if (!w->final && w->end * 1000 < e->next_due)
+                e->next_due = w->end * 1000;
+        }
 }
 
 int dc_engine_end(struct dc_engine *e)

@@ -80,6 +80,31 @@ int dc_engine_end(struct dc_engine *e);
 
 int64_t dc_engine_watermark(const struct dc_engine *e);
 
+/* Checkpoints (engine_state.c): the state of one source partition — its
+ * watermark and its partial of every window — and the instance part — what
+ * was emitted of every window. Bytes go out through `write` (0 or -1). */
+typedef int (*dc_write_fn)(void *ctx, const void *bytes, size_t n);
+
+/* The source now holds `partition`: it holds the watermark back until its
+ * first frame (or idle_timeout). 0 or -1 (out of memory). */
+int dc_engine_hold(struct dc_engine *e, int32_t partition, int64_t now_ms);
+/* The source gave `partition` back: drop its partials and watermark. */
+void dc_engine_release(struct dc_engine *e, int32_t partition);
+
+int dc_engine_save_partition(const struct dc_engine *e, int32_t partition, dc_write_fn write,
+                             void *ctx);
+int dc_engine_save_instance(const struct dc_engine *e, dc_write_fn write, void *ctx);
+/* Read back what the save functions wrote. 0, or -1 with *err set. */
+int dc_engine_load_partition(struct dc_engine *e, int32_t partition, const uint8_t *bytes,
+                             size_t len, const char **err);
+int dc_engine_load_instance(struct dc_engine *e, const uint8_t *bytes, size_t len,
+                            const char **err);
+
+/* The engine's part of the text that makes a checkpoint's state meaningful
+ * for `cfg` (windows, algorithm, precision, time zone; the plugin adds the
+ * key). Returns its length (< cap). */
+size_t dc_engine_fingerprint(const struct dc_engine_config *cfg, char *buf, size_t cap);
+
 struct dc_engine_stats {
     size_t windows;       /* held now */
     size_t bytes;         /* heap bytes of the held windows */

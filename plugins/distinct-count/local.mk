@@ -6,6 +6,7 @@ DC_SOURCES = \
 	plugins/distinct-count/window.c plugins/distinct-count/window.h \
 	plugins/distinct-count/watermark.c plugins/distinct-count/watermark.h \
 	plugins/distinct-count/engine.c plugins/distinct-count/engine.h \
+	plugins/distinct-count/engine_impl.h plugins/distinct-count/engine_state.c \
 	plugins/distinct-count/result.c plugins/distinct-count/result.h
 
 pkglib_LTLIBRARIES += plugins/distinct-count/distinct-count.la
@@ -18,7 +19,7 @@ plugins_distinct_count_distinct_count_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 # Unit tests link the sources directly and drive the engine or the descriptor.
 DC_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
 	-I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
-DC_TEST_LDADD = host/libsluicehost.a $(INIH_LIBS) $(XXHASH_LIBS) -lm
+DC_TEST_LDADD = $(SLUICE_HOST_LIBS) $(XXHASH_LIBS) -lm
 
 check_PROGRAMS += plugins/distinct-count/tests/test_dc_sketch
 plugins_distinct_count_tests_test_dc_sketch_SOURCES = $(DC_SOURCES) \

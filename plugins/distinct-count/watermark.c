@@ -50,7 +50,8 @@ void dc_wm_free(struct dc_watermark *wm)
     wm->nparts = 0;
 }
 
-static struct dc_partition *partition(struct dc_watermark *wm, int32_t id)
+static inline __attribute__((always_inline)) struct dc_partition *partition(struct dc_watermark *wm,
+                                                                          int32_t id)
 {
     size_t i = id < 0 ? 0 : (size_t)id;
     if (i >= wm->nparts) {
@@ -75,10 +76,13 @@ static bool idle(const struct dc_watermark *wm, const struct dc_partition *p)
 static bool recompute(struct dc_watermark *wm)
 {
     int64_t lo = INT64_MAX, hi = INT64_MIN;
+    bool blocked = false;
     for (size_t i = 0; i < wm->nparts; i++) {
         const struct dc_partition *p = &wm->parts[i];
-        if (!p->seen)
+        if (!p->seen) {
+            blocked = blocked || (p->assigned && !idle(wm, p));
             continue;
+        }
         int64_t w = p->high_ms - wm->lateness_ms;
         if (w > hi)
             hi = w;
@@ -86,7 +90,7 @@ static bool recompute(struct dc_watermark *wm)
             lo = w;
     }
     int64_t v = lo != INT64_MAX ? lo : hi;
-    if (v == INT64_MIN || v <= wm->value)
+    if (blocked || v == INT64_MIN || v <= wm->value)
         return false;
     wm->value = v;
     return true;
@@ -145,6 +149,56 @@ enum dc_wm_verdict dc_wm_observe(struct dc_watermark *wm, int32_t id, int64_t ts
     p->held_n = 0;
     recompute(wm);
     return DC_WM_JUMP;
+}
+
+struct dc_partition *dc_wm_partition(struct dc_watermark *wm, int32_t id)
+{
+    return partition(wm, id);
+}
+
+int dc_wm_hold(struct dc_watermark *wm, int32_t id, int64_t now_ms)
+{
+    struct dc_partition *p = dc_wm_partition(wm, id);
+    if (!p)
+        return -1;
+    if (now_ms > wm->now_ms)
+        wm->now_ms = now_ms;
+    p->assigned = true;
+    if (!p->seen)
+        p->last_seen_ms = wm->now_ms;
+    return 0;
+}
+
+bool dc_wm_release(struct dc_watermark *wm, int32_t id)
+{
+    struct dc_partition *p = dc_wm_partition(wm, id);
+    if (!p)
+        return false;
+    free(p->held);
+    memset(p, 0, sizeof *p);
+    return recompute(wm);
+}
+
+int dc_wm_restore(struct dc_watermark *wm, int32_t id, bool seen, int64_t high_ms,
+                  const struct dc_wm_held *held, uint32_t nheld)
+{
+    struct dc_partition *p = dc_wm_partition(wm, id);
+    if (!p)
+        return -1;
+    p->seen = seen;
+    p->high_ms = high_ms;
+    p->last_seen_ms = wm->now_ms;
+    p->held_n = 0;
+    if (nheld > 0) {
+        if (!p->held)
+            p->held = malloc(wm->jump_confirm * sizeof *p->held);
+        if (!p->held)
+            return -1;
+        p->held_n = nheld < wm->jump_confirm ? nheld : wm->jump_confirm;
+        memcpy(p->held, held, p->held_n * sizeof *held);
+    }
+    recompute(wm);
+    return 0;
 }
 
 bool dc_wm_tick(struct dc_watermark *wm, int64_t now_ms)

@@ -18,6 +18,7 @@ struct dc_wm_held {
 };
 
 struct dc_partition {
+    bool assigned;        /* the source holds it: unseen, it holds the watermark back */
     bool seen;
     int64_t high_ms;      /* highest plausible event time seen, ms */
     int64_t last_seen_ms; /* processing time of the last frame */
@@ -54,6 +55,20 @@ void dc_wm_free(struct dc_watermark *wm);
 enum dc_wm_verdict dc_wm_observe(struct dc_watermark *wm, int32_t partition, int64_t ts,
                                  uint64_t tag, int64_t now_ms,
                                  const struct dc_wm_held **held, uint32_t *nheld);
+
+/* The source now holds partition `id` (from processing time now_ms): until
+ * its first frame it holds the watermark back, unless idle. -1 when out of
+ * memory. */
+int dc_wm_hold(struct dc_watermark *wm, int32_t id, int64_t now_ms);
+/* The source gave partition `id` back: forget it. Returns true if the
+ * watermark advanced. */
+bool dc_wm_release(struct dc_watermark *wm, int32_t id);
+/* The entry of partition `id`, added if new; NULL when out of memory. */
+struct dc_partition *dc_wm_partition(struct dc_watermark *wm, int32_t id);
+/* A checkpoint's partition state: high mark and held wild frames. -1 when
+ * out of memory. */
+int dc_wm_restore(struct dc_watermark *wm, int32_t id, bool seen, int64_t high_ms,
+                  const struct dc_wm_held *held, uint32_t nheld);
 
 /* Processing time moved on: partitions silent for idle_ms stop holding the
  * watermark back. Returns true if the watermark advanced. */

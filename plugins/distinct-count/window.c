@@ -102,7 +102,7 @@ static void iso_of(const struct dc_calendar *cal, int64_t t, char *buf)
 
 struct dc_window *dc_kind_insert(struct dc_kind *k, const struct dc_calendar *cal, int64_t ts,
                                  int64_t start, int64_t end, const char *start_iso,
-                                 const char *end_iso, unsigned p, uint32_t limit)
+                                 const char *end_iso)
 {
     if (k->n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 8;
@@ -130,7 +130,6 @@ struct dc_window *dc_kind_insert(struct dc_kind *k, const struct dc_calendar *ca
         w->end = k->w[i]->start;
         iso_of(cal, w->end, w->end_iso);
     }
-    dc_sketch_init(&w->sketch, p, limit);
     memmove(&k->w[i + 1], &k->w[i], (k->n - i) * sizeof *k->w);
     k->w[i] = w;
     k->n++;
@@ -138,18 +137,106 @@ struct dc_window *dc_kind_insert(struct dc_kind *k, const struct dc_calendar *ca
     return w;
 }
 
+struct dc_window *dc_kind_restore(struct dc_kind *k, const struct dc_calendar *cal, int64_t start,
+                                  int64_t end, bool *clash)
+{
+    *clash = false;
+    struct dc_window *w = dc_kind_find_slow(k, start);
+    if (w) {
+        *clash = w->start != start || w->end != end;
+        return *clash ? NULL : w;
+    }
+    size_t i = upper_bound(k, start);
+    if (i < k->n && k->w[i]->start < end) {
+        *clash = true;
+        return NULL;
+    }
+    char siso[DC_ISO_MAX], eiso[DC_ISO_MAX];
+    iso_of(cal, start, siso);
+    iso_of(cal, end, eiso);
+    return dc_kind_insert(k, cal, start, start, end, siso, eiso);
+}
+
+struct dc_partial *dc_window_find_partial(struct dc_window *w, int32_t partition)
+{
+    for (uint32_t i = 0; i < w->nparts; i++)
+        if (w->parts[i].partition == partition)
+            return &w->parts[i];
+    return NULL;
+}
+
+struct dc_partial *dc_window_partial_slow(struct dc_window *w, int32_t partition, unsigned p,
+                                          uint32_t limit)
+{
+    struct dc_partial *found = dc_window_find_partial(w, partition);
+    if (!found) {
+        if (w->nparts == w->cap_parts) {
+            uint32_t cap = w->cap_parts ? w->cap_parts * 2 : 1;
+            struct dc_partial *v = realloc(w->parts, cap * sizeof *v);
+            if (!v)
+                return NULL;
+            w->parts = v;
+            w->cap_parts = cap;
+        }
+        found = &w->parts[w->nparts++];
+        found->partition = partition;
+        found->frames = 0;
+        dc_sketch_init(&found->sketch, p, limit);
+    }
+    w->hot = found;
+    return found;
+}
+
+void dc_window_drop_partial(struct dc_window *w, int32_t partition)
+{
+    struct dc_partial *pp = dc_window_find_partial(w, partition);
+    if (!pp)
+        return;
+    w->frames -= pp->frames;
+    dc_sketch_free(&pp->sketch);
+    *pp = w->parts[--w->nparts];
+    w->hot = NULL;
+}
+
+const struct dc_sketch *dc_window_union(const struct dc_window *w, unsigned p, uint32_t limit,
+                                        struct dc_sketch *tmp, bool *owned)
+{
+    *owned = w->nparts != 1;
+    if (!*owned)
+        return &w->parts[0].sketch;
+    dc_sketch_init(tmp, p, limit);
+    for (uint32_t i = 0; i < w->nparts; i++) {
+        if (dc_sketch_merge(tmp, &w->parts[i].sketch) < 0) {
+            dc_sketch_free(tmp);
+            *owned = false;
+            return NULL;
+        }
+    }
+    return tmp;
+}
+
+void dc_window_free(struct dc_window *w)
+{
+    for (uint32_t j = 0; j < w->nparts; j++)
+        dc_sketch_free(&w->parts[j].sketch);
+    free(w->parts);
+    free(w);
+}
+
 void dc_kind_remove(struct dc_kind *k, size_t i)
 {
     struct dc_window *w = k->w[i];
     if (k->cur == w)
         k->cur = NULL;
-    dc_sketch_free(&w->sketch);
-    free(w);
+    dc_window_free(w);
     memmove(&k->w[i], &k->w[i + 1], (k->n - i - 1) * sizeof *k->w);
     k->n--;
 }
 
 size_t dc_window_bytes(const struct dc_window *w)
 {
-    return sizeof *w + dc_sketch_bytes(&w->sketch);
+    size_t n = sizeof *w + w->cap_parts * sizeof *w->parts;
+    for (uint32_t j = 0; j < w->nparts; j++)
+        n += dc_sketch_bytes(&w->parts[j].sketch);
+    return n;
 }

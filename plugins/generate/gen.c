@@ -177,3 +177,18 @@ size_t gen_next(struct gen *g, char *out, uint64_t *user_out, int64_t *ts_out)
     *ts_out = ts;
     return k;
 }
+
+int gen_skip_to(struct gen *g, uint64_t n, void (*seen)(void *ctx, uint64_t user), void *ctx)
+{
+    char *scratch = malloc(g->max_frame);
+    if (!scratch)
+        return -1;
+    while (g->n < n) {
+        uint64_t user;
+        int64_t ts;
+        gen_next(g, scratch, &user, &ts);
+        seen(ctx, user);
+    }
+    free(scratch);
+    return 0;
+}

@@ -49,4 +49,8 @@ void gen_uid(const struct gen *g, uint64_t u, char *out);
 /* Frames made so far. */
 uint64_t gen_count(const struct gen *g);
 
+/* Make (and drop) frames until `n` were made: the state a resumed run
+ * continues from. Calls seen(ctx, user) for each. 0, or -1 out of memory. */
+int gen_skip_to(struct gen *g, uint64_t n, void (*seen)(void *ctx, uint64_t user), void *ctx);
+
 #endif

@@ -7,6 +7,10 @@
  * Counters: "frames", and "distinct_uids" (users seen so far, from a bitmap
  * of `users` bits), so tests can compare a pipeline's distinct counts with
  * the truth.
+ *
+ * Checkpoints: the position is the next frame number. A resumed run makes
+ * the frames before it again and drops them (the generator is a sequence:
+ * that is the only way to its state), so it continues byte for byte.
  */
 #include "gen.h"
 
@@ -36,31 +40,41 @@ struct generate_state {
     size_t batch;
     uint64_t *seen; /* bitmap of users */
     uint64_t users;
+    uint64_t polled, acked; /* frames made by the last poll, and acknowledged */
 };
 
+static void mark_seen(void *ctx, uint64_t user)
+{
+    struct generate_state *st = ctx;
+    st->seen[user >> 6] |= (uint64_t)1 << (user & 63);
+}
+
 static const struct sluice_option generate_options[] = {
-    {"count", SLUICE_OPT_INT, "100000", 0, offsetof(struct generate_config, count), 0, 1e18,
-     NULL, NULL, "frames to make; 0 = until stopped"},
-    {"rate", SLUICE_OPT_DOUBLE, "1000", 0, offsetof(struct generate_config, rate), 1e-6, 1e12,
-     NULL, NULL, "frames per second of event time (ts advances by 1/rate per frame)"},
-    {"users", SLUICE_OPT_INT, "1000", 0, offsetof(struct generate_config, users), 1, 1e10,
-     NULL, NULL, "distinct uids to draw from (uniformly)"},
-    {"seed", SLUICE_OPT_INT, "1", 0, offsetof(struct generate_config, seed), 0, 0, NULL, NULL,
-     "same seed, same options: byte-identical frames"},
-    {"start_ts", SLUICE_OPT_INT, "1468244384", 0, offsetof(struct generate_config, start_ts),
-     0, 0, NULL, NULL, "event time of the first frame, unix seconds"},
-    {"delay", SLUICE_OPT_DURATION, "0", 0, offsetof(struct generate_config, delay), 0, 0,
-     NULL, NULL, "a delayed frame's ts is 1s..delay older (out of order)"},
-    {"delay_prob", SLUICE_OPT_DOUBLE, "0", 0, offsetof(struct generate_config, delay_prob),
-     0, 1, NULL, NULL, "share of delayed frames, 0..1"},
-    {"ts_string", SLUICE_OPT_DOUBLE, "0.25", 0, offsetof(struct generate_config, ts_string), 0,
-     1, NULL, NULL, "share of frames whose ts is a string holding the number, 0..1"},
-    {"crlf", SLUICE_OPT_BOOL, "false", 0, offsetof(struct generate_config, crlf), 0, 0, NULL,
-     NULL, "end every frame with \"\\r\" (as a CRLF line would leave it)"},
-    {"unicode", SLUICE_OPT_BOOL, "false", 0, offsetof(struct generate_config, unicode), 0, 0,
-     NULL, NULL, "also \\uXXXX escapes (with surrogate pairs) in values"},
-    {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct generate_config, batch), 1, 1e6,
-     NULL, NULL, "records per poll"},
+    SLUICE_INT_OPTION("count", struct generate_config, count, .default_value = "100000", .min = 0,
+                      .max = 1e18, .doc = "frames to make; 0 = until stopped"),
+    SLUICE_DOUBLE_OPTION("rate", struct generate_config, rate, .default_value = "1000", .min = 1e-6,
+                         .max = 1e12,
+                         .doc = "frames per second of event time (ts advances by 1/rate per "
+                                "frame)"),
+    SLUICE_INT_OPTION("users", struct generate_config, users, .default_value = "1000", .min = 1,
+                      .max = 1e10, .doc = "distinct uids to draw from (uniformly)"),
+    SLUICE_INT_OPTION("seed", struct generate_config, seed, .default_value = "1",
+                      .doc = "same seed, same options: byte-identical frames"),
+    SLUICE_INT_OPTION("start_ts", struct generate_config, start_ts, .default_value = "1468244384",
+                      .doc = "event time of the first frame, unix seconds"),
+    SLUICE_DURATION_OPTION("delay", struct generate_config, delay, .default_value = "0",
+                           .doc = "a delayed frame's ts is 1s..delay older (out of order)"),
+    SLUICE_DOUBLE_OPTION("delay_prob", struct generate_config, delay_prob, .default_value = "0",
+                         .min = 0, .max = 1, .doc = "share of delayed frames, 0..1"),
+    SLUICE_DOUBLE_OPTION("ts_string", struct generate_config, ts_string, .default_value = "0.25",
+                         .min = 0, .max = 1,
+                         .doc = "share of frames whose ts is a string holding the number, 0..1"),
+    SLUICE_BOOL_OPTION("crlf", struct generate_config, crlf, .default_value = "false",
+                       .doc = "end every frame with \"\\r\" (as a CRLF line would leave it)"),
+    SLUICE_BOOL_OPTION("unicode", struct generate_config, unicode, .default_value = "false",
+                       .doc = "also \\uXXXX escapes (with surrogate pairs) in values"),
+    SLUICE_INT_OPTION("batch", struct generate_config, batch, .default_value = "1024", .min = 1,
+                      .max = 1e6, .doc = "records per poll"),
     SLUICE_OPTIONS_END};
 
 static int generate_init(struct sluice_instance *self, const struct sluice_host_api *host,
@@ -96,8 +110,22 @@ static int generate_init(struct sluice_instance *self, const struct sluice_host_
         free(st);
         return SLUICE_ERROR;
     }
+    struct sluice_partition part = {NULL, 0, SLUICE_NO_OFFSET};
+    if (host->partitions_assigned(self, &part, 1) != SLUICE_OK)
+        goto fail;
+    if (part.position > 0) {
+        if (gen_skip_to(st->gen, (uint64_t)part.position, mark_seen, st) != 0)
+            goto fail;
+        st->polled = st->acked = (uint64_t)part.position;
+        host->log(self, SLUICE_LOG_INFO, "resuming at frame %lld", (long long)part.position);
+    }
     *state = st;
     return SLUICE_OK;
+fail:
+    gen_free(st->gen);
+    free(st->seen);
+    free(st);
+    return SLUICE_ERROR;
 }
 
 static void generate_exit(void *state)
@@ -145,6 +173,7 @@ static int generate_poll(void *state, struct sluice_batch *out, int timeout_ms)
             fresh++;
         }
     }
+    st->polled = gen_count(st->gen);
     host->counter_add(st->self, "frames", (int64_t)n);
     if (fresh)
         host->counter_add(st->self, "distinct_uids", fresh);
@@ -153,9 +182,18 @@ static int generate_poll(void *state, struct sluice_batch *out, int timeout_ms)
 
 static int generate_ack(void *state, struct sluice_batch *batch)
 {
-    (void)state;
-    (void)batch;
-    return SLUICE_OK; /* the bytes live in the batch arena */
+    struct generate_state *st = state;
+    (void)batch;             /* the bytes live in the batch arena */
+    st->acked = st->polled;  /* the host acks each batch before the next poll */
+    return SLUICE_OK;
+}
+
+static size_t generate_positions(void *state, struct sluice_partition *out, size_t cap)
+{
+    struct generate_state *st = state;
+    if (cap >= 1)
+        out[0] = (struct sluice_partition){NULL, 0, (int64_t)st->acked};
+    return 1;
 }
 
 SLUICE_PLUGIN(.name = "generate",
@@ -167,4 +205,5 @@ SLUICE_PLUGIN(.name = "generate",
               .init = generate_init,
               .exit = generate_exit,
               .poll = generate_poll,
-              .ack = generate_ack);
+              .ack = generate_ack,
+              .positions = generate_positions);

@@ -14,5 +14,5 @@ plugins_generate_tests_test_generate_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/generate -I$(top_srcdir)/plugins/json-extract/tests \
 	-I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
 plugins_generate_tests_test_generate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-plugins_generate_tests_test_generate_LDADD = host/libsluicehost.a $(INIH_LIBS) $(JANSSON_LIBS)
+plugins_generate_tests_test_generate_LDADD = $(SLUICE_HOST_LIBS) $(JANSSON_LIBS)
 TESTS += plugins/generate/tests/test_generate

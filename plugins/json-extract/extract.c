@@ -16,13 +16,15 @@
 struct jx_config {
     struct sluice_list fields;
     char *timestamp;
-    char *mode;
-    char *validate;
-    char *on_error;
+    int mode;     /* JX_MODE_* */
+    int validate; /* enum jx_validate */
+    int on_error; /* ON_* */
     struct sluice_list require;
     struct sluice_list any_type;
 };
 
+/* In the order of the options' choices. */
+enum { JX_MODE_FAST, JX_MODE_STRICT };
 enum { ON_SKIP, ON_FAIL, ON_DEAD };
 
 /* How many skipped frames are logged at warn level before going quiet. */
@@ -39,26 +41,28 @@ struct jx_state {
 };
 
 static const struct sluice_option jx_options[] = {
-    {"fields", SLUICE_OPT_LIST, "uid, ts", SLUICE_OPT_NONEMPTY,
-     offsetof(struct jx_config, fields), 0, 0, NULL, NULL,
-     "root-level keys to extract (at most 8 with the timestamp)"},
-    {"timestamp", SLUICE_OPT_STRING, "ts", 0, offsetof(struct jx_config, timestamp), 0, 0,
-     NULL, NULL,
-     "key holding the event time, unix seconds as an integer or numeric string; empty = none"},
-    {"mode", SLUICE_OPT_STRING, "fast", 0, offsetof(struct jx_config, mode), 0, 0,
-     "fast|strict", NULL, "fast = SIMD root-level scanner, strict = full jansson parse"},
-    {"validate", SLUICE_OPT_STRING, JX_VALIDATE_DEFAULT, 0, offsetof(struct jx_config, validate),
-     0, 0, JX_VALIDATE_LEVELS, NULL,
-     "fast mode: full = refuse every frame jansson refuses (the default); by name only: "
-     "structure = brackets, strings, escapes everywhere, wanted values in full (faults "
-     "elsewhere pass); fields = stop once every field was found"},
-    {"on_error", SLUICE_OPT_STRING, "skip", 0, offsetof(struct jx_config, on_error), 0, 0,
-     "skip|fail|dead-letter", NULL,
-     "bad frame: skip (counted), fail the pipeline, or pass it on marked as an error"},
-    {"require", SLUICE_OPT_LIST, NULL, 0, offsetof(struct jx_config, require), 0, 0, NULL,
-     NULL, "fields that must be present (default: all of fields)"},
-    {"any_type", SLUICE_OPT_LIST, NULL, 0, offsetof(struct jx_config, any_type), 0, 0, NULL,
-     NULL, "fields that may hold any JSON type (the others must be strings)"},
+    SLUICE_LIST_OPTION("fields", struct jx_config, fields, .default_value = "uid, ts",
+                       .flags = SLUICE_OPT_NONEMPTY,
+                       .doc = "root-level keys to extract (at most 8 with the timestamp)"),
+    SLUICE_STRING_OPTION("timestamp", struct jx_config, timestamp, .default_value = "ts",
+                         .doc = "key holding the event time, unix seconds as an integer or numeric "
+                                "string; empty = none"),
+    SLUICE_ENUM_OPTION("mode", struct jx_config, mode, "fast|strict", .default_value = "fast",
+                       .doc = "fast = SIMD root-level scanner, strict = full jansson parse"),
+    SLUICE_ENUM_OPTION("validate", struct jx_config, validate, JX_VALIDATE_LEVELS,
+                       .default_value = JX_VALIDATE_DEFAULT,
+                       .doc = "fast mode: full = refuse every frame jansson refuses (the default); "
+                              "by name only: structure = brackets, strings, escapes everywhere, "
+                              "wanted values in full (faults elsewhere pass); fields = stop once "
+                              "every field was found"),
+    SLUICE_ENUM_OPTION("on_error", struct jx_config, on_error, "skip|fail|dead-letter",
+                       .default_value = "skip",
+                       .doc = "bad frame: skip (counted), fail the pipeline, or pass it on marked "
+                              "as an error"),
+    SLUICE_LIST_OPTION("require", struct jx_config, require,
+                       .doc = "fields that must be present (default: all of fields)"),
+    SLUICE_LIST_OPTION("any_type", struct jx_config, any_type,
+                       .doc = "fields that may hold any JSON type (the others must be strings)"),
     SLUICE_OPTIONS_END};
 
 static int want_index(const struct jx_spec *sp, const char *name)
@@ -86,6 +90,13 @@ static int add_want(struct jx_state *st, const char *name)
     if (sp->len[i] > sp->maxlen)
         sp->maxlen = sp->len[i];
     st->rules.id[i] = st->host->field_id(name);
+    if (st->rules.id[i] == 0) {
+        st->host->log(st->self, SLUICE_LOG_ERROR,
+                      "cannot register field '%s' with the host (its table of names is full, "
+                      "or memory ran out)",
+                      name);
+        return -1;
+    }
     return i;
 }
 
@@ -99,12 +110,10 @@ static int jx_init(struct sluice_instance *self, const struct sluice_host_api *h
     st->self = self;
     st->host = host;
     st->stage = host->instance_name(self);
-    st->strict = cf->mode && strcmp(cf->mode, "strict") == 0;
-    st->on_error = !cf->on_error || strcmp(cf->on_error, "skip") == 0 ? ON_SKIP
-                   : strcmp(cf->on_error, "fail") == 0                 ? ON_FAIL
-                                                                      : ON_DEAD;
+    st->strict = cf->mode == JX_MODE_STRICT;
+    st->on_error = cf->on_error;
     struct jx_rules *r = &st->rules;
-    jx_spec_validate(&r->spec, cf->validate ? cf->validate : JX_VALIDATE_DEFAULT);
+    jx_spec_validate(&r->spec, cf->validate);
     r->ts = -1;
     for (size_t i = 0; i < cf->fields.n; i++)
         if (add_want(st, cf->fields.items[i]) < 0)

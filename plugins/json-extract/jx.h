@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 /* JSON kinds of a root-level value. */
 enum jx_kind {
@@ -79,16 +78,17 @@ struct jx_spec {
 
 /* The option `validate`: how much of a frame the fast scanner checks. The
  * default refuses every frame jansson refuses; `structure` and `fields` are
- * for who asks by name (README.md says what each lets through). */
-#define JX_VALIDATE_DEFAULT "full"
+ * for who asks by name (README.md says what each lets through). The names,
+ * in the order of enum jx_validate: */
+enum jx_validate { JX_VALIDATE_FULL, JX_VALIDATE_STRUCTURE, JX_VALIDATE_FIELDS };
 #define JX_VALIDATE_LEVELS "full|structure|fields"
+#define JX_VALIDATE_DEFAULT "full"
 
-/* Set spec's flags for the validate level `name`; false if there is none. */
-static inline bool jx_spec_validate(struct jx_spec *spec, const char *name)
+/* Set spec's flags for a validate level. */
+static inline void jx_spec_validate(struct jx_spec *spec, int level)
 {
-    spec->stop_early = strcmp(name, "fields") == 0;
-    spec->structure_only = strcmp(name, "structure") == 0;
-    return spec->stop_early || spec->structure_only || strcmp(name, "full") == 0;
+    spec->stop_early = level == JX_VALIDATE_FIELDS;
+    spec->structure_only = level == JX_VALIDATE_STRUCTURE;
 }
 
 struct jx_verdict {

@@ -26,7 +26,7 @@ plugins_json_extract_tests_test_extract_SOURCES = $(JX_SOURCES) \
 plugins_json_extract_tests_test_extract_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/json-extract -I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
 plugins_json_extract_tests_test_extract_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-plugins_json_extract_tests_test_extract_LDADD = host/libsluicehost.a $(INIH_LIBS) $(JANSSON_LIBS)
+plugins_json_extract_tests_test_extract_LDADD = $(SLUICE_HOST_LIBS) $(JANSSON_LIBS)
 TESTS += plugins/json-extract/tests/test_extract
 
 # The differential test: fast (each SIMD level) and scalar against strict.

@@ -140,7 +140,7 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
         host->log(self, SLUICE_LOG_ERROR, "%s", err);
         goto fail;
     }
-    bool wait = strcmp(cfg->missing_topic, "wait") == 0;
+    bool wait = cfg->missing_topic == KIN_MISSING_WAIT;
     if (missing > 0 && !wait) {
         host->log(self, SLUICE_LOG_ERROR,
                   "topic %s does not exist on brokers = %s: create it, fix `topic`, or set "
@@ -173,35 +173,43 @@ static const char *kin_check_rdkafka(const void *kv)
 }
 
 static const struct sluice_option kin_options[] = {
-    {"brokers", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-     offsetof(struct kin_config, brokers), 0, 0, NULL, NULL,
-     "bootstrap brokers host:port (a list; one per indented continuation line)"},
-    {"topic", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-     offsetof(struct kin_config, topics), 0, 0, NULL, NULL,
-     "topic(s) to read; ^regex subscribes by pattern"},
-    {"group", SLUICE_OPT_STRING, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-     offsetof(struct kin_config, group), 0, 0, NULL, NULL,
-     "consumer group id: members share partitions, committed offsets are per group"},
-    {"start", SLUICE_OPT_STRING, "committed", SLUICE_OPT_NONEMPTY,
-     offsetof(struct kin_config, start), 0, 0, NULL, kin_start_validate,
-     "where to begin a partition first seen: earliest, latest, committed (else "
-     "auto.offset.reset, default earliest) or an ISO-8601 time"},
-    {"stop_at_end", SLUICE_OPT_BOOL, "false", 0, offsetof(struct kin_config, stop_at_end), 0, 0,
-     NULL, NULL, "replay: end when every partition reached its end offset as of assignment"},
-    {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct kin_config, batch), 1, 1000000, NULL,
-     NULL, "most frames per batch"},
-    {"connect_timeout", SLUICE_OPT_DURATION, "10s", 0,
-     offsetof(struct kin_config, connect_timeout_ms), 100, 3600000, NULL, NULL,
-     "fail at start-up when no broker answers within this time"},
-    {"join_timeout", SLUICE_OPT_DURATION, "60s", 0, offsetof(struct kin_config, join_timeout_ms),
-     1000, 3600000, NULL, NULL, "fail when the group cannot be joined within this time"},
-    {"close_timeout", SLUICE_OPT_DURATION, "10s", 0,
-     offsetof(struct kin_config, close_timeout_ms), 100, 3600000, NULL, NULL,
-     "at exit: how long the final commit and leaving the group may take"},
-    {"missing_topic", SLUICE_OPT_STRING, "fail", 0, offsetof(struct kin_config, missing_topic), 0,
-     0, "fail|wait", NULL, "a topic that does not exist at start-up: fail, or wait for it"},
-    {KC_PREFIX, SLUICE_OPT_PREFIX, NULL, 0, offsetof(struct kin_config, rdkafka), 0, 0, NULL,
-     kin_check_rdkafka, "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = 52428800"},
+    SLUICE_LIST_OPTION("brokers", struct kin_config, brokers,
+                       .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+                       .doc = "bootstrap brokers host:port (a list; one per indented continuation "
+                              "line)"),
+    SLUICE_LIST_OPTION("topic", struct kin_config, topics,
+                       .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+                       .doc = "topic(s) to read; ^regex subscribes by pattern"),
+    SLUICE_STRING_OPTION("group", struct kin_config, group,
+                         .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+                         .doc = "consumer group id: members share partitions, committed offsets "
+                                "are per group"),
+    SLUICE_STRING_OPTION("start", struct kin_config, start, .default_value = "committed",
+                         .flags = SLUICE_OPT_NONEMPTY, .validate = kin_start_validate,
+                         .doc = "where to begin a partition first seen: earliest, latest, "
+                                "committed (else auto.offset.reset, default earliest) or an "
+                                "ISO-8601 time"),
+    SLUICE_BOOL_OPTION("stop_at_end", struct kin_config, stop_at_end, .default_value = "false",
+                       .doc = "replay: end when every partition reached its end offset as of "
+                              "assignment"),
+    SLUICE_INT_OPTION("batch", struct kin_config, batch, .default_value = "1024", .min = 1,
+                      .max = 1000000, .doc = "most frames per batch"),
+    SLUICE_DURATION_OPTION("connect_timeout", struct kin_config, connect_timeout_ms,
+                           .default_value = "10s", .min = 100, .max = 3600000,
+                           .doc = "fail at start-up when no broker answers within this time"),
+    SLUICE_DURATION_OPTION("join_timeout", struct kin_config, join_timeout_ms,
+                           .default_value = "60s", .min = 1000, .max = 3600000,
+                           .doc = "fail when the group cannot be joined within this time"),
+    SLUICE_DURATION_OPTION("close_timeout", struct kin_config, close_timeout_ms,
+                           .default_value = "10s", .min = 100, .max = 3600000,
+                           .doc = "at exit: how long the final commit and leaving the group may "
+                                  "take"),
+    SLUICE_ENUM_OPTION("missing_topic", struct kin_config, missing_topic, "fail|wait",
+                       .default_value = "fail",
+                       .doc = "a topic that does not exist at start-up: fail, or wait for it"),
+    SLUICE_PREFIX_OPTION(KC_PREFIX, struct kin_config, rdkafka, .validate = kin_check_rdkafka,
+                         .doc = "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = "
+                                "52428800"),
     SLUICE_OPTIONS_END,
 };
 

@@ -6,6 +6,9 @@
 #include "partitions.h"
 #include "start_position.h"
 
+/* missing_topic, in the order of its choices. */
+enum { KIN_MISSING_FAIL, KIN_MISSING_WAIT };
+
 struct kin_config {
     struct sluice_list brokers;
     struct sluice_list topics;
@@ -16,7 +19,7 @@ struct kin_config {
     int64_t connect_timeout_ms;
     int64_t join_timeout_ms;
     int64_t close_timeout_ms;
-    char *missing_topic; /* fail | wait */
+    int missing_topic; /* KIN_MISSING_FAIL | KIN_MISSING_WAIT */
     struct sluice_kv_list rdkafka;
 };
 

@@ -110,7 +110,7 @@ static int kout_init(struct sluice_instance *self, const struct sluice_host_api 
     st->kc.self = self;
     st->kc.host = host;
     st->cfg = cfg;
-    st->key_from_record = strcmp(cfg->key, "record") == 0;
+    st->key_from_record = cfg->key == KOUT_KEY_RECORD;
     char err[1024];
 
     /* Throughput: results and dead letters are small; batch them for up
@@ -344,28 +344,32 @@ static const char *kout_check_rdkafka(const void *kv)
 }
 
 static const struct sluice_option kout_options[] = {
-    {"brokers", SLUICE_OPT_LIST, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-     offsetof(struct kout_config, brokers), 0, 0, NULL, NULL,
-     "bootstrap brokers host:port (a list; one per indented continuation line)"},
-    {"topic", SLUICE_OPT_STRING, NULL, SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-     offsetof(struct kout_config, topic), 0, 0, NULL, NULL, "topic to write to"},
-    {"key", SLUICE_OPT_STRING, "record", 0, offsetof(struct kout_config, key), 0, 0,
-     "record|none", NULL,
-     "message key: the record's (distinct-count: <window>/<start>; kafka-in: the frame's) or none"},
-    {"errors", SLUICE_OPT_BOOL, "false", 0, offsetof(struct kout_config, errors), 0, 0, NULL,
-     NULL, "dead-letter sink: only error records, original bytes, reason in sluice.* headers"},
-    {"wait_for_delivery", SLUICE_OPT_BOOL, "true", 0,
-     offsetof(struct kout_config, wait_for_delivery), 0, 0, NULL, NULL,
-     "write returns when the brokers acknowledged the batch (false: faster, but the source may "
-     "commit ahead of undelivered results)"},
-    {"connect_timeout", SLUICE_OPT_DURATION, "10s", 0,
-     offsetof(struct kout_config, connect_timeout_ms), 100, 3600000, NULL, NULL,
-     "fail at start-up when no broker answers within this time"},
-    {"flush_timeout", SLUICE_OPT_DURATION, "30s", 0,
-     offsetof(struct kout_config, flush_timeout_ms), 100, 3600000, NULL, NULL,
-     "how long flush waits for outstanding deliveries before reporting them lost"},
-    {KC_PREFIX, SLUICE_OPT_PREFIX, NULL, 0, offsetof(struct kout_config, rdkafka), 0, 0, NULL,
-     kout_check_rdkafka, "librdkafka producer settings, e.g. rdkafka.linger.ms = 50"},
+    SLUICE_LIST_OPTION("brokers", struct kout_config, brokers,
+                       .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+                       .doc = "bootstrap brokers host:port (a list; one per indented continuation "
+                              "line)"),
+    SLUICE_STRING_OPTION("topic", struct kout_config, topic,
+                         .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
+                         .doc = "topic to write to"),
+    SLUICE_ENUM_OPTION("key", struct kout_config, key, "record|none", .default_value = "record",
+                       .doc = "message key: the record's (distinct-count: <window>/<start>; "
+                              "kafka-in: the frame's) or none"),
+    SLUICE_BOOL_OPTION("errors", struct kout_config, errors, .default_value = "false",
+                       .doc = "dead-letter sink: only error records, original bytes, reason in "
+                              "sluice.* headers"),
+    SLUICE_BOOL_OPTION("wait_for_delivery", struct kout_config, wait_for_delivery,
+                       .default_value = "true",
+                       .doc = "write returns when the brokers acknowledged the batch (false: "
+                              "faster, but the source may commit ahead of undelivered results)"),
+    SLUICE_DURATION_OPTION("connect_timeout", struct kout_config, connect_timeout_ms,
+                           .default_value = "10s", .min = 100, .max = 3600000,
+                           .doc = "fail at start-up when no broker answers within this time"),
+    SLUICE_DURATION_OPTION("flush_timeout", struct kout_config, flush_timeout_ms,
+                           .default_value = "30s", .min = 100, .max = 3600000,
+                           .doc = "how long flush waits for outstanding deliveries before "
+                                  "reporting them lost"),
+    SLUICE_PREFIX_OPTION(KC_PREFIX, struct kout_config, rdkafka, .validate = kout_check_rdkafka,
+                         .doc = "librdkafka producer settings, e.g. rdkafka.linger.ms = 50"),
     SLUICE_OPTIONS_END,
 };
 

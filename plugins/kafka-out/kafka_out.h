@@ -4,10 +4,13 @@
 
 #include "../kafka-common/kafka_client.h"
 
+/* key, in the order of its choices. */
+enum { KOUT_KEY_RECORD, KOUT_KEY_NONE };
+
 struct kout_config {
     struct sluice_list brokers;
     char *topic;
-    char *key; /* record | none */
+    int key; /* KOUT_KEY_RECORD | KOUT_KEY_NONE */
     bool errors;
     bool wait_for_delivery;
     int64_t connect_timeout_ms;

@@ -40,6 +40,8 @@ struct line_reader {
     bool skipping;            /* inside an over-long line: drop to the next '\n' */
     bool sniffed, gzip;
     bool member_done;         /* gzip: the last member ended; another may follow */
+    uint64_t next_base;       /* input offset of the next chunk's first byte */
+    uint64_t drop;            /* bytes still to drop to reach a start position */
     z_stream z;
     unsigned char *raw;       /* compressed input */
     bool raw_eof;
@@ -248,8 +250,15 @@ static int read_some(struct line_reader *lr, struct chunk *c, int timeout_ms)
     return 1;
 }
 
+void line_reader_start_at(struct line_reader *lr, uint64_t at, bool seeked)
+{
+    lr->next_base = at;
+    lr->drop = seeked ? 0 : at;
+}
+
 void line_reader_begin(struct line_reader *lr, struct chunk *c)
 {
+    c->base = lr->next_base;
     size_t carry = lr->prev ? lr->prev->carry : 0;
     if (carry > 0) /* c may be prev itself: memmove */
         memmove(c->buf, lr->prev->buf + lr->prev->len, carry);
@@ -263,6 +272,7 @@ void line_reader_begin(struct line_reader *lr, struct chunk *c)
 /* The chunk is ready with frames buf[0..len); what follows is carried over. */
 static int ready(struct line_reader *lr, struct chunk *c, size_t len, bool last)
 {
+    lr->next_base = c->base + len;
     c->carry = c->len - len;
     c->len = len;
     c->last = last;
@@ -279,12 +289,26 @@ int line_reader_fill(struct line_reader *lr, struct chunk *c, int timeout_ms)
             return 0;
         if (rc < 0) /* hand on the whole lines read before the failure */
             return ready(lr, c, lr->cut, true);
+        if (lr->drop > 0) { /* before a start position: nothing of it is a frame */
+            size_t drop = c->len - old < lr->drop ? c->len - old : (size_t)lr->drop;
+            memmove(c->buf + old, c->buf + old + drop, c->len - old - drop);
+            c->len -= drop;
+            lr->drop -= drop;
+        }
         if (lr->skipping) {
             char *nl = memchr(c->buf + old, '\n', c->len - old);
             size_t drop = nl ? (size_t)(nl + 1 - (c->buf + old)) : c->len - old;
             memmove(c->buf + old, c->buf + old + drop, c->len - old - drop);
             c->len -= drop;
+            c->base += drop; /* while skipping, the chunk holds nothing before `old` */
             lr->skipping = !nl;
+        }
+        if (lr->eof && lr->drop > 0) {
+            fail(lr, "the input ended %llu bytes before the checkpoint's position: it is not "
+                     "the input the checkpoint was taken from (move the checkpoint away to "
+                     "read it from the start)",
+                 (unsigned long long)lr->drop);
+            return ready(lr, c, 0, true);
         }
         if (lr->eof)
             return ready(lr, c, c->len, true);

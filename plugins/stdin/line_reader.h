@@ -15,6 +15,7 @@ struct chunk {
                    * when `last` (no newline at the end of the input) or when it
                    * is over-long (its first bytes; the rest is skipped) */
     size_t carry; /* buf[len..len+carry): an unfinished line the next chunk continues */
+    uint64_t base; /* offset of buf[0] in the input (decompressed, for gzip) */
     bool last;    /* no chunk follows: the input ended, or failed (line_reader_error) */
     /* Where its newlines are, found by the reader thread (chunk_index): the
      * first `nl_count` newlines in buf[0..len), all of those before
@@ -40,6 +41,12 @@ size_t line_reader_chunk_size(size_t buffer_size, size_t max_frame);
  * when it becomes readable. */
 struct line_reader *line_reader_new(int fd, int wake_fd, size_t max_frame);
 void line_reader_free(struct line_reader *lr);
+
+/* Begin at offset `at` of the input (a checkpoint's position): the caller
+ * has put a plain file's descriptor there already (`seeked`); otherwise the
+ * first `at` bytes read (inflated, for gzip) are dropped. Call before the
+ * first fill. */
+void line_reader_start_at(struct line_reader *lr, uint64_t at, bool seeked);
 
 /* Start filling `c` (any chunk but one whose frames are still in use; it may
  * be the previous chunk itself): the unfinished line of the previous chunk

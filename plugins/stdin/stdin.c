@@ -43,6 +43,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sluice/plugin.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,6 +75,9 @@ struct stdin_state {
     unsigned long produced, consumed, released;
     struct chunk *cur; /* the chunk poll hands out frames from */
     bool ended;        /* the last chunk was handed out */
+    /* Checkpoints: input offsets just past the last frame of the batch
+     * handed out (pending) and of the last one acknowledged. */
+    uint64_t pending_pos, acked_pos;
     bool filling;      /* without read-ahead: ring[0] is begun but not ready */
 
     bool threaded;
@@ -229,6 +234,54 @@ static int start_reader(struct stdin_state *st)
     return 0;
 }
 
+static const char *input_name(const struct stdin_state *st)
+{
+    return strcmp(st->cfg->path, "-") == 0 ? "standard input" : st->cfg->path;
+}
+
+/* Tell the host this source's one partition, and go to where a checkpoint
+ * says reading resumes: a plain file by seeking, gzip by inflating and
+ * dropping what comes before. SLUICE_OK or SLUICE_ERROR (logged). */
+static int resume(struct stdin_state *st)
+{
+    const struct sluice_host_api *host = st->host;
+    struct stat sb;
+    bool regular = fstat(st->fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (host->checkpointing() && !regular) {
+        host->log(st->self, SLUICE_LOG_ERROR,
+                  "checkpoint is set in [pipeline], but %s is not a regular file (a pipe cannot "
+                  "be read again from a position): set path = FILE in [%s], or checkpoint = none",
+                  input_name(st), host->instance_name(st->self));
+        return SLUICE_ERROR;
+    }
+    struct sluice_partition part = {NULL, 0, SLUICE_NO_OFFSET};
+    if (host->partitions_assigned(st->self, &part, 1) != SLUICE_OK)
+        return SLUICE_ERROR;
+    if (part.position <= 0)
+        return SLUICE_OK;
+    uint64_t at = (uint64_t)part.position;
+    unsigned char magic[2] = {0, 0};
+    bool gzip = pread(st->fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (!gzip && at > (uint64_t)sb.st_size) {
+        host->log(st->self, SLUICE_LOG_ERROR,
+                  "the checkpoint resumes %s at byte %llu, but it has %lld bytes: it is not the "
+                  "file the checkpoint was taken from (move the checkpoint away to read it from "
+                  "the start)",
+                  input_name(st), (unsigned long long)at, (long long)sb.st_size);
+        return SLUICE_ERROR;
+    }
+    if (!gzip && lseek(st->fd, (off_t)at, SEEK_SET) < 0) {
+        host->log(st->self, SLUICE_LOG_ERROR, "cannot seek %s to byte %llu: %s", input_name(st),
+                  (unsigned long long)at, strerror(errno));
+        return SLUICE_ERROR;
+    }
+    line_reader_start_at(st->reader, at, !gzip);
+    st->pending_pos = st->acked_pos = at;
+    host->log(st->self, SLUICE_LOG_INFO, "resuming %s at byte %llu%s", input_name(st),
+              (unsigned long long)at, gzip ? " (of the inflated input)" : "");
+    return SLUICE_OK;
+}
+
 static int stdin_init(struct sluice_instance *self, const struct sluice_host_api *host,
                       const void *config, void **state)
 {
@@ -275,6 +328,10 @@ static int stdin_init(struct sluice_instance *self, const struct sluice_host_api
     st->reader = line_reader_new(st->fd, st->wake[0], (size_t)cfg->max_frame);
     if (!st->reader) {
         host->log(self, SLUICE_LOG_ERROR, "out of memory");
+        stdin_exit(st);
+        return SLUICE_ERROR;
+    }
+    if (resume(st) != SLUICE_OK) {
         stdin_exit(st);
         return SLUICE_ERROR;
     }
@@ -327,8 +384,7 @@ static int stdin_poll(void *state, struct sluice_batch *out, int timeout_ms)
                 if (!*err)
                     return SLUICE_END;
                 st->host->log(st->self, SLUICE_LOG_ERROR, "%s: %s after line %lld",
-                              strcmp(st->cfg->path, "-") == 0 ? "standard input" : st->cfg->path,
-                              err, (long long)st->line_no);
+                              input_name(st), err, (long long)st->line_no);
                 return SLUICE_ERROR;
             }
             if (!(st->cur = next_chunk(st, timeout_ms)))
@@ -347,6 +403,7 @@ static int stdin_poll(void *state, struct sluice_batch *out, int timeout_ms)
         if (out->count > 0) {
             out->source_token = c;
             c->pending++;
+            st->pending_pos = c->base + c->pos;
         }
         if (c->pos >= c->len) { /* all handed out */
             st->cur = NULL;
@@ -365,24 +422,36 @@ static int stdin_ack(void *state, struct sluice_batch *batch)
     struct chunk *c = batch->source_token;
     if (c && --c->pending == 0 && c != st->cur)
         release_chunk(st);
+    st->acked_pos = st->pending_pos; /* the host acks each batch before the next poll */
     return SLUICE_OK;
 }
 
+static size_t stdin_positions(void *state, struct sluice_partition *out, size_t cap)
+{
+    struct stdin_state *st = state;
+    if (cap >= 1)
+        out[0] = (struct sluice_partition){NULL, 0, (int64_t)st->acked_pos};
+    return 1;
+}
+
 static const struct sluice_option stdin_options[] = {
-    {"path", SLUICE_OPT_STRING, "-", SLUICE_OPT_NONEMPTY, offsetof(struct stdin_config, path), 0,
-     0, NULL, NULL, "file to read ('-' = standard input); gzip is detected"},
-    {"max_frame", SLUICE_OPT_SIZE, "1M", 0, offsetof(struct stdin_config, max_frame), 16,
-     1024.0 * 1024 * 1024, NULL, NULL, "longest frame; a longer line becomes an error record"},
-    {"buffer", SLUICE_OPT_SIZE, "4M", 0, offsetof(struct stdin_config, buffer), 4096,
-     4096.0 * 1024 * 1024, NULL, NULL, "read buffer size (read_ahead uses 2 of them)"},
-    {"batch", SLUICE_OPT_INT, "1024", 0, offsetof(struct stdin_config, batch), 1, 1000000, NULL,
-     NULL, "frames per batch"},
-    {"read_ahead", SLUICE_OPT_BOOL, "true", 0, offsetof(struct stdin_config, read_ahead), 0, 0,
-     NULL, NULL, "read and inflate on a background thread while the pipeline works"},
+    SLUICE_STRING_OPTION("path", struct stdin_config, path, .default_value = "-",
+                         .flags = SLUICE_OPT_NONEMPTY,
+                         .doc = "file to read ('-' = standard input); gzip is detected"),
+    SLUICE_SIZE_OPTION("max_frame", struct stdin_config, max_frame, .default_value = "1M",
+                       .min = 16, .max = 1024.0 * 1024 * 1024,
+                       .doc = "longest frame; a longer line becomes an error record"),
+    SLUICE_SIZE_OPTION("buffer", struct stdin_config, buffer, .default_value = "4M", .min = 4096,
+                       .max = 4096.0 * 1024 * 1024,
+                       .doc = "read buffer size (read_ahead uses 2 of them)"),
+    SLUICE_INT_OPTION("batch", struct stdin_config, batch, .default_value = "1024", .min = 1,
+                      .max = 1000000, .doc = "frames per batch"),
+    SLUICE_BOOL_OPTION("read_ahead", struct stdin_config, read_ahead, .default_value = "true",
+                       .doc = "read and inflate on a background thread while the pipeline works"),
     SLUICE_OPTIONS_END,
 };
 
 SLUICE_PLUGIN(.name = "stdin", .description = "newline-delimited frames from stdin or a file (.gz too)",
               .version = PACKAGE_VERSION, .kind = SLUICE_KIND_SOURCE, .options = stdin_options,
               .config_size = sizeof(struct stdin_config), .init = stdin_init, .exit = stdin_exit,
-              .poll = stdin_poll, .ack = stdin_ack);
+              .poll = stdin_poll, .ack = stdin_ack, .positions = stdin_positions);

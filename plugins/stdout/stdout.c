@@ -164,12 +164,15 @@ static void stdout_exit(void *state)
 }
 
 static const struct sluice_option stdout_options[] = {
-    {"errors", SLUICE_OPT_BOOL, "false", 0, offsetof(struct stdout_config, errors), 0, 0, NULL,
-     NULL, "take only error records (dead-letter), written as JSON with the reason"},
-    {"path", SLUICE_OPT_STRING, "-", SLUICE_OPT_NONEMPTY, offsetof(struct stdout_config, path),
-     0, 0, NULL, NULL, "file to append to; '-' = stdout (stderr when errors = true)"},
-    {"flush", SLUICE_OPT_BOOL, "true", 0, offsetof(struct stdout_config, flush_each_batch), 0, 0,
-     NULL, NULL, "flush after every batch (false: only when the buffer fills and at the end)"},
+    SLUICE_BOOL_OPTION("errors", struct stdout_config, errors, .default_value = "false",
+                       .doc = "take only error records (dead-letter), written as JSON with the "
+                              "reason"),
+    SLUICE_STRING_OPTION("path", struct stdout_config, path, .default_value = "-",
+                         .flags = SLUICE_OPT_NONEMPTY,
+                         .doc = "file to append to; '-' = stdout (stderr when errors = true)"),
+    SLUICE_BOOL_OPTION("flush", struct stdout_config, flush_each_batch, .default_value = "true",
+                       .doc = "flush after every batch (false: only when the buffer fills and at "
+                              "the end)"),
     SLUICE_OPTIONS_END,
 };
 

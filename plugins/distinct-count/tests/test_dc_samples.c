@@ -167,19 +167,19 @@ static void collect(const struct sluice_batch *b)
 
 static char *windows3[] = {"minute", "hour", "day"};
 
-static struct dc_config config(const char *algorithm, int64_t lateness_ms)
+static struct dc_config config(int algorithm, int64_t lateness_ms)
 {
     return (struct dc_config){
         .key = "uid",
         .windows = {3, windows3},
-        .algorithm = (char *)algorithm,
+        .algorithm = algorithm,
         .precision = 13,
         .lateness = lateness_ms,
         .retention = 3600000,
         .max_future = 3600000,
         .jump_confirm = 100,
         .idle_timeout = 30000,
-        .emit = "final",
+        .emit = DC_EMIT_FINAL,
         .early_interval = 1000,
         .timezone = "UTC",
     };
@@ -281,7 +281,7 @@ static void test_sample(const char *file, const char *minutes, bool late)
         CHECK_INT_EQ(tmn[i].unique, tm[i].unique);
     }
 
-    static const char *const algorithms[] = {"exact", "sketch"};
+    static const int algorithms[] = {DC_ALGORITHM_EXACT, DC_ALGORITHM_SKETCH};
     static const size_t batches[] = {1, 97, 1000, 5000};
     for (size_t a = 0; a < 2; a++) {
         for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
@@ -318,7 +318,7 @@ static void test_result_format(void)
     const struct sluice_host_api *host = sluice_host_api();
     struct sluice_instance *inst = sluice_instance_standalone("transform:distinct-count:fmt");
     void *state = NULL;
-    struct dc_config cfg = config("sketch", 5000);
+    struct dc_config cfg = config(DC_ALGORITHM_SKETCH, 5000);
     char *minute[] = {"minute"};
     cfg.windows = (struct sluice_list){1, minute};
     CHECK_INT_EQ(sluice_plugin.init(inst, host, &cfg, &state), SLUICE_OK);
@@ -367,7 +367,7 @@ static void test_error_records(void)
     const struct sluice_host_api *host = sluice_host_api();
     struct sluice_instance *inst = sluice_instance_standalone("transform:distinct-count:err");
     void *state = NULL;
-    struct dc_config cfg = config("sketch", 5000);
+    struct dc_config cfg = config(DC_ALGORITHM_SKETCH, 5000);
     cfg.retention = 60000;
     CHECK_INT_EQ(sluice_plugin.init(inst, host, &cfg, &state), SLUICE_OK);
     uint16_t uid_id = sluice_field_id("uid");
@@ -490,6 +490,25 @@ static void test_options(void)
     CHECK(sluice_plugin.config_size == sizeof(struct dc_config));
 }
 
+/* Once the host's table of field names is full, field_id returns 0 and
+ * init fails instead of counting nothing. Runs last: it fills the table. */
+static void test_field_table_full(void)
+{
+    char name[32];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(name, sizeof name, "filler-%d", i);
+        sluice_field_id(name);
+    }
+    CHECK_INT_EQ(sluice_field_id("never-seen-before"), 0);
+    struct sluice_instance *inst = sluice_instance_standalone("transform:distinct-count:full");
+    struct dc_config cfg = config(DC_ALGORITHM_SKETCH, 5000);
+    cfg.key = "never-seen-before";
+    void *state = NULL;
+    CHECK_INT_EQ(sluice_plugin.init(inst, sluice_host_api(), &cfg, &state), SLUICE_ERROR);
+    sluice_instance_free(inst);
+    sluice_fields_free();
+}
+
 int main(void)
 {
     test_sample("challenge-sample-a.jsonl.gz", "challenge-sample-a.minutes", false);
@@ -497,5 +516,6 @@ int main(void)
     test_result_format();
     test_error_records();
     test_options();
+    test_field_table_full();
     return check_exit();
 }

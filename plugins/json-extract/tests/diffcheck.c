@@ -41,7 +41,7 @@ static void *bump(void *ctx, size_t n)
 
 /* nnames = 2: just uid and ts, the real pipeline's wanted set (and the one
  * with which validate = fields actually stops early). */
-static void make_rules(struct jx_rules *r, unsigned nnames, const char *validate)
+static void make_rules(struct jx_rules *r, unsigned nnames, enum jx_validate validate)
 {
     memset(r, 0, sizeof *r);
     r->spec.n = nnames;
@@ -408,11 +408,11 @@ bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats 
         nimpl++;
     /* full, two: the default (validate = full), with six keys or uid and ts. */
     struct jx_rules full, two, fields, sfull, stwo;
-    make_rules(&full, NNAMES, JX_VALIDATE_DEFAULT);
-    make_rules(&two, 2, JX_VALIDATE_DEFAULT);
-    make_rules(&fields, 2, "fields");
-    make_rules(&sfull, NNAMES, "structure");
-    make_rules(&stwo, 2, "structure");
+    make_rules(&full, NNAMES, JX_VALIDATE_FULL);
+    make_rules(&two, 2, JX_VALIDATE_FULL);
+    make_rules(&fields, 2, JX_VALIDATE_FIELDS);
+    make_rules(&sfull, NNAMES, JX_VALIDATE_STRUCTURE);
+    make_rules(&stwo, 2, JX_VALIDATE_STRUCTURE);
     size_t maxdepth;
     struct ref_verdict rv = {0};
     rv.structure = ref_structure(buf, len, &maxdepth);

@@ -1,0 +1,39 @@
+/* The engine's insides, shared by engine.c (counting, emitting) and
+ * engine_state.c (checkpoints). Nothing else includes this. */
+#ifndef DC_ENGINE_IMPL_H
+#define DC_ENGINE_IMPL_H
+
+#include "engine.h"
+
+struct dc_engine {
+    struct dc_kind *kinds;
+    size_t nkinds;
+    struct dc_watermark wm;
+    struct dc_calendar cal;
+    unsigned p;
+    uint32_t limit;
+    int64_t retention_ms;
+    bool early;
+    int64_t early_interval_ms;
+    int64_t last_early_ms;
+    int64_t next_due;     /* ms: smallest end of a window not yet final */
+    size_t dirty_closed;  /* final windows with changes not yet emitted */
+    size_t nwindows, peak_windows;
+    dc_emit_fn emit;
+    void *ctx;
+    char estimator[24];
+};
+
+/* The union of a window's partials (see dc_window_union): NULL when out of
+ * memory. */
+const struct dc_sketch *dc_engine_union(const struct dc_engine *e, const struct dc_window *w,
+                                        struct dc_sketch *tmp, bool *owned);
+
+/* Mark a window changed since its last emission. */
+void dc_engine_mark_dirty(struct dc_engine *e, struct dc_window *w);
+
+/* The smallest end (ms) of a window not yet final: recomputed after a
+ * restore. */
+void dc_engine_recompute_due(struct dc_engine *e);
+
+#endif

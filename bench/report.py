@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Write the benchmark's Markdown report from one run directory of bench/run.sh.
 
-    report.py RUNDIR RESULTS.md
+    report.py RUNDIR RESULTS.md [SPEED.tsv]
+
+With SPEED.tsv, the main table's figures are also written there, one row per measured contender,
+for bench/plots.sh (see write_speed_tsv).
 
 RUNDIR holds raw.tsv (id, run, exit status, wall s, user s, sys s, max RSS KiB — one line per
 timed run), meta.tsv (key, value; "skip" lines name skipped contender groups) and each
@@ -145,6 +148,26 @@ def faust_status(rundir, rid, run):
     return n, t0, t1, bad
 
 
+def write_speed_tsv(path, stats, meta, base):
+    """The main table's figures as TSV for bench/plots.sh: '# key: value' lines (source, date,
+    machine), a header, then one row per measured contender in the table's order."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        f.write("# source: bench/run.sh%s, %s frames, median of %s runs (bench/report.py)\n"
+                % (" --quick" if meta.get("mode") == "quick" else "", meta.get("frames"), meta.get("runs")))
+        f.write("# date: %s\n" % meta.get("started", "?"))
+        f.write("# machine: %s, %s cores\n" % (meta.get("cpu_model", "?"), meta.get("cpu_count", "?")))
+        f.write("id\tgroup\tframes_per_s\tx_sluice\tMB_per_s\twall_s\tcpu_s\tcpu_us_per_frame\t"
+                "peak_rss_MB\truns\tlabel\n")
+        for rid, group, label in ROWS:
+            if rid in stats:
+                s = stats[rid]
+                f.write("%s\t%s\t%.0f\t%.4f\t%.1f\t%.3f\t%.3f\t%.4f\t%.1f\t%d\t%s\n" % (
+                    rid, group, s["rate"], s["rate"] / base["rate"] if base else 0, s["mbps"], s["wall"],
+                    s["cpu"], s["cpu_per_frame"] * 1e6, s["rss"], s["n"], label.replace("`", "")))
+    os.replace(path + ".tmp", path)
+
+
 def main():
     rundir, results = sys.argv[1], sys.argv[2]
     meta, skips = {}, {}
@@ -227,6 +250,8 @@ def main():
                 answers[rid] += " (exact %s: %+.2f%%)" % (fmt_int(exact), 100.0 * (est - exact) / exact)
 
     base = stats.get(BASE)
+    if len(sys.argv) > 3:
+        write_speed_tsv(sys.argv[3], stats, meta, base)
 
     def ratio(rid, key, invert=False):
         if not base or rid not in stats or not base[key]:

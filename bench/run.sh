@@ -35,7 +35,9 @@
 #           every level this CPU has (avx512 = AVX-512+VBMI2 and avx512bw against icelake, avx2
 #           against haswell, sse2 against westmere, scalar against fallback)
 #   6. writes the Markdown report (bench/report.py): medians, ratios to sluice, the machine,
-#      versions, and the goals of issue 5 with pass/miss; stops the broker.
+#      versions, and the goals of issue 5 with pass/miss, and its table as data/speed.tsv beside
+#      it (bench/data/speed.tsv for a full run), and redraws the figures from it with
+#      bench/plots.sh if gnuplot is installed (bench/figures/*.svg: REPORT.md's); stops the broker.
 #
 # Options:
 #   --quick            100k frames, 3 runs, Faust 20 s x 1 run; report to $SLUICE_BENCH_DIR/RESULTS-quick.md
@@ -623,5 +625,11 @@ meta kernel "$(uname -sr)"
 meta os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
 
 stop_broker
-python3 "$HERE/report.py" "$RUNDIR" "$RESULTS" || die "report.py failed"
+# The table's figures as data too, for bench/plots.sh: data/speed.tsv beside the report.
+python3 "$HERE/report.py" "$RUNDIR" "$RESULTS" "$(dirname "$RESULTS")/data/speed.tsv" || die "report.py failed"
 say "report: $RESULTS (raw data in $RUNDIR)"
+# ... and the figures drawn from it anew (REPORT.md's, for a full run), if gnuplot is there.
+if have gnuplot; then
+    bash "$HERE/plots.sh" --data "$(dirname "$RESULTS")/data" --out "$(dirname "$RESULTS")/figures" ||
+        say "bench/plots.sh failed: the figures were not redrawn"
+fi

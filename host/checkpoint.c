@@ -38,6 +38,7 @@
 #include "checkpoint_file.h"
 #include "checkpoint_format.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 
 #include <stdio.h>
@@ -457,6 +458,7 @@ int sluice_ckpt_take(struct sluice_pipeline *p, const char *why)
     ck.stats.last_mono_ms = mono_ms();
     ck.stats.last_duration_us = mono_us() - t0;
     ck.stats.last_bytes = bytes;
+    sluice_metrics_checkpoint((double)ck.stats.last_duration_us / 1e6);
     host_debug("checkpoint (%s): %zu partition(s), %zu bytes in %.1f ms", why, n, bytes,
                (double)ck.stats.last_duration_us / 1000);
     rc = 0;

@@ -97,15 +97,15 @@ static enum parse_result parse(struct ckpt_file *f, const uint8_t *data, size_t 
         snprintf(why, whysize, "checksum mismatch: the file is truncated or corrupt");
         return PARSE_CORRUPT;
     }
-    struct ckpt_reader r = {data + 8, len - 12, false};
-    uint32_t version = ckpt_get_u32(&r);
+    struct sluice_reader r = sluice_reader_of(data + 8, len - 12);
+    uint32_t version = (uint32_t)sluice_read_le(&r, 4);
     if (version != CKPT_FORMAT_VERSION) {
         snprintf(why, whysize, "written in checkpoint format %u; this sluice reads %u",
                  (unsigned)version, CKPT_FORMAT_VERSION);
         return PARSE_CORRUPT;
     }
-    uint32_t flen = ckpt_get_u32(&r);
-    const char *ftext = ckpt_get(&r, flen);
+    uint32_t flen = (uint32_t)sluice_read_le(&r, 4);
+    const char *ftext = (const char *)sluice_read_bytes(&r, flen);
     if (r.bad) {
         snprintf(why, whysize, "truncated header");
         return PARSE_CORRUPT;
@@ -117,8 +117,8 @@ static enum parse_result parse(struct ckpt_file *f, const uint8_t *data, size_t 
                  (int)(flen > 600 ? 600 : flen), ftext, fingerprint);
         return PARSE_FOREIGN;
     }
-    f->seq = ckpt_get_u64(&r);
-    uint32_t n = ckpt_get_u32(&r);
+    f->seq = sluice_read_le(&r, 8);
+    uint32_t n = (uint32_t)sluice_read_le(&r, 4);
     if (r.bad || n > r.left / 8) {
         snprintf(why, whysize, "truncated item table");
         return PARSE_CORRUPT;
@@ -129,10 +129,10 @@ static enum parse_result parse(struct ckpt_file *f, const uint8_t *data, size_t 
         return PARSE_CORRUPT;
     }
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t klen = ckpt_get_u32(&r);
-        const char *key = ckpt_get(&r, klen);
-        uint32_t vlen = ckpt_get_u32(&r);
-        const uint8_t *val = ckpt_get(&r, vlen);
+        uint32_t klen = (uint32_t)sluice_read_le(&r, 4);
+        const char *key = (const char *)sluice_read_bytes(&r, klen);
+        uint32_t vlen = (uint32_t)sluice_read_le(&r, 4);
+        const uint8_t *val = sluice_read_bytes(&r, vlen);
         if (r.bad) {
             free_items(f);
             snprintf(why, whysize, "truncated item %u", (unsigned)i);

@@ -29,8 +29,7 @@ void ckpt_buf_put(struct ckpt_buf *b, const void *bytes, size_t n)
 static void put_le(struct ckpt_buf *b, uint64_t v, unsigned bytes)
 {
     uint8_t t[8];
-    for (unsigned i = 0; i < bytes; i++)
-        t[i] = (uint8_t)(v >> (8 * i));
+    sluice_le_store(t, v, bytes);
     ckpt_buf_put(b, t, bytes);
 }
 
@@ -73,48 +72,11 @@ void ckpt_buf_free(struct ckpt_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-const void *ckpt_get(struct ckpt_reader *r, size_t n)
-{
-    if (r->bad || n > r->left) {
-        r->bad = true;
-        return NULL;
-    }
-    const void *p = r->p;
-    r->p += n;
-    r->left -= n;
-    return p;
-}
-
-static uint64_t get_le(struct ckpt_reader *r, unsigned bytes)
-{
-    const uint8_t *p = ckpt_get(r, bytes);
-    uint64_t v = 0;
-    for (unsigned i = 0; p && i < bytes; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-uint16_t ckpt_get_u16(struct ckpt_reader *r)
-{
-    return (uint16_t)get_le(r, 2);
-}
-
-uint32_t ckpt_get_u32(struct ckpt_reader *r)
-{
-    return (uint32_t)get_le(r, 4);
-}
-
-uint64_t ckpt_get_u64(struct ckpt_reader *r)
-{
-    return get_le(r, 8);
-}
-
 bool ckpt_crc_ok(const uint8_t *data, size_t len)
 {
     if (len < 4)
         return false;
-    struct ckpt_reader r = {data + len - 4, 4, false};
-    return ckpt_get_u32(&r) == crc_of(data, len - 4);
+    return sluice_le_load(data + len - 4, 4) == crc_of(data, len - 4);
 }
 
 uint64_t ckpt_fingerprint_hash(const char *text)
@@ -136,12 +98,12 @@ const char *ckpt_item_parse(const uint8_t *data, size_t len, struct ckpt_item *o
         return "written by another checkpoint format version";
     if (!ckpt_crc_ok(data, len))
         return "checksum mismatch (corrupt or truncated)";
-    struct ckpt_reader r = {data + 5, len - 9, false};
-    out->kind = *(const uint8_t *)ckpt_get(&r, 1);
-    ckpt_get_u16(&r);
-    out->fingerprint = ckpt_get_u64(&r);
-    out->position = (int64_t)ckpt_get_u64(&r);
-    uint32_t n = ckpt_get_u32(&r);
+    struct sluice_reader r = sluice_reader_of(data + 5, len - 9);
+    out->kind = (int)sluice_read_le(&r, 1);
+    sluice_read_le(&r, 2);
+    out->fingerprint = sluice_read_le(&r, 8);
+    out->position = (int64_t)sluice_read_le(&r, 8);
+    uint32_t n = (uint32_t)sluice_read_le(&r, 4);
     if (r.bad || n > r.left / 6)
         return "truncated";
     out->sections = calloc(n ? n : 1, sizeof *out->sections);
@@ -149,10 +111,10 @@ const char *ckpt_item_parse(const uint8_t *data, size_t len, struct ckpt_item *o
         return "out of memory";
     for (uint32_t i = 0; i < n; i++) {
         struct ckpt_section *s = &out->sections[i];
-        s->name_len = ckpt_get_u16(&r);
-        s->name = ckpt_get(&r, s->name_len);
-        s->len = ckpt_get_u32(&r);
-        s->data = ckpt_get(&r, s->len);
+        s->name_len = (size_t)sluice_read_le(&r, 2);
+        s->name = (const char *)sluice_read_bytes(&r, s->name_len);
+        s->len = (size_t)sluice_read_le(&r, 4);
+        s->data = sluice_read_bytes(&r, s->len);
         if (r.bad) {
             ckpt_item_free(out);
             return "truncated";

@@ -26,6 +26,7 @@
 #ifndef SLUICE_HOST_CHECKPOINT_FORMAT_H
 #define SLUICE_HOST_CHECKPOINT_FORMAT_H
 
+#include <sluice/bytes.h>
 #include <sluice/plugin.h>
 
 #define CKPT_ITEM_MAGIC "SLCK"
@@ -46,17 +47,6 @@ void ckpt_buf_u32(struct ckpt_buf *b, uint32_t v);
 void ckpt_buf_u64(struct ckpt_buf *b, uint64_t v);
 void ckpt_buf_crc(struct ckpt_buf *b, size_t from); /* append CRC-32 of data[from..] */
 void ckpt_buf_free(struct ckpt_buf *b);
-
-/* Bounds-checked reading. */
-struct ckpt_reader {
-    const uint8_t *p;
-    size_t left;
-    bool bad; /* read past the end */
-};
-const void *ckpt_get(struct ckpt_reader *r, size_t n);
-uint16_t ckpt_get_u16(struct ckpt_reader *r);
-uint32_t ckpt_get_u32(struct ckpt_reader *r);
-uint64_t ckpt_get_u64(struct ckpt_reader *r);
 
 /* Does the CRC-32 in the last 4 bytes match the bytes before? */
 bool ckpt_crc_ok(const uint8_t *data, size_t len);

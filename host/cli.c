@@ -1,6 +1,8 @@
 /* The command line: options, help text, exit codes. */
 #include "cli.h"
 
+#include "progress.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,10 +17,15 @@ void sluice_cli_usage(FILE *out)
           "  -c, --validate          check the pipeline file and every plugin option, then exit\n"
           "      --list-plugins      list the plugins found on the plugin path\n"
           "      --describe PLUGIN   print a plugin's options: type, default, doc\n"
+          "                          (--describe pipeline: the [pipeline] section's)\n"
           "  -p, --plugin-path DIR   search DIR for plugins (':'-separated; before\n"
           "                          SLUICE_PLUGIN_PATH and the install dir)\n"
           "  -l, --log-level LEVEL   error, warn, info (default), debug or trace\n"
           "  -q, --quiet             same as --log-level warn\n"
+          "      --progress          a status line on standard error, redrawn every second:\n"
+          "                          frames/s, MB/s, position and time left, watermark,\n"
+          "                          windows open (the default when stderr is a terminal)\n"
+          "      --no-progress       no status line\n"
           "  -V, --version           print the version and the plugin ABI version\n"
           "  -h, --help              this text\n"
           "\n"
@@ -32,7 +39,7 @@ void sluice_cli_usage(FILE *out)
 
 bool sluice_cli_parse(struct sluice_cli *cli, int argc, char **argv)
 {
-    enum { OPT_LIST = 256, OPT_DESCRIBE };
+    enum { OPT_LIST = 256, OPT_DESCRIBE, OPT_PROGRESS, OPT_NO_PROGRESS };
     static const struct option longopts[] = {
         {"validate", no_argument, NULL, 'c'},
         {"list-plugins", no_argument, NULL, OPT_LIST},
@@ -40,6 +47,8 @@ bool sluice_cli_parse(struct sluice_cli *cli, int argc, char **argv)
         {"plugin-path", required_argument, NULL, 'p'},
         {"log-level", required_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -66,6 +75,12 @@ bool sluice_cli_parse(struct sluice_cli *cli, int argc, char **argv)
             break;
         case 'q':
             cli->log_level = "warn";
+            break;
+        case OPT_PROGRESS:
+            cli->progress = SLUICE_PROGRESS_ON;
+            break;
+        case OPT_NO_PROGRESS:
+            cli->progress = SLUICE_PROGRESS_OFF;
             break;
         case 'V':
             cli->version = true;

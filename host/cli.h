@@ -21,6 +21,7 @@ struct sluice_cli {
     bool list_plugins;
     bool version;
     bool help;
+    int progress; /* enum sluice_progress_mode: auto, --progress, --no-progress */
 };
 
 /* Returns false (after printing why) on a usage error. */

@@ -5,6 +5,7 @@
 #include "checkpoint.h"
 #include "fields.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -40,15 +41,23 @@ static void api_counter_add(struct sluice_instance *self, const char *name, int6
 {
     if (!self)
         return;
-    for (int i = 0; i < self->n_counters; i++) {
+    /* One writer (the instance's thread): a relaxed load and store, not a
+     * locked add; the metrics thread reads whole values. */
+    int n = atomic_load_explicit(&self->n_counters, memory_order_relaxed);
+    for (int i = 0; i < n; i++) {
+        struct sluice_counter *c = &self->counters[i];
         /* Names are literals: pointer equality is the fast path. */
-        if (self->counters[i].name == name || strcmp(self->counters[i].name, name) == 0) {
-            self->counters[i].value += delta;
+        if (c->name == name || strcmp(c->name, name) == 0) {
+            atomic_store_explicit(&c->value,
+                                  atomic_load_explicit(&c->value, memory_order_relaxed) + delta,
+                                  memory_order_relaxed);
             return;
         }
     }
-    if (self->n_counters < SLUICE_MAX_COUNTERS) {
-        self->counters[self->n_counters++] = (struct sluice_counter){name, delta};
+    if (n < SLUICE_MAX_COUNTERS) {
+        self->counters[n].name = name;
+        atomic_store_explicit(&self->counters[n].value, delta, memory_order_relaxed);
+        atomic_store_explicit(&self->n_counters, n + 1, memory_order_release);
     } else if (!self->counters_full) {
         /* The plugin's bug, not the user's: say it once, keep running. */
         self->counters_full = true;
@@ -91,6 +100,8 @@ static const struct sluice_host_api host_api = {
     .partitions_assigned = sluice_ckpt_assigned,
     .partitions_revoked = sluice_ckpt_revoked,
     .checkpointing = sluice_ckpt_enabled,
+    .gauge_set = sluice_gauge_set,
+    .set_ready = sluice_set_ready,
 };
 
 const struct sluice_host_api *sluice_host_api(void)
@@ -112,6 +123,7 @@ void sluice_instance_free(struct sluice_instance *inst)
 {
     if (!inst)
         return;
+    sluice_metrics_instance_free(inst);
     free(inst->so_path);
     free(inst->section);
     free(inst->prefix);

@@ -3,11 +3,16 @@
 #define SLUICE_HOST_API_H
 
 #include <sluice/plugin.h>
+#include <stdatomic.h>
 
+/* Written by the instance's thread only, read by the metrics thread: so
+ * plain relaxed loads and stores, no locked instructions (metrics.h). */
 struct sluice_counter {
     const char *name;
-    int64_t value;
+    _Atomic int64_t value;
 };
+
+struct sluice_gauge_block; /* metrics.c */
 
 /* One configured section of the pipeline file, bound to its plugin. */
 struct sluice_instance {
@@ -20,8 +25,11 @@ struct sluice_instance {
     void *state;   /* the plugin's */
     bool started;
     struct sluice_counter counters[SLUICE_MAX_COUNTERS];
-    int n_counters;
-    bool counters_full; /* a name was dropped (warned once) */
+    _Atomic int n_counters; /* published after the new entry is written */
+    bool counters_full;     /* a name was dropped (warned once) */
+    /* Gauges and readiness (metrics.c). */
+    struct sluice_gauge_block *_Atomic gauges;
+    char *not_ready; /* NULL: ready; guarded by metrics.c's lock for readers */
 };
 
 const struct sluice_host_api *sluice_host_api(void);

@@ -1,6 +1,8 @@
 /* Logging: one line per message, to stderr, never buffered behind data. */
 #include "log.h"
 
+#include "progress.h"
+
 #include <sluice/plugin.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,8 +34,11 @@ void sluice_vlog(const char *prefix, int level, const char *fmt, va_list ap)
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
     int lvl = level < 0 ? 0 : level > 4 ? 4 : level;
+    flockfile(stderr); /* a progress line on the terminal goes first */
+    sluice_progress_erase();
     fprintf(stderr, "%s.%03ldZ %-5s [%s] %s\n", stamp, now.tv_nsec / 1000000,
             level_names[lvl], prefix ? prefix : "host", msg);
+    funlockfile(stderr);
 }
 
 void sluice_log(const char *prefix, int level, const char *fmt, ...)

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "options.h"
 #include "pipeline.h"
+#include "progress.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -53,6 +54,11 @@ static int list_plugins(const char *cli_path)
 
 static int describe_plugin(const char *name, const char *cli_path)
 {
+    if (strcmp(name, "pipeline") == 0) { /* the host's own section */
+        printf("[pipeline]: the host's settings (metrics, checkpoints, ...)\n\noptions:\n");
+        sluice_options_describe_keys(sluice_pipeline_options, false, stdout);
+        return SLUICE_EXIT_OK;
+    }
     struct sluice_search_path sp;
     sluice_search_path_init(&sp, NULL, cli_path);
     struct sluice_loaded l;
@@ -123,6 +129,7 @@ int main(int argc, char **argv)
     }
 
     install_signals();
+    sluice_progress_configure((enum sluice_progress_mode)cli.progress);
     int status = sluice_pipeline_run(&p);
     sluice_pipeline_free(&p);
     sluice_fields_free();

@@ -328,9 +328,15 @@ void sluice_options_free(const struct sluice_option *options, void *config)
 
 void sluice_options_describe(const struct sluice_option *options, FILE *out)
 {
+    sluice_options_describe_keys(options, true, out);
+}
+
+void sluice_options_describe_keys(const struct sluice_option *options, bool plugin_key, FILE *out)
+{
     fprintf(out, "  %-24s %-9s %-22s %s\n", "KEY", "TYPE", "DEFAULT", "DESCRIPTION");
-    fprintf(out, "  %-24s %-9s %-22s %s\n", "plugin", "string", "(required)",
-            "which plugin runs this section");
+    if (plugin_key)
+        fprintf(out, "  %-24s %-9s %-22s %s\n", "plugin", "string", "(required)",
+                "which plugin runs this section");
     if (!options)
         return;
     for (const struct sluice_option *o = options; o->name; o++) {

@@ -21,8 +21,11 @@ int sluice_options_fill(const struct sluice_option *options, const char *const *
 /* Free what sluice_options_fill allocated inside `config`. */
 void sluice_options_free(const struct sluice_option *options, void *config);
 
-/* Print the table for --describe. */
+/* Print the table for --describe (a plugin's section: the `plugin` key first). */
 void sluice_options_describe(const struct sluice_option *options, FILE *out);
+/* The same, with the `plugin` key or without (the [pipeline] section). */
+void sluice_options_describe_keys(const struct sluice_option *options, bool plugin_key,
+                                  FILE *out);
 
 const char *sluice_option_type_name(enum sluice_option_type type);
 

@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "checkpoint.h"
 #include "log.h"
+#include "metrics.h"
 #include "options.h"
 
 #include <stdio.h>
@@ -45,6 +46,10 @@ const struct sluice_option sluice_pipeline_options[] = {
                            .max = 86400000.0,
                            .doc = "how often a checkpoint is taken (also at end of input, on stop "
                                   "and on rebalance)"),
+    SLUICE_STRING_OPTION("metrics", struct pipeline_settings, metrics,
+                         .flags = SLUICE_OPT_NONEMPTY, .validate = sluice_metrics_check_address,
+                         .doc = "serve /metrics (Prometheus), /healthz and /readyz on host:port, "
+                                "e.g. 127.0.0.1:9464 (default: off)"),
     SLUICE_OPTIONS_END,
 };
 
@@ -218,6 +223,7 @@ static int write_sinks(struct sluice_pipeline *p, struct sluice_batch *b)
                 sluice_log(s->prefix, SLUICE_LOG_WARN, "sink is full for %.0f s; still waiting",
                            (double)(t - started) / 1000);
                 last_warn = t;
+                sluice_set_ready(s, "the sink keeps refusing records (full)");
             }
             if (sluice_host_api()->stop_requested() && t - started > 10000) {
                 sluice_log(s->prefix, SLUICE_LOG_ERROR,
@@ -232,10 +238,14 @@ static int write_sinks(struct sluice_pipeline *p, struct sluice_batch *b)
         }
         if (rc != SLUICE_OK) {
             sluice_log(s->prefix, SLUICE_LOG_ERROR, "write failed; stopping the pipeline");
+            sluice_set_ready(s, "the sink failed");
             return SLUICE_ERROR;
         }
+        if (last_warn != started)
+            sluice_set_ready(s, NULL); /* it took the batch after all */
     }
     p->records_out += b->count;
+    sluice_metrics_records_out(b->count);
     return SLUICE_OK;
 }
 
@@ -360,6 +370,10 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         return 1;
     }
     sluice_batch_init(&p->source_batch);
+    if (!sluice_observe_start(p)) {
+        status = 1;
+        goto out;
+    }
 
     /* Sinks first, so nothing is produced before there is somewhere to put it. */
     bool ok = true;
@@ -381,6 +395,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
     }
     host_info("pipeline '%s' started: %zu transform(s), %zu sink(s)", p->settings.name,
               p->n_transforms, p->n_sinks);
+    sluice_metrics_set_state(SLUICE_RUN_RUNNING);
 
     int64_t started = mono_ms();
     int64_t next_tick = mono_ms() + p->settings.tick_ms;
@@ -410,6 +425,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             ended = true;
         if (b->count > 0) {
             p->frames_in += b->count;
+            sluice_metrics_source_batch(b);
             if (run_chain(p, 0, b) == SLUICE_ERROR) {
                 status = 1;
                 goto out;
@@ -435,6 +451,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             }
         }
     }
+    sluice_metrics_set_state(SLUICE_RUN_STOPPING);
     if (end_all(p) == SLUICE_ERROR || sluice_pipeline_flush_sinks(p) == SLUICE_ERROR ||
         sluice_ckpt_take(p, "end of input") != 0) {
         status = 1;
@@ -445,8 +462,10 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
               (unsigned long long)p->records_out, secs);
 
 out:
+    sluice_metrics_set_state(SLUICE_RUN_STOPPING);
     if (status != 0)
         sluice_pipeline_flush_sinks(p);
+    sluice_observe_stop(); /* the progress line goes before the final counters */
     report_counters(p->source);
     for (size_t i = 0; i < p->n_transforms; i++)
         report_counters(p->transforms[i]);

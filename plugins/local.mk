@@ -6,3 +6,4 @@ include $(srcdir)/plugins/distinct-count/local.mk
 include $(srcdir)/plugins/stdout/local.mk
 include $(srcdir)/plugins/kafka-in/local.mk
 include $(srcdir)/plugins/kafka-out/local.mk
+include $(srcdir)/plugins/sketch-merge/local.mk

@@ -63,6 +63,24 @@ $F:8: [sink.test] timeout: not a duration: use a number with a unit, e.g. 250ms,
 EOF2
 check bad-duration
 
+# [pipeline] metrics is host:port; every malformed value is a config error.
+for bad in "9464|use host:port, e.g. 127.0.0.1:9464 (0.0.0.0:9464 listens on every interface)" \
+    "127.0.0.1:http|'http' is not a port: use 1 to 65535 (or 0 for any free one; the log says which)" \
+    "127.0.0.1:70000|'70000' is not a port: use 1 to 65535 (or 0 for any free one; the log says which)" \
+    "::1:9464|an IPv6 address goes in brackets: [::1]:9464" \
+    "no-such-host.invalid:9464|cannot resolve 'no-such-host.invalid': "; do
+    F="$TMP/bad-metrics.ini"
+    printf '[pipeline]\nmetrics = %s\n[source]\nplugin = stdin\n[sink.out]\nplugin = stdout\n' \
+        "${bad%%|*}" > "$F"
+    rc=0
+    "$SLUICE" --validate "$F" > /dev/null 2> "$TMP/bad-metrics.err" || rc=$?
+    expect_eq "metrics = ${bad%%|*}: exit code" "$rc" 2
+    if ! grep -qF -- "$F:2: [pipeline] metrics: ${bad#*|}" "$TMP/bad-metrics.err"; then
+        fail "metrics = ${bad%%|*}: message"
+        cat "$TMP/bad-metrics.err" >&2
+    fi
+done
+
 F="$TMP/duplicate.ini"
 cat > "$F" <<'INI'
 [source]
@@ -146,7 +164,7 @@ plugin = stdin
 INI
 cat > "$TMP/shape.want" <<EOF2
 $F:1: key: key outside any section: put it under [pipeline], [source], [transform.NAME] or [sink.NAME]
-$F:3: [pipeline] plugin: unknown key; allowed: name, plugin_path, tick, log_level, checkpoint, checkpoint_interval
+$F:3: [pipeline] plugin: unknown key; allowed: name, plugin_path, tick, log_level, checkpoint, checkpoint_interval, metrics
 $F:4: [sauce] unknown section: use [pipeline], [source], [transform.NAME] or [sink.NAME]
 $F: no [source] section: a pipeline reads from one source (e.g. [source] plugin = stdin)
 $F: no [sink.NAME] section: a pipeline writes to at least one sink (e.g. [sink.out] plugin = stdout)

@@ -43,6 +43,38 @@ expect_line() {
     fi
 }
 
+# expect_grep WHAT FILE PATTERN: FILE has a line with the fixed PATTERN.
+expect_grep() {
+    if ! grep -qF -- "$3" "$2"; then
+        fail "$1: no '$3' in:"
+        sed 's/^/  | /' "$2" | head -30 >&2
+    fi
+}
+
+# wait_until WHAT COMMAND...: run COMMAND every 0.1 s until it succeeds. After
+# 90 s (not a timing assertion: something is stuck) fail with WHAT, show the
+# end of the file $WAIT_SHOW if set, and finish.
+wait_until() {
+    wait_what=$1
+    shift
+    wait_i=0
+    until "$@"; do
+        wait_i=$((wait_i + 1))
+        if [ "$wait_i" -gt 900 ]; then
+            fail "gave up waiting: $wait_what"
+            if [ -n "${WAIT_SHOW:-}" ]; then
+                cat -v "$WAIT_SHOW" | tail -30 | sed 's/^/  | /' >&2
+            fi
+            finish
+        fi
+        sleep 0.1
+    done
+}
+
+# metrics_port LOG: the port in sluice's "metrics on http://127.0.0.1:PORT/..."
+# log line ([pipeline] metrics = 127.0.0.1:0 picks a free one).
+metrics_port() { sed -n 's|.*metrics on http://127\.0\.0\.1:\([0-9]*\)/metrics.*|\1|p' "$1"; }
+
 finish() {
     if [ "$failures" -gt 0 ]; then
         echo "$failures check(s) failed" >&2

@@ -32,15 +32,24 @@ tests_unit_test_options_SOURCES = tests/unit/test_options.c tests/unit/check.h
 tests_unit_test_options_LDADD = $(SLUICE_HOST_LIBS)
 tests_unit_test_descriptor_SOURCES = tests/unit/test_descriptor.c tests/unit/check.h
 tests_unit_test_descriptor_LDADD = $(SLUICE_HOST_LIBS)
+check_PROGRAMS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c tests/unit/check.h
+tests_unit_test_metrics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/host
+tests_unit_test_metrics_LDADD = $(SLUICE_HOST_LIBS)
 TESTS += tests/unit/test_values tests/unit/test_batch tests/unit/test_options \
-	tests/unit/test_descriptor
+	tests/unit/test_descriptor tests/unit/test_metrics
 
 dist_check_SCRIPTS += tests/lib.sh
 HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/plugin-sdk.sh tests/stdin-source.sh \
 	tests/example-plugin.sh tests/e2e-samples.sh tests/generate-determinism.sh \
-	tests/malformed-frames.sh tests/valgrind.sh tests/checkpoint-file.sh
+	tests/malformed-frames.sh tests/valgrind.sh tests/checkpoint-file.sh tests/scale-merge.sh \
+	tests/metrics.sh tests/progress.sh
 TESTS += $(HOST_TESTS)
 dist_check_SCRIPTS += $(HOST_TESTS)
+
+# REPORT.md's figures: bench/plots.sh on the quick benchmark's data.
+TESTS += tests/plots.sh
+dist_check_SCRIPTS += tests/plots.sh
 
 EXTRA_DIST += tests/data tests/exact_windows.py
 include $(srcdir)/tests/kafka/local.mk

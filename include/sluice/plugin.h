@@ -382,6 +382,8 @@ struct sluice_partition {
     int32_t partition;
     int64_t position;   /* the next position to read: a Kafka offset, a byte
                            offset, a frame number; SLUICE_NO_OFFSET: unknown */
+    int32_t topic_partitions; /* how many partitions the topic has (0: unknown);
+                                 the scale-out merge stage waits for them all */
 };
 
 /* Where a transform writes its state: the host buffers the bytes. */
@@ -467,6 +469,39 @@ struct sluice_host_api {
     /* True when the pipeline takes checkpoints: a source commits positions
      * in `checkpointed`, not at ack. */
     bool (*checkpointing)(void);
+    /* ---- Metrics and readiness ([pipeline] metrics, the progress line) ----
+     *
+     * Call these from the thread that runs the plugin's callbacks (as for
+     * counter_add); the host publishes the values to its metrics thread
+     * without locking, so they are cheap enough for every batch.
+     *
+     * Counter names with a meaning across plugins (counter_add above):
+     *   "error.REASON"  records this stage failed, by REASON (a word):
+     *                   /metrics says sluice_errors_total{stage,reason}
+     *   "late"          frames counted into a window already final (its
+     *                   revision carries them): sluice_late_records_total{stage}
+     *   "revisions"     results that revise an already final result:
+     *                   sluice_revisions_total{stage}
+     * Every other counter is sluice_<plugin>_<name>_total{stage}. */
+
+    /* Set gauge `name` (a string literal in Prometheus form, base units,
+     * e.g. "watermark_seconds"; /metrics shows it as sluice_<name> with a
+     * stage label) with `labels`, Prometheus label text such as
+     * `window="minute"`, or NULL. Same name and labels: the same gauge.
+     * A NAN value hides the gauge (a partition given away). Gauges the host
+     * reads for the progress line: "input_size_bytes" and
+     * "input_position_bytes" (a source reading a file), "consumer_lag"
+     * (a Kafka source, per topic and partition), "watermark_seconds" and
+     * "windows_open". */
+    void (*gauge_set)(struct sluice_instance *self, const char *name, const char *labels,
+                      double value);
+
+    /* Readiness (/readyz): NULL says this instance is ready, a one-line
+     * reason says why it is not ("waiting for a partition assignment"; it
+     * is copied). Every instance is ready once its init returned OK unless
+     * it said otherwise, so a source that needs time to be useful (kafka-in
+     * before its first assignment) calls this from init. */
+    void (*set_ready)(struct sluice_instance *self, const char *not_ready_reason);
 
     /* Append members here, never elsewhere; see SLUICE_HOST_API_MIN_SIZE. */
 };

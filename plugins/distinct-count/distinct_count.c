@@ -43,6 +43,8 @@ struct dc_state {
     bool warned_wild, warned_late, warned_range;
     char no_key_reason[128];
     char fingerprint[512]; /* what a checkpoint must have been written with */
+    char topic[256];       /* the source topic, for partials ("-": none) */
+    char (*window_labels)[32]; /* per window kind: `window="minute"`, for gauges */
 };
 
 /* ------------------------------------------------------------------ */
@@ -119,6 +121,14 @@ static const struct sluice_option dc_options[] = {
                          .flags = SLUICE_OPT_NONEMPTY, .validate = validate_timezone,
                          .doc = "IANA zone for hour/day/week/month/year boundaries, e.g. "
                                 "Europe/Zurich"),
+    SLUICE_ENUM_OPTION("output", struct dc_config, output, "results|partials",
+                       .default_value = "results",
+                       .doc = "results: counts per window; partials: per window and source "
+                              "partition the sketch, for a sketch-merge stage (scale-out)"),
+    SLUICE_DURATION_OPTION("partial_interval", struct dc_config, partial_interval,
+                           .default_value = "1s", .min = 0, .max = DAY_MS,
+                           .doc = "output = partials: send a changed partial at most this often "
+                                  "(and once when its partition passes the window's end)"),
     SLUICE_OPTIONS_END};
 
 /* ------------------------------------------------------------------ */
@@ -128,7 +138,30 @@ static const struct sluice_option dc_options[] = {
 static int emit_result(void *ctx, const struct dc_result *r)
 {
     struct dc_state *st = ctx;
+    if (r->final && r->window->final) /* it was final before: a revision */
+        st->host->counter_add(st->self, "revisions", 1);
     return dc_result_append(st->host, st->out, r);
+}
+
+static int emit_partial(void *ctx, const struct dc_partial_out *p)
+{
+    struct dc_state *st = ctx;
+    st->host->counter_add(st->self, "partials", 1);
+    return dc_partial_append(st->host, st->out, p, st->topic);
+}
+
+/* Gauges for /metrics and the progress line: the watermark, and the
+ * windows still counting (not final) per kind. */
+static void publish_gauges(struct dc_state *st)
+{
+    int64_t wm = dc_engine_watermark(st->engine);
+    if (wm != DC_WM_NONE)
+        st->host->gauge_set(st->self, "watermark_seconds", NULL, (double)wm / 1000.0);
+    for (size_t i = 0; i < dc_engine_nkinds(st->engine); i++) {
+        size_t open;
+        dc_engine_kind_open(st->engine, i, &open);
+        st->host->gauge_set(st->self, "windows_open", st->window_labels[i], (double)open);
+    }
 }
 
 static int64_t clock_ms(struct dc_state *st)
@@ -206,6 +239,21 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
         free(st);
         return SLUICE_ERROR;
     }
+    snprintf(st->topic, sizeof st->topic, "-");
+    if (cfg->output == DC_OUTPUT_PARTIALS)
+        dc_engine_set_partials(st->engine, emit_partial, cfg->partial_interval);
+    st->window_labels = calloc(dc_engine_nkinds(st->engine), sizeof *st->window_labels);
+    if (!st->window_labels) {
+        host->log(self, SLUICE_LOG_ERROR, "out of memory");
+        dc_engine_free(st->engine);
+        free(st);
+        return SLUICE_ERROR;
+    }
+    for (size_t i = 0; i < dc_engine_nkinds(st->engine); i++) {
+        size_t open;
+        snprintf(st->window_labels[i], sizeof st->window_labels[i], "window=\"%s\"",
+                 dc_engine_kind_open(st->engine, i, &open)); /* names are [a-z0-9] */
+    }
     *state = st;
     return SLUICE_OK;
 }
@@ -216,6 +264,7 @@ static void dc_exit(void *state)
     if (!st)
         return;
     dc_engine_free(st->engine);
+    free(st->window_labels);
     free(st);
 }
 
@@ -261,7 +310,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
     struct dc_state *st = state;
     const struct sluice_host_api *host = st->host;
     int64_t now = clock_ms(st);
-    int64_t counted = 0, no_key = 0, no_ts = 0, wild = 0, range = 0, late = 0;
+    int64_t counted = 0, no_key = 0, no_ts = 0, wild = 0, range = 0, too_late = 0, late = 0;
     st->out = out;
 
     for (size_t i = 0; i < in->count; i++) {
@@ -292,6 +341,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
         switch (dc_engine_add(st->engine, rec->partition, rec->ts, h, now, &info)) {
         case DC_COUNTED:
             counted++;
+            late += info.late != 0;
             if (info.jump_frames) {
                 char from[DC_ISO_MAX], to[DC_ISO_MAX];
                 dc_iso_utc(info.jump_from_ms / 1000, from);
@@ -306,7 +356,8 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
         case DC_TOO_LATE:
             if (info.counted)
                 counted++;
-            late++;
+            late += info.late != 0;
+            too_late++;
             dc_iso_utc(rec->ts, iso);
             why = reason(st, out,
                          "too late: the %s window holding %s closed beyond retention (%s)%s",
@@ -316,7 +367,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
                 st->warned_late = true;
                 host->log(st->self, SLUICE_LOG_WARN,
                           "frames older than retention arrive (first: %s); they go on as error "
-                          "records and are counted as too_late", iso);
+                          "records and are counted as error.too_late", iso);
             }
             break;
         case DC_OUT_OF_RANGE:
@@ -327,7 +378,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
                 st->warned_range = true;
                 host->log(st->self, SLUICE_LOG_WARN,
                           "event time %lld outside [2000, 2100) ignored; further ones are "
-                          "counted as ts_out_of_range", (long long)rec->ts);
+                          "counted as error.ts_out_of_range", (long long)rec->ts);
             }
             break;
         case DC_WILD:
@@ -340,7 +391,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
             if (!st->warned_wild) {
                 st->warned_wild = true;
                 host->log(st->self, SLUICE_LOG_WARN,
-                          "wild event time %s ignored; further ones are counted as wild_ts",
+                          "wild event time %s ignored; further ones are counted as error.wild_ts",
                           iso);
             }
             break;
@@ -354,16 +405,19 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
         goto oom;
     if (counted)
         host->counter_add(st->self, "frames_counted", counted);
-    if (no_key)
-        host->counter_add(st->self, "no_key", no_key);
-    if (no_ts)
-        host->counter_add(st->self, "no_ts", no_ts);
-    if (wild)
-        host->counter_add(st->self, "wild_ts", wild);
-    if (range)
-        host->counter_add(st->self, "ts_out_of_range", range);
     if (late)
-        host->counter_add(st->self, "too_late", late);
+        host->counter_add(st->self, "late", late);
+    /* "error.REASON": /metrics says sluice_errors_total{stage,reason}. */
+    if (no_key)
+        host->counter_add(st->self, "error.no_key", no_key);
+    if (no_ts)
+        host->counter_add(st->self, "error.no_ts", no_ts);
+    if (wild)
+        host->counter_add(st->self, "error.wild_ts", wild);
+    if (range)
+        host->counter_add(st->self, "error.ts_out_of_range", range);
+    if (too_late)
+        host->counter_add(st->self, "error.too_late", too_late);
     return SLUICE_OK;
 oom:
     host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
@@ -380,6 +434,7 @@ static int dc_tick(void *state, int64_t now_ms, struct sluice_batch *out)
         st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
         return SLUICE_ERROR;
     }
+    publish_gauges(st);
     return SLUICE_OK;
 }
 
@@ -391,6 +446,7 @@ static int dc_end_of_input(void *state, struct sluice_batch *out)
         st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
         return SLUICE_ERROR;
     }
+    publish_gauges(st);
     return SLUICE_OK;
 }
 
@@ -446,6 +502,10 @@ static int dc_partitions_changed(void *state, const struct sluice_partition *par
     struct dc_state *st = state;
     int64_t now = clock_ms(st);
     for (size_t i = 0; i < n; i++) {
+        if (held && parts[i].topic) /* partials name it; one topic per pipeline */
+            snprintf(st->topic, sizeof st->topic, "%s", parts[i].topic);
+        if (held)
+            dc_engine_set_topic_partitions(st->engine, parts[i].topic_partitions);
         if (!held)
             dc_engine_release(st->engine, parts[i].partition);
         else if (dc_engine_hold(st->engine, parts[i].partition, now) != 0) {

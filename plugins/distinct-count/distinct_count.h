@@ -8,6 +8,7 @@
 /* Enum options, in the order of their choices. */
 enum { DC_ALGORITHM_EXACT, DC_ALGORITHM_SKETCH };
 enum { DC_EMIT_FINAL, DC_EMIT_EARLY };
+enum { DC_OUTPUT_RESULTS, DC_OUTPUT_PARTIALS };
 
 struct dc_config {
     char *key;
@@ -22,6 +23,8 @@ struct dc_config {
     int emit;             /* DC_EMIT_FINAL | DC_EMIT_EARLY */
     int64_t early_interval; /* ms */
     char *timezone;
+    int output;             /* DC_OUTPUT_RESULTS | DC_OUTPUT_PARTIALS */
+    int64_t partial_interval; /* ms */
 };
 
 #endif

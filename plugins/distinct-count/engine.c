@@ -108,6 +108,11 @@ static int emit_window(struct dc_engine *e, const struct dc_kind *k, struct dc_w
     if (!u)
         return -1;
     uint64_t unique = dc_sketch_count(u);
+    /* A window of n frames has at most n distinct keys: an estimate above
+     * that (nearly every frame a new key) is capped, which only lowers the
+     * error. */
+    if (unique > w->frames)
+        unique = w->frames;
     int rc = 0;
     if (always || unique != w->emitted) {
         struct dc_result r = {
@@ -146,12 +151,12 @@ static int pass(struct dc_engine *e, int64_t wm)
                         next_due = end_ms;
                     continue;
                 }
-                if (emit_window(e, k, w, true, true) < 0)
+                if (!e->emit_partial && emit_window(e, k, w, true, true) < 0)
                     return -1;
                 w->final = true;
                 w->dirty = false;
             } else if (w->dirty) {
-                if (emit_window(e, k, w, true, false) < 0)
+                if (!e->emit_partial && emit_window(e, k, w, true, false) < 0)
                     return -1;
                 w->dirty = false;
                 e->dirty_closed--;
@@ -162,6 +167,8 @@ static int pass(struct dc_engine *e, int64_t wm)
         for (size_t i = 0; i < k->n; i++) {
             struct dc_window *w = k->w[i];
             if (w->final && (wm == INT64_MAX || w->end * 1000 + e->retention_ms <= wm)) {
+                if (e->emit_partial && dc_partials_window(e, k, w, true) < 0)
+                    return -1;
                 if (k->cur == w)
                     k->cur = NULL;
                 dc_window_free(w);
@@ -222,7 +229,9 @@ static int count_frame(struct dc_engine *e, int32_t partition, int64_t ts, uint6
         if (!part)
             return -1;
         w->frames++;
+        info->late += w->final; /* its next revision carries this frame */
         part->frames++;
+        part->dirty = true;
         int changed = dc_sketch_add(&part->sketch, hash);
         if (changed < 0)
             return -1;
@@ -279,15 +288,17 @@ enum dc_verdict dc_engine_add(struct dc_engine *e, int32_t partition, int64_t ts
 int dc_engine_flush(struct dc_engine *e)
 {
     int64_t wm = dc_wm_value(&e->wm);
-    if (e->dirty_closed > 0 || (wm != DC_WM_NONE && wm >= e->next_due))
-        return pass(e, wm);
-    return 0;
+    if ((e->dirty_closed > 0 || (wm != DC_WM_NONE && wm >= e->next_due)) && pass(e, wm) < 0)
+        return -1;
+    return e->emit_partial ? dc_partials_pass(e, false) : 0;
 }
 
 int dc_engine_tick(struct dc_engine *e, int64_t now_ms)
 {
     if (dc_wm_tick(&e->wm, now_ms) && dc_wm_value(&e->wm) >= e->next_due &&
         pass(e, dc_wm_value(&e->wm)) < 0)
+        return -1;
+    if (e->emit_partial && dc_partials_pass(e, false) < 0)
         return -1;
     if (!e->early || (e->last_early_ms != INT64_MIN &&
                       now_ms - e->last_early_ms < e->early_interval_ms))
@@ -320,6 +331,8 @@ void dc_engine_recompute_due(struct dc_engine *e)
 
 int dc_engine_end(struct dc_engine *e)
 {
+    if (e->emit_partial && dc_partials_end(e) < 0)
+        return -1;
     return pass(e, INT64_MAX);
 }
 
@@ -331,4 +344,19 @@ void dc_engine_stats(const struct dc_engine *e, struct dc_engine_stats *st)
     for (size_t ki = 0; ki < e->nkinds; ki++)
         for (size_t i = 0; i < e->kinds[ki].n; i++)
             st->bytes += dc_window_bytes(e->kinds[ki].w[i]);
+}
+
+size_t dc_engine_nkinds(const struct dc_engine *e)
+{
+    return e->nkinds;
+}
+
+const char *dc_engine_kind_open(const struct dc_engine *e, size_t i, size_t *open)
+{
+    const struct dc_kind *k = &e->kinds[i];
+    size_t n = 0;
+    for (size_t j = 0; j < k->n; j++)
+        n += !k->w[j]->final;
+    *open = n;
+    return k->name;
 }

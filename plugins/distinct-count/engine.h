@@ -43,6 +43,19 @@ struct dc_result {
 /* Returns 0, or -1 to stop (out of memory): the engine call fails. */
 typedef int (*dc_emit_fn)(void *ctx, const struct dc_result *r);
 
+/* output = partials: one source partition's part of one window, as the
+ * count stage sends it and the merge stage takes it (partial.h encodes it). */
+struct dc_partial_out {
+    const struct dc_kind *kind;
+    const struct dc_window *window;
+    int32_t partition;
+    int32_t topic_partitions;   /* 0: unknown */
+    int64_t watermark_ms;       /* the partition's; INT64_MAX: it ended */
+    uint64_t frames;
+    const struct dc_sketch *sketch;
+};
+typedef int (*dc_partial_fn)(void *ctx, const struct dc_partial_out *p);
+
 enum dc_verdict {
     DC_COUNTED = 0, /* counted in every window */
     DC_TOO_LATE,    /* too late for at least one window (see info) */
@@ -54,6 +67,7 @@ enum dc_verdict {
 struct dc_add_info {
     const struct dc_kind *late_kind; /* first window kind it was too late for */
     unsigned counted;                /* windows it was counted in */
+    unsigned late;                   /* windows it was counted in that were already final */
     uint32_t jump_frames;            /* > 0: a time jump was accepted, this many frames counted */
     int64_t jump_from_ms, jump_to_ms;
 };
@@ -105,11 +119,35 @@ int dc_engine_load_instance(struct dc_engine *e, const uint8_t *bytes, size_t le
  * key). Returns its length (< cap). */
 size_t dc_engine_fingerprint(const struct dc_engine_config *cfg, char *buf, size_t cap);
 
+/* Scale-out (engine_partials.c). Count stage: send partials to `fn`
+ * instead of results: a window's partial of a partition when it changed, at
+ * most every interval_ms of processing time, and once when the partition's
+ * watermark passes the window's end. */
+void dc_engine_set_partials(struct dc_engine *e, dc_partial_fn fn, int64_t interval_ms);
+/* The source topic has this many partitions (for the partials). */
+void dc_engine_set_topic_partitions(struct dc_engine *e, int32_t n);
+
+/* Merge stage: union a partial into window [start, end) of the kind named
+ * `window`, as partition `partition` (its frames: the larger count wins;
+ * its watermark moves the partition's). A topic of `topic_partitions`
+ * partitions holds the watermark back until every one was seen (or is
+ * idle). Returns 0, 1 when the window is past retention (ignored), or -1
+ * with *err. */
+int dc_engine_put_partial(struct dc_engine *e, const char *window, int64_t start, int64_t end,
+                          int32_t partition, int32_t topic_partitions, int64_t watermark_ms,
+                          uint64_t frames, const uint8_t *sketch, size_t sketch_len,
+                          int64_t now_ms, const char **err);
+
 struct dc_engine_stats {
     size_t windows;       /* held now */
     size_t bytes;         /* heap bytes of the held windows */
     size_t peak_windows;
 };
 void dc_engine_stats(const struct dc_engine *e, struct dc_engine_stats *st);
+
+/* Window kinds in configured order: how many there are; the name of kind
+ * `i` and in *open its windows held and not yet final. */
+size_t dc_engine_nkinds(const struct dc_engine *e);
+const char *dc_engine_kind_open(const struct dc_engine *e, size_t i, size_t *open);
 
 #endif

@@ -22,7 +22,22 @@ struct dc_engine {
     dc_emit_fn emit;
     void *ctx;
     char estimator[24];
+    /* output = partials (engine_partials.c): partials go here instead of
+     * results; NULL for results. */
+    dc_partial_fn emit_partial;
+    int64_t partial_interval_ms;
+    int32_t topic_partitions; /* of the source topic, as the source said; 0: unknown */
 };
+
+/* output = partials: send what is due of window w of kind k (every unsent
+ * change when `all`). 0 or -1 (the callback failed). */
+int dc_partials_window(struct dc_engine *e, const struct dc_kind *k, struct dc_window *w,
+                       bool all);
+/* output = partials: dc_partials_window over every held window. */
+int dc_partials_pass(struct dc_engine *e, bool all);
+/* output = partials, end of input: every unsent change, then one partial
+ * per partition with watermark INT64_MAX (its input is complete). */
+int dc_partials_end(struct dc_engine *e);
 
 /* The union of a window's partials (see dc_window_union): NULL when out of
  * memory. */

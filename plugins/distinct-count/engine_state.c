@@ -20,6 +20,8 @@
  */
 #include "engine_impl.h"
 
+#include <sluice/bytes.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,36 +44,8 @@ static void put(struct out *o, const void *b, size_t n)
 static void put_int(struct out *o, uint64_t v, unsigned bytes)
 {
     uint8_t t[8];
-    for (unsigned i = 0; i < bytes; i++)
-        t[i] = (uint8_t)(v >> (8 * i));
+    sluice_le_store(t, v, bytes);
     put(o, t, bytes);
-}
-
-struct in {
-    const uint8_t *p;
-    size_t left;
-    bool bad;
-};
-
-static const uint8_t *get(struct in *r, size_t n)
-{
-    if (r->bad || n > r->left) {
-        r->bad = true;
-        return NULL;
-    }
-    const uint8_t *p = r->p;
-    r->p += n;
-    r->left -= n;
-    return p;
-}
-
-static uint64_t get_int(struct in *r, unsigned bytes)
-{
-    const uint8_t *p = get(r, bytes);
-    uint64_t v = 0;
-    for (unsigned i = 0; p && i < bytes; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
 }
 
 int dc_engine_hold(struct dc_engine *e, int32_t partition, int64_t now_ms)
@@ -170,10 +144,10 @@ int dc_engine_save_instance(const struct dc_engine *e, dc_write_fn write, void *
 }
 
 /* The window of kind `ki` the checkpoint names, held as it was. */
-static struct dc_window *restore_window(struct dc_engine *e, struct in *r, const char **err)
+static struct dc_window *restore_window(struct dc_engine *e, struct sluice_reader *r, const char **err)
 {
-    unsigned ki = (unsigned)get_int(r, 1);
-    int64_t start = (int64_t)get_int(r, 8), end = (int64_t)get_int(r, 8);
+    unsigned ki = (unsigned)sluice_read_le(r, 1);
+    int64_t start = (int64_t)sluice_read_le(r, 8), end = (int64_t)sluice_read_le(r, 8);
     if (r->bad) {
         *err = "truncated";
         return NULL;
@@ -200,16 +174,16 @@ int dc_engine_load_partition(struct dc_engine *e, int32_t partition, const uint8
 {
     if (partition < 0)
         partition = 0;
-    struct in r = {bytes, len, false};
-    const uint8_t *magic = get(&r, 4);
+    struct sluice_reader r = sluice_reader_of(bytes, len);
+    const uint8_t *magic = sluice_read_bytes(&r, 4);
     if (!magic || memcmp(magic, PART_MAGIC, 4) != 0) {
         *err = "not distinct-count partition state (bad magic)";
         return -1;
     }
     dc_engine_release(e, partition); /* a restore replaces, never adds twice */
-    bool seen = get_int(&r, 1) != 0;
-    int64_t high_ms = (int64_t)get_int(&r, 8);
-    uint32_t nheld = (uint32_t)get_int(&r, 4);
+    bool seen = sluice_read_le(&r, 1) != 0;
+    int64_t high_ms = (int64_t)sluice_read_le(&r, 8);
+    uint32_t nheld = (uint32_t)sluice_read_le(&r, 4);
     if (r.bad || nheld > r.left / 16) {
         *err = "truncated";
         return -1;
@@ -220,8 +194,8 @@ int dc_engine_load_partition(struct dc_engine *e, int32_t partition, const uint8
         return -1;
     }
     for (uint32_t i = 0; i < nheld; i++) {
-        held[i].ts = (int64_t)get_int(&r, 8);
-        held[i].tag = get_int(&r, 8);
+        held[i].ts = (int64_t)sluice_read_le(&r, 8);
+        held[i].tag = sluice_read_le(&r, 8);
     }
     int rc = dc_wm_restore(&e->wm, partition, seen, high_ms, held, nheld);
     free(held);
@@ -229,14 +203,14 @@ int dc_engine_load_partition(struct dc_engine *e, int32_t partition, const uint8
         *err = "out of memory";
         return -1;
     }
-    uint32_t n = (uint32_t)get_int(&r, 4);
+    uint32_t n = (uint32_t)sluice_read_le(&r, 4);
     for (uint32_t i = 0; i < n; i++) {
         struct dc_window *w = restore_window(e, &r, err);
         if (!w)
             return -1;
-        uint64_t frames = get_int(&r, 8);
-        uint32_t slen = (uint32_t)get_int(&r, 4);
-        const uint8_t *sk = get(&r, slen);
+        uint64_t frames = sluice_read_le(&r, 8);
+        uint32_t slen = (uint32_t)sluice_read_le(&r, 4);
+        const uint8_t *sk = sluice_read_bytes(&r, slen);
         if (r.bad) {
             *err = "truncated";
             return -1;
@@ -272,20 +246,20 @@ int dc_engine_load_partition(struct dc_engine *e, int32_t partition, const uint8
 int dc_engine_load_instance(struct dc_engine *e, const uint8_t *bytes, size_t len,
                             const char **err)
 {
-    struct in r = {bytes, len, false};
-    const uint8_t *magic = get(&r, 4);
+    struct sluice_reader r = sluice_reader_of(bytes, len);
+    const uint8_t *magic = sluice_read_bytes(&r, 4);
     if (!magic || memcmp(magic, INST_MAGIC, 4) != 0) {
         *err = "not distinct-count instance state (bad magic)";
         return -1;
     }
-    uint32_t n = (uint32_t)get_int(&r, 4);
+    uint32_t n = (uint32_t)sluice_read_le(&r, 4);
     for (uint32_t i = 0; i < n; i++) {
         struct dc_window *w = restore_window(e, &r, err);
         if (!w)
             return -1;
-        uint32_t revision = (uint32_t)get_int(&r, 4);
-        uint64_t emitted = get_int(&r, 8);
-        bool final = get_int(&r, 1) != 0;
+        uint32_t revision = (uint32_t)sluice_read_le(&r, 4);
+        uint64_t emitted = sluice_read_le(&r, 8);
+        bool final = sluice_read_le(&r, 1) != 0;
         if (r.bad) {
             *err = "truncated";
             return -1;

@@ -12,6 +12,8 @@
  */
 #include "result.h"
 
+#include "partial.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +34,50 @@ size_t dc_result_key(const struct dc_result *r, char *buf, size_t cap)
 {
     int n = snprintf(buf, cap, "%s/%s", r->kind->name, r->window->start_iso);
     return n < 0 ? cap : (size_t)n;
+}
+
+int dc_partial_append(const struct sluice_host_api *host, struct sluice_batch *out,
+                      const struct dc_partial_out *p, const char *topic)
+{
+    char key[512];
+    int kn = snprintf(key, sizeof key, "%s/%s/%s/%d", p->kind->name, p->window->start_iso, topic,
+                      (int)p->partition);
+    if (kn < 0 || (size_t)kn >= sizeof key)
+        return -1;
+    size_t slen = dc_sketch_serialized_size(p->sketch);
+    struct dc_partial_msg m = {
+        .window = p->kind->name,
+        .window_len = strlen(p->kind->name),
+        .topic = topic,
+        .topic_len = strlen(topic),
+        .start = p->window->start,
+        .end = p->window->end,
+        .partition = p->partition,
+        .topic_partitions = p->topic_partitions,
+        .watermark_ms = p->watermark_ms,
+        .frames = p->frames,
+        .sketch_len = slen,
+    };
+    size_t vlen = dc_partial_size(&m);
+    uint8_t *bytes = host->batch_alloc(out, vlen + (size_t)kn + 1);
+    if (!bytes)
+        return -1;
+    uint8_t *sk = dc_partial_encode_head(&m, bytes);
+    if (dc_sketch_serialize(p->sketch, sk, slen) != slen)
+        return -1;
+    memcpy(bytes + vlen, key, (size_t)kn + 1);
+    struct sluice_record *rec = host->batch_append(out);
+    if (!rec)
+        return -1;
+    rec->value = (const char *)bytes;
+    rec->value_len = vlen;
+    rec->key = (const char *)bytes + vlen;
+    rec->key_len = (size_t)kn;
+    rec->ts = p->window->start;
+    rec->partition = SLUICE_NO_PARTITION;
+    rec->offset = SLUICE_NO_OFFSET;
+    rec->flags = SLUICE_REC_RESULT | SLUICE_REC_HAS_TS;
+    return 0;
 }
 
 int dc_result_append(const struct sluice_host_api *host, struct sluice_batch *out,

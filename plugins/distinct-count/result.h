@@ -18,4 +18,10 @@ size_t dc_result_key(const struct dc_result *r, char *buf, size_t cap);
 int dc_result_append(const struct sluice_host_api *host, struct sluice_batch *out,
                      const struct dc_result *r);
 
+/* Append partial `p` of topic `topic` to `out` as a record: key
+ * "<window>/<start>/<topic>/<partition>", value partial.h's encoding.
+ * Returns 0, or -1 when out of memory. */
+int dc_partial_append(const struct sluice_host_api *host, struct sluice_batch *out,
+                      const struct dc_partial_out *p, const char *topic);
+
 #endif

@@ -102,6 +102,8 @@
  */
 #include "sketch.h"
 
+#include <sluice/bytes.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,34 +351,6 @@ size_t dc_sketch_serialized_size(const struct dc_sketch *s)
     return DC_SKETCH_HEADER + (size_t)s->set.count * 8;
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 size_t dc_sketch_serialize(const struct dc_sketch *s, uint8_t *buf, size_t cap)
 {
     size_t need = dc_sketch_serialized_size(s);
@@ -389,17 +363,17 @@ size_t dc_sketch_serialize(const struct dc_sketch *s, uint8_t *buf, size_t cap)
     buf[7] = 0;
     if (s->regs) {
         size_t m = (size_t)1 << s->p;
-        put_le32(buf + 8, (uint32_t)m);
+        sluice_le_store(buf + 8, (uint32_t)m, 4);
         memcpy(buf + DC_SKETCH_HEADER, s->regs, m);
         return need;
     }
-    put_le32(buf + 8, s->set.count);
+    sluice_le_store(buf + 8, s->set.count, 4);
     uint64_t *sorted = malloc((size_t)s->set.count * 8 + 8);
     if (!sorted)
         return 0;
     dc_exactset_sorted(&s->set, sorted);
     for (uint32_t i = 0; i < s->set.count; i++)
-        put_le64(buf + DC_SKETCH_HEADER + 8 * (size_t)i, sorted[i]);
+        sluice_le_store(buf + DC_SKETCH_HEADER + 8 * (size_t)i, sorted[i], 8);
     free(sorted);
     return need;
 }
@@ -438,7 +412,7 @@ int dc_sketch_deserialize(struct dc_sketch *s, const uint8_t *buf, size_t len,
         goto fail;
     }
     s->p = (uint8_t)p;
-    uint32_t n = get_le32(buf + 8);
+    uint32_t n = (uint32_t)sluice_le_load(buf + 8, 4);
     if (buf[5] == DC_SKETCH_REPR_DENSE) {
         size_t m = (size_t)1 << p;
         if (n != m || len != DC_SKETCH_HEADER + m) {
@@ -468,7 +442,7 @@ int dc_sketch_deserialize(struct dc_sketch *s, const uint8_t *buf, size_t len,
     }
     uint64_t prev = 0;
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t h = get_le64(buf + DC_SKETCH_HEADER + 8 * (size_t)i);
+        uint64_t h = sluice_le_load(buf + DC_SKETCH_HEADER + 8 * (size_t)i, 8);
         if (i > 0 && h <= prev) {
             e = "explicit hashes not strictly ascending";
             goto fail;

@@ -201,6 +201,21 @@ int dc_wm_restore(struct dc_watermark *wm, int32_t id, bool seen, int64_t high_m
     return 0;
 }
 
+int dc_wm_set_high(struct dc_watermark *wm, int32_t id, int64_t high_ms, int64_t now_ms)
+{
+    struct dc_partition *p = partition(wm, id);
+    if (!p)
+        return -1;
+    if (now_ms > wm->now_ms)
+        wm->now_ms = now_ms;
+    p->last_seen_ms = wm->now_ms;
+    if (!p->seen || high_ms > p->high_ms)
+        p->high_ms = high_ms;
+    p->seen = true;
+    recompute(wm);
+    return 0;
+}
+
 bool dc_wm_tick(struct dc_watermark *wm, int64_t now_ms)
 {
     if (now_ms > wm->now_ms)

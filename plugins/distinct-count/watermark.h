@@ -70,6 +70,10 @@ struct dc_partition *dc_wm_partition(struct dc_watermark *wm, int32_t id);
 int dc_wm_restore(struct dc_watermark *wm, int32_t id, bool seen, int64_t high_ms,
                   const struct dc_wm_held *held, uint32_t nheld);
 
+/* Merge stage: partition `id` reached watermark high_ms (its own, sent
+ * with a partial): seen, its high mark the larger one. -1 out of memory. */
+int dc_wm_set_high(struct dc_watermark *wm, int32_t id, int64_t high_ms, int64_t now_ms);
+
 /* Processing time moved on: partitions silent for idle_ms stop holding the
  * watermark back. Returns true if the watermark advanced. */
 bool dc_wm_tick(struct dc_watermark *wm, int64_t now_ms);

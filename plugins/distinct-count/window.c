@@ -179,8 +179,9 @@ struct dc_partial *dc_window_partial_slow(struct dc_window *w, int32_t partition
             w->cap_parts = cap;
         }
         found = &w->parts[w->nparts++];
+        memset(found, 0, sizeof *found);
         found->partition = partition;
-        found->frames = 0;
+        found->sent_ms = INT64_MIN;
         dc_sketch_init(&found->sketch, p, limit);
     }
     w->hot = found;

@@ -18,7 +18,10 @@
  * union of its partials (design.md, "State, checkpoints and scale-out"). */
 struct dc_partial {
     int32_t partition;
+    bool dirty;           /* output = partials: changed since last sent */
+    bool closed_sent;     /* output = partials: sent once its partition passed the end */
     uint64_t frames;
+    int64_t sent_ms;      /* output = partials: processing time it was last sent */
     struct dc_sketch sketch;
 };
 

@@ -30,6 +30,7 @@ struct generate_config {
     bool crlf;
     bool unicode;
     int64_t batch;
+    int64_t partitions;
 };
 
 struct generate_state {
@@ -41,6 +42,7 @@ struct generate_state {
     uint64_t *seen; /* bitmap of users */
     uint64_t users;
     uint64_t polled, acked; /* frames made by the last poll, and acknowledged */
+    uint32_t partitions;    /* frame i goes to partition i % partitions */
 };
 
 static void mark_seen(void *ctx, uint64_t user)
@@ -75,6 +77,10 @@ static const struct sluice_option generate_options[] = {
                        .doc = "also \\uXXXX escapes (with surrogate pairs) in values"),
     SLUICE_INT_OPTION("batch", struct generate_config, batch, .default_value = "1024", .min = 1,
                       .max = 1e6, .doc = "records per poll"),
+    SLUICE_INT_OPTION("partitions", struct generate_config, partitions, .default_value = "1",
+                      .min = 1, .max = 4096,
+                      .doc = "frame i goes to partition i % partitions (as a topic's partitions "
+                             "would hold them)"),
     SLUICE_OPTIONS_END};
 
 static int generate_init(struct sluice_instance *self, const struct sluice_host_api *host,
@@ -110,14 +116,21 @@ static int generate_init(struct sluice_instance *self, const struct sluice_host_
         free(st);
         return SLUICE_ERROR;
     }
-    struct sluice_partition part = {NULL, 0, SLUICE_NO_OFFSET};
-    if (host->partitions_assigned(self, &part, 1) != SLUICE_OK)
+    st->partitions = (uint32_t)cf->partitions;
+    struct sluice_partition parts[4096];
+    for (uint32_t i = 0; i < st->partitions; i++)
+        parts[i] = (struct sluice_partition){.partition = (int32_t)i,
+                                             .position = SLUICE_NO_OFFSET,
+                                             .topic_partitions = (int32_t)st->partitions};
+    if (host->partitions_assigned(self, parts, st->partitions) != SLUICE_OK)
         goto fail;
-    if (part.position > 0) {
-        if (gen_skip_to(st->gen, (uint64_t)part.position, mark_seen, st) != 0)
+    /* Every partition's position is the sequence's next frame number. */
+    int64_t at = parts[0].position;
+    if (at > 0) {
+        if (gen_skip_to(st->gen, (uint64_t)at, mark_seen, st) != 0)
             goto fail;
-        st->polled = st->acked = (uint64_t)part.position;
-        host->log(self, SLUICE_LOG_INFO, "resuming at frame %lld", (long long)part.position);
+        st->polled = st->acked = (uint64_t)at;
+        host->log(self, SLUICE_LOG_INFO, "resuming at frame %lld", (long long)at);
     }
     *state = st;
     return SLUICE_OK;
@@ -164,7 +177,7 @@ static int generate_poll(void *state, struct sluice_batch *out, int timeout_ms)
         size_t len = gen_next(st->gen, buf, &user, &ts);
         r->value = buf;
         r->value_len = len;
-        r->partition = 0;
+        r->partition = (int32_t)(index % st->partitions);
         r->offset = (int64_t)index;
         buf += len;
         uint64_t bit = (uint64_t)1 << (user & 63);
@@ -191,9 +204,11 @@ static int generate_ack(void *state, struct sluice_batch *batch)
 static size_t generate_positions(void *state, struct sluice_partition *out, size_t cap)
 {
     struct generate_state *st = state;
-    if (cap >= 1)
-        out[0] = (struct sluice_partition){NULL, 0, (int64_t)st->acked};
-    return 1;
+    for (uint32_t i = 0; i < st->partitions && i < cap; i++)
+        out[i] = (struct sluice_partition){.partition = (int32_t)i,
+                                           .position = (int64_t)st->acked,
+                                           .topic_partitions = (int32_t)st->partitions};
+    return st->partitions;
 }
 
 SLUICE_PLUGIN(.name = "generate",

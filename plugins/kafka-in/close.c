@@ -1,6 +1,8 @@
 /*
- * Leaving: commit the offsets stored since the last auto-commit, then leave
- * the group, both within close_timeout. rd_kafka_consumer_close() and a
+ * Leaving: commit the offsets stored since the last auto-commit (without
+ * checkpoints; with them, the host's last checkpoint committed its
+ * positions, and giving the partitions back below checkpoints once more),
+ * then leave the group, both within close_timeout. rd_kafka_consumer_close() and a
  * synchronous commit have no deadline of their own: with the brokers gone
  * they wait for the group coordinator, about 45 s each, and so does
  * rd_kafka_destroy() once a commit is pending. A stop must not hang like
@@ -18,30 +20,6 @@
 #include "kafka_in.h"
 
 #define HEARD_RECENTLY_MS 1000
-
-/* Wait for the commit result on `q`; false when the deadline passed. */
-static bool wait_commit(struct kin_state *st, rd_kafka_queue_t *q, int64_t deadline)
-{
-    for (;;) {
-        int64_t left = deadline - kc_now_ms();
-        if (left <= 0)
-            return false;
-        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)(left < 100 ? left : 100));
-        if (!ev)
-            continue;
-        bool done = rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT;
-        rd_kafka_resp_err_t e = done ? rd_kafka_event_error(ev) : RD_KAFKA_RESP_ERR_NO_ERROR;
-        rd_kafka_event_destroy(ev);
-        if (!done)
-            continue;
-        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
-                             "committing offsets at exit failed: %s (those frames will be read "
-                             "again next time)",
-                             rd_kafka_err2str(e));
-        return true;
-    }
-}
 
 /* Serve the close queue until the consumer is closed; false at the deadline.
  * Rebalance callbacks run from rd_kafka_queue_poll; a rebalance that comes
@@ -93,20 +71,24 @@ void kin_close(struct kin_state *st)
         }
         rd_kafka_metadata_destroy(md);
     }
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    if (!st->kc.fatal) {
-        rd_kafka_resp_err_t e = rd_kafka_commit_queue(rk, NULL, q, NULL, NULL);
-        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            st->kc.host->log(st->kc.self, SLUICE_LOG_WARN, "committing offsets at exit: %s",
-                             rd_kafka_err2str(e));
-        else if (!e && !wait_commit(st, q, deadline)) {
+    /* With checkpoints the host committed what its last checkpoint covers
+     * (positions.c); nothing was stored to commit here. */
+    if (!st->kc.fatal && !st->kc.host->checkpointing()) {
+        rd_kafka_resp_err_t e = kin_commit_wait(st, NULL, deadline);
+        if (e == RD_KAFKA_RESP_ERR__TIMED_OUT) {
             st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
                              "the final offset commit did not complete within close_timeout "
                              "(brokers unreachable?); frames since the last commit will be read "
                              "again next time");
             clean = false;
+        } else if (e) {
+            st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
+                             "committing offsets at exit failed: %s (those frames will be read "
+                             "again next time)",
+                             rd_kafka_err2str(e));
         }
     }
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     if (clean) {
         rd_kafka_error_t *err = rd_kafka_consumer_close_queue(rk, q);
         if (err) {

@@ -5,9 +5,19 @@
  * poll waits up to the host's timeout for the first message, then takes what
  * is ready, up to `batch`. Each frame becomes a record whose value and key
  * point into its rd_kafka_message_t; the messages stay in st->msgs (the
- * batch's source_token) until ack, which stores offset + 1 per partition
- * (rd_kafka_offsets_store) and only then destroys them. Messages that carry
- * an event instead of a frame (partition EOF, errors) are handled here too.
+ * batch's source_token) until ack, which notes offset + 1 per partition as
+ * the partition's acknowledged position and, without checkpoints, stores
+ * it for librdkafka's auto-commit (rd_kafka_offsets_store); with
+ * checkpoints only a durable checkpoint commits (positions.c). Then ack
+ * destroys the messages. Messages that carry an event instead of a frame
+ * (partition EOF, errors) are handled here too.
+ *
+ * A rebalance callback runs inside rd_kafka_consumer_poll, i.e. while poll
+ * fills a batch. Records of partitions it revokes are dropped from that
+ * batch (kin_drop_from_batch): the batch has not been through the chain
+ * yet, the checkpoint taken for the revocation covers what was acknowledged
+ * before it, and the partition's next owner reads those frames again from
+ * that position.
  *
  * Fetch restarts. librdkafka stops fetching a partition when its local
  * queue holds queued.min.messages or queued.max.messages.kbytes, and looks
@@ -221,6 +231,7 @@ int kin_poll(void *state, struct sluice_batch *out, int timeout_ms)
         return kin_wait_for_topics(st, timeout_ms);
 
     watch_fetcher(st);
+    st->building = out;
     size_t cap = st->cap_msgs;
     int wait = timeout_ms;
     bool heard = false;
@@ -246,10 +257,12 @@ int kin_poll(void *state, struct sluice_batch *out, int timeout_ms)
         }
         if (!take(st, out, m)) {
             rd_kafka_message_destroy(m);
+            st->building = NULL;
             st->kc.host->log(st->kc.self, SLUICE_LOG_ERROR, "out of memory for a batch");
             return SLUICE_ERROR;
         }
     }
+    st->building = NULL;
     if (heard)
         st->last_heard_ms = kc_now_ms();
     if (st->kc.fatal)
@@ -267,6 +280,60 @@ int kin_poll(void *state, struct sluice_batch *out, int timeout_ms)
         }
     }
     return out->count ? SLUICE_OK : SLUICE_RETRY;
+}
+
+void kin_drop_from_batch(struct kin_state *st, const rd_kafka_topic_partition_list_t *parts)
+{
+    struct sluice_batch *b = st->building;
+    if (st->n_msgs == 0)
+        return;
+    /* take() appends one record per message, so records and st->msgs run
+     * in step; outside poll (b NULL) no batch is being built and the
+     * messages were acknowledged already. */
+    if (!b || b->count != st->n_msgs) {
+        st->kc.host->log(st->kc.self, SLUICE_LOG_ERROR,
+                         "a rebalance came while %zu message(s) were not acknowledged",
+                         st->n_msgs);
+        return;
+    }
+    size_t kept = 0, dropped = 0;
+    for (size_t i = 0; i < st->n_msgs; i++) {
+        rd_kafka_message_t *m = st->msgs[i];
+        if (rd_kafka_topic_partition_list_find(parts, rd_kafka_topic_name(m->rkt),
+                                               m->partition)) {
+            rd_kafka_message_destroy(m);
+            dropped++;
+            continue;
+        }
+        b->records[kept] = b->records[i];
+        st->msgs[kept++] = m;
+    }
+    st->n_msgs = b->count = kept;
+    if (dropped)
+        st->kc.host->log(st->kc.self, SLUICE_LOG_DEBUG,
+                         "dropped %zu frame(s) of revoked partitions from the batch being "
+                         "built; their next owner reads them",
+                         dropped);
+}
+
+/* Without checkpoints: hand the acknowledged offsets to librdkafka's
+ * auto-commit. */
+static void store_offsets(struct kin_state *st, rd_kafka_topic_partition_list_t *l)
+{
+    rd_kafka_resp_err_t e = rd_kafka_offsets_store(st->kc.rk, l);
+    for (int i = 0; i < l->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &l->elems[i];
+        if (!p->err)
+            continue;
+        /* __STATE: the partition moved to another member meanwhile; it reads
+         * these frames again (at-least-once). */
+        st->kc.host->log(st->kc.self,
+                         p->err == RD_KAFKA_RESP_ERR__STATE ? SLUICE_LOG_DEBUG : SLUICE_LOG_WARN,
+                         "storing offset %lld of %s [%d]: %s", (long long)p->offset, p->topic,
+                         (int)p->partition, rd_kafka_err2str(p->err));
+    }
+    if (e && e != RD_KAFKA_RESP_ERR__STATE)
+        st->kc.host->log(st->kc.self, SLUICE_LOG_WARN, "storing offsets: %s", rd_kafka_err2str(e));
 }
 
 int kin_ack(void *state, struct sluice_batch *batch)
@@ -291,20 +358,13 @@ int kin_ack(void *state, struct sluice_batch *batch)
         if (m->offset + 1 > last->offset)
             last->offset = m->offset + 1;
     }
-    rd_kafka_resp_err_t e = rd_kafka_offsets_store(st->kc.rk, l);
     for (int i = 0; i < l->cnt; i++) {
-        const rd_kafka_topic_partition_t *p = &l->elems[i];
-        if (!p->err)
-            continue;
-        /* __STATE: the partition moved to another member meanwhile; it reads
-         * these frames again (at-least-once). */
-        st->kc.host->log(st->kc.self,
-                         p->err == RD_KAFKA_RESP_ERR__STATE ? SLUICE_LOG_DEBUG : SLUICE_LOG_WARN,
-                         "storing offset %lld of %s [%d]: %s", (long long)p->offset, p->topic,
-                         (int)p->partition, rd_kafka_err2str(p->err));
+        struct kin_part *p = kin_parts_find(&st->parts, l->elems[i].topic, l->elems[i].partition);
+        if (p && p->assigned && l->elems[i].offset > p->acked)
+            p->acked = l->elems[i].offset;
     }
-    if (e && e != RD_KAFKA_RESP_ERR__STATE)
-        st->kc.host->log(st->kc.self, SLUICE_LOG_WARN, "storing offsets: %s", rd_kafka_err2str(e));
+    if (!st->kc.host->checkpointing())
+        store_offsets(st, l);
     rd_kafka_topic_partition_list_destroy(l);
     st->kc.host->counter_add(st->kc.self, "frames", (int64_t)st->n_msgs);
     for (size_t i = 0; i < st->n_msgs; i++)

@@ -59,6 +59,7 @@ static void kin_free(struct kin_state *st)
     if (st->kc.rk)
         kin_close(st); /* commits what ack stored since the last auto-commit */
     kin_parts_free(&st->parts);
+    kin_store_free(&st->store);
     free(st->msgs);
     free(st->kc.brokers);
     free(st);
@@ -80,6 +81,9 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
         host->log(self, SLUICE_LOG_ERROR, "start = %s: %s", cfg->start, bad);
         goto fail;
     }
+    if (!kin_store_init(&st->store, self, host, &cfg->brokers, cfg->group, cfg->state_topic,
+                        &cfg->rdkafka, cfg->state_timeout_ms))
+        goto fail;
     st->cap_msgs = (size_t)cfg->batch;
     st->msgs = calloc(st->cap_msgs, sizeof *st->msgs);
     if (!st->msgs)
@@ -89,11 +93,13 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
         {"client.id", "sluice"},
         {"group.id", cfg->group},
         {"enable.auto.offset.store", "false"},
-        {"enable.auto.commit", "true"},
+        /* With checkpoints nothing is stored for auto-commit to commit. */
+        {"enable.auto.commit", host->checkpointing() ? "false" : "true"},
         {"auto.offset.reset", "earliest"},
         {"partition.assignment.strategy", "cooperative-sticky"},
         {"enable.partition.eof", cfg->stop_at_end ? "true" : "false"},
         {"log.connection.close", "false"},
+        {"statistics.interval.ms", "1000"}, /* consumer lag for /metrics (stats.c) */
         {NULL, NULL},
     };
     rd_kafka_conf_t *conf =
@@ -111,6 +117,7 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
     snprintf(newdbg, sizeof newdbg, "%s%sfeature", dbg, dbg[0] ? "," : "");
     rd_kafka_conf_set(conf, "debug", newdbg, err, sizeof err);
     rd_kafka_conf_set_rebalance_cb(conf, kin_rebalance_cb);
+    rd_kafka_conf_set_stats_cb(conf, kin_stats_cb);
 
     st->kc.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!st->kc.rk) {
@@ -207,6 +214,13 @@ static const struct sluice_option kin_options[] = {
     SLUICE_ENUM_OPTION("missing_topic", struct kin_config, missing_topic, "fail|wait",
                        .default_value = "fail",
                        .doc = "a topic that does not exist at start-up: fail, or wait for it"),
+    SLUICE_STRING_OPTION("state_topic", struct kin_config, state_topic, .default_value = "",
+                         .doc = "checkpoint = kafka: the compacted topic of checkpoints (default "
+                                "<group>.sluice-state; created if missing)"),
+    SLUICE_DURATION_OPTION("state_timeout", struct kin_config, state_timeout_ms,
+                           .default_value = "30s", .min = 100, .max = 3600000,
+                           .doc = "checkpoints: how long writing one to the state topic, reading "
+                                  "it back, or committing its offsets may take"),
     SLUICE_PREFIX_OPTION(KC_PREFIX, struct kin_config, rdkafka, .validate = kin_check_rdkafka,
                          .doc = "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = "
                                 "52428800"),
@@ -216,4 +230,6 @@ static const struct sluice_option kin_options[] = {
 SLUICE_PLUGIN(.name = "kafka-in", .description = "frames from Kafka topics (consumer group, at-least-once)",
               .version = PACKAGE_VERSION, .kind = SLUICE_KIND_SOURCE, .options = kin_options,
               .config_size = sizeof(struct kin_config), .init = kin_init, .exit = kin_exit,
-              .poll = kin_poll, .ack = kin_ack);
+              .poll = kin_poll, .ack = kin_ack, .positions = kin_positions,
+              .checkpointed = kin_checkpointed, .store_write = kin_store_write_cb,
+              .store_read = kin_store_read_cb);

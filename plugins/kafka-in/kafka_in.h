@@ -5,6 +5,7 @@
 #include "../kafka-common/kafka_client.h"
 #include "partitions.h"
 #include "start_position.h"
+#include "state_store.h"
 
 /* missing_topic, in the order of its choices. */
 enum { KIN_MISSING_FAIL, KIN_MISSING_WAIT };
@@ -20,6 +21,8 @@ struct kin_config {
     int64_t join_timeout_ms;
     int64_t close_timeout_ms;
     int missing_topic; /* KIN_MISSING_FAIL | KIN_MISSING_WAIT */
+    char *state_topic;   /* checkpoint = kafka: the compacted topic */
+    int64_t state_timeout_ms;
     struct sluice_kv_list rdkafka;
 };
 
@@ -32,6 +35,12 @@ struct kin_state {
     /* The messages of the batch in flight, released at ack. */
     rd_kafka_message_t **msgs;
     size_t n_msgs, cap_msgs;
+    /* The batch poll is filling (NULL outside poll): a revocation in the
+     * rebalance callback removes the revoked partitions' records from it. */
+    struct sluice_batch *building;
+
+    /* checkpoint = kafka: the compacted state topic (state_store.c). */
+    struct kin_store store;
 
     /* Fetch restarts (consume.c): librdkafka < 2.2 (no fetch.queue.backoff.ms)
      * stops fetching for 1 s once its queue passed queued.min.messages or
@@ -73,9 +82,34 @@ int kin_wait_for_topics(struct kin_state *st, int timeout_ms);
 void kin_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                       rd_kafka_topic_partition_list_t *parts, void *opaque);
 
+/* Drop the messages of `parts` from the batch being built (and destroy
+ * them): they are read again by whoever is assigned the partitions next
+ * (consume.c). */
+void kin_drop_from_batch(struct kin_state *st, const rd_kafka_topic_partition_list_t *parts);
+
+/* librdkafka's statistics callback (stats.c): consumer lag per partition
+ * held, as the gauge consumer_lag{topic,partition}. */
+int kin_stats_cb(rd_kafka_t *rk, char *json, size_t json_len, void *opaque);
+
+/* Readiness (rebalance.c): ready while partitions are held. */
+void kin_update_ready(struct kin_state *st);
+
 /* Commit and leave the group within close_timeout, then destroy the
  * consumer (close.c). Sets st->kc.rk to NULL. */
 void kin_close(struct kin_state *st);
+
+/* Checkpoints (positions.c): the source's positions and checkpointed
+ * callbacks, the store callbacks, and a commit that waits for its result
+ * until `deadline` (kc_now_ms() time): `offsets`, or with NULL the stored
+ * ones. Returns the first error (__TIMED_OUT at the deadline); nothing to
+ * commit is no error. */
+size_t kin_positions(void *state, struct sluice_partition *out, size_t cap);
+int kin_checkpointed(void *state, const struct sluice_partition *parts, size_t n);
+int kin_store_write_cb(void *state, const struct sluice_state_item *items, size_t n);
+int kin_store_read_cb(void *state, const char *key, void **value, size_t *len);
+rd_kafka_resp_err_t kin_commit_wait(struct kin_state *st,
+                                    const rd_kafka_topic_partition_list_t *offsets,
+                                    int64_t deadline);
 
 /* Stop fetching one partition (stop_at_end reached its end). */
 void kin_pause(struct kin_state *st, const char *topic, int32_t partition);

@@ -41,7 +41,7 @@ struct kin_part *kin_parts_get(struct kin_parts *t, const char *topic, int32_t p
     if (!name)
         return NULL;
     p = &t->v[t->n++];
-    *p = (struct kin_part){.topic = name, .partition = partition, .end = -1};
+    *p = (struct kin_part){.topic = name, .partition = partition, .end = -1, .acked = -1};
     return p;
 }
 

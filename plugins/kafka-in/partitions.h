@@ -1,7 +1,8 @@
 /*
  * The partitions this kafka-in has been given: whether it holds each now,
- * where each ends for `stop_at_end` (the high watermark at its first
- * assignment), and whether it reached that end. Entries stay after a
+ * how far its acknowledged batches reach (the position a checkpoint
+ * records), where each ends for `stop_at_end` (the high watermark at its
+ * first assignment), and whether it reached that end. Entries stay after a
  * revocation, so a partition that comes back is known as seen before.
  * A handful to a few hundred entries: a linear table with a last-hit cache
  * (messages arrive in runs of one partition) is enough.
@@ -17,6 +18,8 @@ struct kin_part {
     char *topic;
     int32_t partition;
     int64_t end;   /* stop_at_end: the first offset not to read; -1 unknown */
+    int64_t acked; /* the next offset after the acknowledged batches; -1 unknown
+                      (nothing acknowledged since the assignment, no checkpoint) */
     bool assigned; /* held by this consumer now */
     bool done;     /* stop_at_end: everything before `end` was read */
 };
@@ -30,7 +33,8 @@ struct kin_parts {
 /* The entry for (topic, partition), or NULL. */
 struct kin_part *kin_parts_find(struct kin_parts *t, const char *topic, int32_t partition);
 
-/* The entry for (topic, partition), added (end -1, not assigned, not done)
+/* The entry for (topic, partition), added (end and acked -1, not assigned, not
+ * done)
  * if new; *is_new says which. NULL only when out of memory. */
 struct kin_part *kin_parts_get(struct kin_parts *t, const char *topic, int32_t partition,
                                bool *is_new);

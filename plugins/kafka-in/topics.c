@@ -26,6 +26,7 @@ int kin_subscribe(struct kin_state *st)
     }
     st->subscribed = true;
     st->subscribed_ms = kc_now_ms();
+    st->kc.host->set_ready(st->kc.self, "waiting for the group to assign partitions");
     return SLUICE_OK;
 }
 
@@ -58,6 +59,9 @@ void kin_start_waiting(struct kin_state *st, const char *names)
 {
     st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
                      "topic %s does not exist yet; waiting for it (missing_topic = wait)", names);
+    char why[600];
+    snprintf(why, sizeof why, "waiting for topic %s to be created (missing_topic = wait)", names);
+    st->kc.host->set_ready(st->kc.self, why);
     st->next_topic_check_ms = kc_now_ms() + TOPIC_CHECK_EVERY_MS;
     st->next_wait_log_ms = kc_now_ms() + WAIT_LOG_EVERY_MS;
 }

@@ -47,6 +47,7 @@
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,6 +70,7 @@ struct stdin_state {
     struct line_reader *reader;
     int fd;
     int64_t line_no;
+    bool regular; /* a file of known size: position gauges for the progress line */
 
     struct chunk ring[READ_AHEAD_CHUNKS];
     unsigned n; /* chunks in the ring: READ_AHEAD_CHUNKS, or 1 without read-ahead */
@@ -254,7 +256,7 @@ static int resume(struct stdin_state *st)
                   input_name(st), host->instance_name(st->self));
         return SLUICE_ERROR;
     }
-    struct sluice_partition part = {NULL, 0, SLUICE_NO_OFFSET};
+    struct sluice_partition part = {.position = SLUICE_NO_OFFSET, .topic_partitions = 1};
     if (host->partitions_assigned(st->self, &part, 1) != SLUICE_OK)
         return SLUICE_ERROR;
     if (part.position <= 0)
@@ -305,6 +307,12 @@ static int stdin_init(struct sluice_instance *self, const struct sluice_host_api
             return SLUICE_ERROR;
         }
     }
+    struct stat sb;
+    if (fstat(st->fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        st->regular = true;
+        host->gauge_set(self, "input_size_bytes", NULL, (double)sb.st_size);
+        host->gauge_set(self, "input_position_bytes", NULL, (double)lseek(st->fd, 0, SEEK_CUR));
+    }
     size_t size = line_reader_chunk_size((size_t)cfg->buffer, (size_t)cfg->max_frame);
     bool ok = true;
     for (unsigned i = 0; i < st->n; i++) {
@@ -347,6 +355,19 @@ static int stdin_init(struct sluice_instance *self, const struct sluice_host_api
     return SLUICE_OK;
 }
 
+/* Where in the file the reader is (read-ahead: up to two chunks ahead of the
+ * frames handed out; gzip: compressed bytes), for the progress line. */
+static int stdin_tick(void *state, int64_t now_ms, struct sluice_batch *out)
+{
+    (void)now_ms;
+    (void)out;
+    struct stdin_state *st = state;
+    off_t pos;
+    if (st->regular && (pos = lseek(st->fd, 0, SEEK_CUR)) >= 0)
+        st->host->gauge_set(st->self, "input_position_bytes", NULL, (double)pos);
+    return SLUICE_OK;
+}
+
 static void add_frame(struct stdin_state *st, struct sluice_batch *out, const char *line,
                       size_t len, bool too_long)
 {
@@ -370,7 +391,7 @@ static void add_frame(struct stdin_state *st, struct sluice_batch *out, const ch
         r->error = "frame longer than max_frame (its first bytes are kept; raise max_frame "
                    "in the source section if such frames are valid)";
         r->error_stage = st->host->instance_name(st->self);
-        st->host->counter_add(st->self, "too_long", 1);
+        st->host->counter_add(st->self, "error.too_long", 1);
     }
 }
 
@@ -381,14 +402,17 @@ static int stdin_poll(void *state, struct sluice_batch *out, int timeout_ms)
         if (!st->cur) {
             if (st->ended) {
                 const char *err = line_reader_error(st->reader);
-                if (!*err)
+                if (!*err) {
+                    stdin_tick(st, 0, NULL); /* the position at the end */
                     return SLUICE_END;
+                }
                 st->host->log(st->self, SLUICE_LOG_ERROR, "%s: %s after line %lld",
                               input_name(st), err, (long long)st->line_no);
                 return SLUICE_ERROR;
             }
             if (!(st->cur = next_chunk(st, timeout_ms)))
                 return SLUICE_RETRY;
+            stdin_tick(st, 0, NULL); /* the position moved by a chunk */
             st->cur->pos = 0;
             st->cur->nl_next = 0;
             st->cur->pending = 0;
@@ -430,7 +454,7 @@ static size_t stdin_positions(void *state, struct sluice_partition *out, size_t 
 {
     struct stdin_state *st = state;
     if (cap >= 1)
-        out[0] = (struct sluice_partition){NULL, 0, (int64_t)st->acked_pos};
+        out[0] = (struct sluice_partition){.position = (int64_t)st->acked_pos, .topic_partitions = 1};
     return 1;
 }
 
@@ -454,4 +478,5 @@ static const struct sluice_option stdin_options[] = {
 SLUICE_PLUGIN(.name = "stdin", .description = "newline-delimited frames from stdin or a file (.gz too)",
               .version = PACKAGE_VERSION, .kind = SLUICE_KIND_SOURCE, .options = stdin_options,
               .config_size = sizeof(struct stdin_config), .init = stdin_init, .exit = stdin_exit,
-              .poll = stdin_poll, .ack = stdin_ack, .positions = stdin_positions);
+              .poll = stdin_poll, .ack = stdin_ack, .positions = stdin_positions,
+              .tick = stdin_tick);

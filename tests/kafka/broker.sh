@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/kafka/broker.sh start|stop|status|log
+# tests/kafka/broker.sh start|stop|restart [SECONDS]|status|log
 #
 # Runs a real Apache Kafka broker for sluice's tests: one JVM on 127.0.0.1, KRaft mode (broker and
 # controller combined, no ZooKeeper), on free ports, with its data in a throw-away state dir.
@@ -16,6 +16,10 @@
 #           <state dir>/bootstrap. If it is already running, print the existing address.
 #           Every fresh start begins with empty storage.
 #   stop    SIGTERM the broker, wait (SIGKILL after a timeout), remove the state dir.
+#   restart stop the running broker the same way but keep its state dir, wait SECONDS (default
+#           0), start it again on the same ports with the same data; print its address when
+#           it answers. Give a test its own SLUICE_KAFKA_DIR for this: other tests on a shared
+#           broker would see it go away.
 #   status  print the address and exit 0 if the broker runs and answers, else exit 1.
 #   log     print the broker log (for debugging a test).
 #
@@ -60,7 +64,7 @@ skip() { say "SKIP: $*"; exit 77; }
 
 usage() {
     cat >&2 <<EOF
-usage: $0 start|stop|status|log
+usage: $0 start|stop|restart [SECONDS]|status|log
   state dir: $STATE (SLUICE_KAFKA_DIR)   jar cache: $CACHE (SLUICE_KAFKA_CACHE)
 EOF
     exit 2
@@ -276,7 +280,7 @@ java_cmd() {
 
 # One try at starting; returns 0 when ready, 1 on failure, 3 when a port was taken meanwhile.
 try_start() {
-    local port cport addr pid cluster_id t0=${EPOCHREALTIME:-$SECONDS}
+    local port cport addr cluster_id t0=${EPOCHREALTIME:-$SECONDS}
     read -r port cport < <(free_ports)
     [[ -n ${cport:-} ]] || die "could not find free ports"
     addr="127.0.0.1:$port"
@@ -294,6 +298,15 @@ try_start() {
         die "formatting the storage in $STATE/data failed (kafka.tools.StorageTool)"
     fi
 
+    launch
+    say "broker pid $(cat "$PIDFILE") starting on $addr (controller 127.0.0.1:$cport), log $LOGFILE"
+    wait_ready "$addr" "$t0"
+}
+
+# Start the broker on the existing $PROPS and data; its pid goes to $PIDFILE, its output to
+# $LOGFILE (appended: a restart keeps the earlier lines).
+launch() {
+    rm -f "$PIDFILE"
     # setsid: own session, so the caller's terminal and job-control signals don't reach it.
     # The inner bash closes every inherited fd above 2 (our lock fd, and any pipe of the
     # caller's, e.g. `$(broker.sh start)` or `ci | tee`, which would otherwise stay open for
@@ -307,20 +320,24 @@ try_start() {
             if [[ $fd =~ ^[0-9]+$ ]] && (( fd > 2 )); then eval "exec $fd>&-"; fi
         done
         echo $$ >"$1"; shift; exec "$@"' _ "$PIDFILE" "${JCMD[@]}" \
-        </dev/null >"$LOGFILE" 2>&1 &
-    local launcher=$!
+        </dev/null >>"$LOGFILE" 2>&1 &
+    LAUNCHER=$!
     local n=0
     until [[ -s $PIDFILE ]]; do
         (( ++n > 100 )) && die "the broker process did not start"
         sleep 0.05
     done
-    pid=$(cat "$PIDFILE")
-    say "broker pid $pid starting on $addr (controller 127.0.0.1:$cport), log $LOGFILE"
+}
 
+# Wait until the broker just launched answers on $1 (started at $2); 0 ready, 1 failure,
+# 3 when its port was taken.
+wait_ready() {
+    local addr=$1 t0=$2 pid
+    pid=$(cat "$PIDFILE")
     local deadline=$((SECONDS + START_TIMEOUT))
     while :; do
         if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$launcher" 2>/dev/null || true
+            wait "$LAUNCHER" 2>/dev/null || true
             if grep -q 'Address already in use' "$LOGFILE" 2>/dev/null; then
                 return 3
             fi
@@ -404,6 +421,30 @@ cmd_stop() {
     remove_state
 }
 
+# The same broker again, same ports and data: SIGTERM (a clean shutdown), wait $1 seconds,
+# start. For tests of clients riding through a broker restart.
+cmd_restart() {
+    local down=${1:-0}
+    [[ $down =~ ^[0-9]+([.][0-9]+)?$ ]] || usage
+    find_java
+    lock_state
+    local pid addr t0
+    pid=$(broker_pid) || die "no broker running for $STATE: start one first"
+    addr=$(cat "$BOOTSTRAP_FILE")
+    say "restarting broker pid $pid on $addr (data kept, down for ${down}s)"
+    stop_pid "$pid"
+    sleep "$down"
+    t0=${EPOCHREALTIME:-$SECONDS}
+    launch
+    local rc=0
+    wait_ready "$addr" "$t0" || rc=$?
+    case $rc in
+        0) echo "$addr" ;;
+        3) die "port ${addr##*:} was taken while the broker was down" ;;
+        *) exit 1 ;;
+    esac
+}
+
 cmd_status() {
     local pid addr
     if pid=$(broker_pid); then
@@ -427,6 +468,7 @@ cmd_log() {
 case ${1:-} in
     start)  cmd_start ;;
     stop)   cmd_stop ;;
+    restart) shift; cmd_restart "$@" ;;
     status) cmd_status ;;
     log)    cmd_log ;;
     *)      usage ;;

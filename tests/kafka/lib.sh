@@ -79,11 +79,3 @@ run_sluice() {
 has_plugin() {
     "$SLUICE" --list-plugins 2> /dev/null | awk -v n="$1" '$1 == n { f = 1 } END { exit !f }'
 }
-
-# expect_grep WHAT FILE PATTERN: FILE has a line with the fixed PATTERN.
-expect_grep() {
-    if ! grep -qF -- "$3" "$2"; then
-        fail "$1: no '$3' in:"
-        sed 's/^/  | /' "$2" | head -30 >&2
-    fi
-}

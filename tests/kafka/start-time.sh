@@ -3,6 +3,8 @@
 # (CreateTime, set explicitly by the producer) in every partition; a
 # partition with nothing that late starts at its end. start = latest reads
 # nothing old, start = earliest everything — whatever the group committed.
+# (Without checkpoints: with them, a checkpointed partition resumes where
+# its checkpoint says, whatever `start` is.)
 . "$top_srcdir/tests/kafka/lib.sh"
 
 T=$(topic stamped)
@@ -21,6 +23,8 @@ printf '%s\tnew-1-1\n' "$NEW" | "$KAFKA_TOOL" produce "$BROKERS" "$T" -p 1 -T
 
 conf() {
     cat > "$TMP/in.ini" <<INI
+[pipeline]
+checkpoint = none
 [source]
 plugin = kafka-in
 brokers = $BROKERS
@@ -57,5 +61,5 @@ conf 2020-13-01
 run_sluice "$TMP/in.ini"
 expect_eq "bad time: exit code (config error)" "$rc" 2
 expect_grep "bad time: message" "$TMP/err" \
-    "in.ini:6: [source] start: use earliest, latest, committed or an ISO-8601 time such as 2024-11-01T00:00:00Z"
+    "in.ini:8: [source] start: use earliest, latest, committed or an ISO-8601 time such as 2024-11-01T00:00:00Z"
 finish

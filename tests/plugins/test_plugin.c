@@ -73,7 +73,7 @@ static int test_write(void *state, const struct sluice_batch *batch)
     return SLUICE_OK;
 }
 
-static void test_exit(void *state)
+__attribute__((unused)) static void test_exit(void *state)
 {
     free(state);
 }

@@ -13,6 +13,7 @@
 #include "distinct_count.h"
 #include "fields.h"
 #include "host_api.h"
+#include "metrics.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -198,6 +199,20 @@ static void fill_frame(struct sluice_record *r, const struct frame *f, uint16_t 
                                          .type = SLUICE_FIELD_STRING};
 }
 
+/* What the last run() published: its "late" and "revisions" counters, and
+ * the windows still open at the end (gauges; 0 after end_of_input). */
+static int64_t last_late, last_revisions;
+static double last_open;
+static int last_open_kinds;
+
+static int64_t counter_of(const struct sluice_instance *inst, const char *name)
+{
+    for (int i = 0; i < inst->n_counters; i++)
+        if (strcmp(inst->counters[i].name, name) == 0)
+            return inst->counters[i].value;
+    return 0;
+}
+
 static void run(const struct frame *fr, size_t n, const struct dc_config *cfg, size_t batch)
 {
     const struct sluice_host_api *host = sluice_host_api();
@@ -220,6 +235,12 @@ static void run(const struct frame *fr, size_t n, const struct dc_config *cfg, s
     sluice_batch_reset(&out);
     CHECK_INT_EQ(sluice_plugin.end_of_input(state, &out), SLUICE_OK);
     collect(&out);
+    last_late = counter_of(inst, "late");
+    last_revisions = counter_of(inst, "revisions");
+    struct sluice_gauge_view open;
+    sluice_gauge_view(inst, "windows_open", &open);
+    last_open = open.sum;
+    last_open_kinds = open.n;
     sluice_plugin.exit(state);
     sluice_batch_free(&in);
     sluice_batch_free(&out);
@@ -296,6 +317,14 @@ static void test_sample(const char *file, const char *minutes, bool late)
                 CHECK(rev >= 1);
             else
                 CHECK_INT_EQ(rev, 0);
+            /* The counters agree with the results: every revision is
+             * counted, and each needed at least one late frame. */
+            CHECK_INT_EQ(last_revisions, rev);
+            CHECK(last_late >= rev);
+            if (!late)
+                CHECK_INT_EQ(last_late, 0);
+            CHECK_INT_EQ(last_open_kinds, (int)cfg.windows.n);
+            CHECK(last_open == 0); /* all final at the end */
             /* lateness = 15s covers the 10 s delays: no revision at all. */
             cfg = config(algorithms[a], 15000);
             run(fr, n, &cfg, batches[b]);
@@ -303,6 +332,8 @@ static void test_sample(const char *file, const char *minutes, bool late)
             CHECK_INT_EQ(check_against("hour", th, nth), 0);
             CHECK_INT_EQ(check_against("day", td, ntd), 0);
             CHECK_INT_EQ(nresults, ntm + nth + ntd);
+            CHECK_INT_EQ(last_revisions, 0);
+            CHECK_INT_EQ(last_late, 0);
         }
     }
     for (size_t i = 0; i < n; i++)
@@ -444,11 +475,11 @@ static void test_error_records(void)
         if (out.records[i].flags & SLUICE_REC_ERROR && out.records[i].error != reasons[0])
             CHECK_STR_EQ(out.records[i].error_stage, "transform:distinct-count:err");
     CHECK_INT_EQ(counter(inst, "frames_counted"), 3);
-    CHECK_INT_EQ(counter(inst, "no_key"), 1);
-    CHECK_INT_EQ(counter(inst, "no_ts"), 1);
-    CHECK_INT_EQ(counter(inst, "ts_out_of_range"), 1);
-    CHECK_INT_EQ(counter(inst, "wild_ts"), 1);
-    CHECK_INT_EQ(counter(inst, "too_late"), 1);
+    CHECK_INT_EQ(counter(inst, "error.no_key"), 1);
+    CHECK_INT_EQ(counter(inst, "error.no_ts"), 1);
+    CHECK_INT_EQ(counter(inst, "error.ts_out_of_range"), 1);
+    CHECK_INT_EQ(counter(inst, "error.wild_ts"), 1);
+    CHECK_INT_EQ(counter(inst, "error.too_late"), 1);
     sluice_plugin.exit(state);
     sluice_batch_free(&in);
     sluice_batch_free(&out);
@@ -467,7 +498,7 @@ static void test_options(void)
         if (strcmp(o->name, "timezone") == 0)
             tz = o;
     }
-    CHECK_INT_EQ(n, 12);
+    CHECK_INT_EQ(n, 14);
     CHECK(windows && windows->validate && tz && tz->validate);
     if (!windows || !tz)
         return;

@@ -1,7 +1,12 @@
-/* kafka-in without a broker: start positions (ISO-8601 times) and the
- * partition table. The broker-backed tests are the scripts in tests/kafka. */
+/* kafka-in without a broker: start positions (ISO-8601 times), the
+ * partition table and the checkpoint store's key map. The broker-backed
+ * tests are the scripts in tests/kafka. */
 #include "partitions.h"
 #include "start_position.h"
+#include "state_map.h"
+
+#include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 
@@ -80,7 +85,7 @@ static void test_partitions(void)
     bool is_new;
     for (int i = 0; i < 40; i++) {
         struct kin_part *p = kin_parts_get(&t, i % 2 ? "a" : "b", i, &is_new);
-        CHECK(p && is_new && p->end == -1 && !p->assigned && !p->done);
+        CHECK(p && is_new && p->end == -1 && p->acked == -1 && !p->assigned && !p->done);
         p->assigned = i < 10;
         p->done = i < 4;
     }
@@ -95,11 +100,63 @@ static void test_partitions(void)
     CHECK_INT_EQ(kin_parts_assigned(&t, &done), 0);
 }
 
+/* The map against a plain array model: random puts (new keys and
+ * overwrites), removals (which must not break the probe runs of other
+ * keys) and lookups, over enough keys to grow the table several times. */
+static void test_state_map(void)
+{
+    enum { KEYS = 500, STEPS = 20000 };
+    static int model[KEYS]; /* 0: absent, else the value's length */
+    struct kin_map m = {0};
+    uint64_t x = 88172645463325252ull;
+    char key[32], value[64];
+    memset(value, 'v', sizeof value);
+    for (int step = 0; step < STEPS; step++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int k = (int)(x % KEYS), op = (int)((x >> 20) % 4);
+        int klen = snprintf(key, sizeof key, "p/topic-%d/%d", k % 7, k);
+        if (op == 0) {
+            kin_map_remove(&m, key, (size_t)klen);
+            model[k] = 0;
+        } else {
+            int len = 1 + (int)((x >> 30) % 60);
+            value[0] = (char)k;
+            CHECK(kin_map_put(&m, key, (size_t)klen, value, (size_t)len));
+            model[k] = len;
+        }
+    }
+    size_t present = 0;
+    for (int k = 0; k < KEYS; k++) {
+        snprintf(key, sizeof key, "p/topic-%d/%d", k % 7, k);
+        const struct kin_map_entry *e = kin_map_get(&m, key);
+        present += model[k] != 0;
+        if (model[k] == 0) {
+            CHECK(e == NULL);
+            continue;
+        }
+        CHECK(e != NULL);
+        if (e) {
+            CHECK_INT_EQ(e->len, model[k]);
+            CHECK_INT_EQ(((const char *)e->value)[0], (char)k);
+        }
+    }
+    CHECK_INT_EQ(m.n, present);
+    CHECK(kin_map_put(&m, "empty", 5, NULL, 0));
+    const struct kin_map_entry *e = kin_map_get(&m, "empty");
+    CHECK(e && e->len == 0);
+    /* The key length counts, not a NUL: "abc" from "abcdef". */
+    CHECK(kin_map_put(&m, "abcdef", 3, "x", 1));
+    CHECK(kin_map_get(&m, "abc") != NULL && kin_map_get(&m, "abcdef") == NULL);
+    kin_map_free(&m);
+    CHECK(kin_map_get(&m, "abc") == NULL);
+}
+
 int main(void)
 {
     test_iso8601();
     test_start_parse();
     test_start_apply();
     test_partitions();
+    test_state_map();
     return check_exit();
 }

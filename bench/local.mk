@@ -13,14 +13,14 @@ bench_sketch_accuracy_SOURCES = bench/sketch_accuracy.c $(DC_SOURCES) \
 	plugins/distinct-count/tests/accuracy.h
 bench_sketch_accuracy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
 	-I$(top_srcdir)/plugins/distinct-count/tests
-bench_sketch_accuracy_LDADD = -lm
+bench_sketch_accuracy_LDADD = lib/libsluice-support.la -lm
 
 # REPORT.md's error figures (bench/plots.sh; tests/plots.sh runs a small case).
 bench_sketch_windows_SOURCES = bench/sketch_windows.c $(DC_SOURCES) $(GEN_SOURCES)
 bench_sketch_windows_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/distinct-count \
 	-I$(top_srcdir)/plugins/generate
 bench_sketch_windows_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS)
-bench_sketch_windows_LDADD = $(XXHASH_LIBS) -lm
+bench_sketch_windows_LDADD = lib/libsluice-support.la $(XXHASH_LIBS) -lm
 
 # What MessagePack instead of JSON would save (REPORT.md): only with msgpack-c.
 if HAVE_MSGPACK
@@ -33,9 +33,9 @@ bench_msgpack_uid_LDADD = $(JANSSON_LIBS) $(MSGPACK_LIBS)
 endif
 
 # The benchmark scripts (run by hand: bench/run.sh, bench/profile.sh).
-EXTRA_DIST += bench/run.sh bench/profile.sh bench/metrics_cost.sh bench/report.py bench/simdjson_uid.cpp \
-	bench/faust_app.py bench/RESULTS.md bench/PROFILE.md bench/RESULTS-metrics.md \
-	bench/SCANNER.md
+EXTRA_DIST += bench/run.sh bench/profile.sh bench/report.py bench/simdjson_uid.cpp \
+	bench/faust_app.py bench/RESULTS.md bench/PROFILE.md \
+	bench/metrics_cost.sh bench/RESULTS-metrics.md bench/SCANNER.md
 # REPORT.md's figures: drawn by bench/plots.sh from bench/data, checked in as bench/figures
 # (not bench/plots: make's built-in rule `%: %.sh` would make that name from bench/plots.sh).
 EXTRA_DIST += bench/plots.sh bench/data bench/figures bench/exact_vs_sketch.sh \

@@ -40,11 +40,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "pipeline.h"
+#include "sluice_time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum ckpt_store { STORE_NONE, STORE_FILE, STORE_SOURCE };
 
@@ -61,20 +61,6 @@ static struct {
     size_t parts_cap;
     struct sluice_ckpt_stats stats;
 } ck;
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* The store the setting names: "", "none", "kafka", "file:DIR". */
 static enum ckpt_store store_of(const struct sluice_pipeline *p, const char **dir)
@@ -261,7 +247,7 @@ int sluice_ckpt_open(struct sluice_pipeline *p)
         return -1;
     }
     ck.fp_hash = ckpt_fingerprint_hash(ck.fingerprint);
-    ck.next_due_ms = mono_ms() + ck.interval_ms;
+    ck.next_due_ms = sluice_clock_monotonic_ms() + ck.interval_ms;
     if (ck.store != STORE_FILE)
         return 0; /* read once the source runs */
     char err[8192];
@@ -408,8 +394,8 @@ int sluice_ckpt_take(struct sluice_pipeline *p, const char *why)
 {
     if (ck.store == STORE_NONE)
         return 0;
-    int64_t t0 = mono_us();
-    ck.next_due_ms = mono_ms() + ck.interval_ms;
+    int64_t t0 = sluice_clock_monotonic_us();
+    ck.next_due_ms = sluice_clock_monotonic_ms() + ck.interval_ms;
     size_t n = source_positions();
     if (n == (size_t)-1) {
         host_error("out of memory for a checkpoint");
@@ -455,8 +441,8 @@ int sluice_ckpt_take(struct sluice_pipeline *p, const char *why)
                   "checkpoint itself is durable");
     }
     ck.stats.taken++;
-    ck.stats.last_mono_ms = mono_ms();
-    ck.stats.last_duration_us = mono_us() - t0;
+    ck.stats.last_mono_ms = sluice_clock_monotonic_ms();
+    ck.stats.last_duration_us = sluice_clock_monotonic_us() - t0;
     ck.stats.last_bytes = bytes;
     sluice_metrics_checkpoint((double)ck.stats.last_duration_us / 1e6);
     host_debug("checkpoint (%s): %zu partition(s), %zu bytes in %.1f ms", why, n, bytes,

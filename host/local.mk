@@ -2,7 +2,8 @@
 # Everything but main() lives in a static library so tests can link it.
 noinst_LIBRARIES += host/libsluicehost.a
 # What links the host library needs too (tests and benchmarks link it).
-SLUICE_HOST_LIBS = host/libsluicehost.a $(INIH_LIBS) $(ZLIB_LIBS) $(MICROHTTPD_LIBS)
+SLUICE_HOST_LIBS = host/libsluicehost.a lib/libsluice-support.la $(INIH_LIBS) $(ZLIB_LIBS) \
+	$(MICROHTTPD_LIBS)
 host_libsluicehost_a_SOURCES = \
 	host/cli.c host/cli.h \
 	host/log.c host/log.h \

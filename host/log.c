@@ -2,11 +2,11 @@
 #include "log.h"
 
 #include "progress.h"
+#include "sluice_time.h"
 
 #include <sluice/plugin.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 int sluice_log_level = SLUICE_LOG_INFO;
 
@@ -27,17 +27,12 @@ void sluice_vlog(const char *prefix, int level, const char *fmt, va_list ap)
     /* One fprintf per line so lines from signal-time paths do not interleave. */
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    char stamp[SLUICE_ISO8601_MAX];
+    sluice_iso8601_format(sluice_clock_realtime_ms(), 0, true, stamp, sizeof stamp);
     int lvl = level < 0 ? 0 : level > 4 ? 4 : level;
     flockfile(stderr); /* a progress line on the terminal goes first */
     sluice_progress_erase();
-    fprintf(stderr, "%s.%03ldZ %-5s [%s] %s\n", stamp, now.tv_nsec / 1000000,
-            level_names[lvl], prefix ? prefix : "host", msg);
+    fprintf(stderr, "%s %-5s [%s] %s\n", stamp, level_names[lvl], prefix ? prefix : "host", msg);
     funlockfile(stderr);
 }
 

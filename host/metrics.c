@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "pipeline.h"
+#include "sluice_time.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -284,6 +285,8 @@ void sluice_metrics_instance_free(struct sluice_instance *inst)
 
 static struct {
     _Atomic int state;
+    _Atomic int64_t heartbeat_ms; /* CLOCK_MONOTONIC: when the loop last turned */
+    _Atomic int64_t stuck_ms;     /* no turn for this long: stuck (0: SLUICE_STUCK_MS) */
     _Atomic uint64_t frames_in, bytes_in, records_out;
     _Atomic uint64_t checkpoints;
     _Atomic int64_t checkpoint_ms;        /* wall clock, when the last one finished */
@@ -299,7 +302,43 @@ static void bump(_Atomic uint64_t *c, uint64_t n)
 
 void sluice_metrics_set_state(enum sluice_run_state state)
 {
+    atomic_store_explicit(&run.heartbeat_ms, sluice_clock_monotonic_ms(), memory_order_relaxed);
     atomic_store(&run.state, (int)state);
+}
+
+void sluice_metrics_set_tick(int64_t tick_ms)
+{
+    /* A source's poll may wait a tick: only what is well past that is stuck. */
+    atomic_store(&run.stuck_ms, SLUICE_STUCK_MS + 2 * tick_ms);
+}
+
+void sluice_metrics_heartbeat(int64_t mono_ms)
+{
+    atomic_store_explicit(&run.heartbeat_ms, mono_ms, memory_order_relaxed);
+}
+
+const char *sluice_health_reason(char *buf, size_t size)
+{
+    switch (sluice_metrics_state()) {
+    case SLUICE_RUN_STARTING: /* a source may take its connect_timeout to start */
+        return NULL;
+    case SLUICE_RUN_RUNNING: {
+        int64_t idle =
+            sluice_clock_monotonic_ms() - atomic_load_explicit(&run.heartbeat_ms, memory_order_relaxed);
+        int64_t stuck = atomic_load_explicit(&run.stuck_ms, memory_order_relaxed);
+        if (idle < (stuck > 0 ? stuck : SLUICE_STUCK_MS))
+            return NULL;
+        snprintf(buf, size,
+                 "stuck: the loop has not turned for %lld s (a plugin call does not return)",
+                 (long long)(idle / 1000));
+        return buf;
+    }
+    case SLUICE_RUN_STOPPING:
+    case SLUICE_RUN_STOPPED:
+        break;
+    }
+    snprintf(buf, size, "stopping: the loop has ended");
+    return buf;
 }
 
 enum sluice_run_state sluice_metrics_state(void)
@@ -333,10 +372,8 @@ uint64_t sluice_metrics_bytes_in(void)
 
 void sluice_metrics_checkpoint(double duration_s)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
     atomic_store(&run.checkpoint_duration, double_bits(duration_s));
-    atomic_store(&run.checkpoint_ms, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    atomic_store(&run.checkpoint_ms, sluice_clock_realtime_ms());
     atomic_fetch_add(&run.checkpoints, 1);
 }
 
@@ -626,10 +663,8 @@ char *sluice_metrics_render(const struct sluice_pipeline *p, size_t *len)
                 sluice_ready_reason(p, why, sizeof why) ? 0 : 1);
     uint64_t checkpoints = atomic_load(&run.checkpoints);
     if (checkpoints > 0) {
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        double age = (double)now.tv_sec + now.tv_nsec / 1e9 -
-                     (double)atomic_load(&run.checkpoint_ms) / 1000.0;
+        double age =
+            (double)(sluice_clock_realtime_ms() - atomic_load(&run.checkpoint_ms)) / 1000.0;
         host_sample(&s, "sluice_checkpoints_total", "counter", "Checkpoints taken.",
                     (double)checkpoints);
         host_sample(&s, "sluice_checkpoint_age_seconds", "gauge",

@@ -64,6 +64,18 @@ enum sluice_run_state {
 };
 void sluice_metrics_set_state(enum sluice_run_state state);
 enum sluice_run_state sluice_metrics_state(void);
+/* The loop turned at `mono_ms` (CLOCK_MONOTONIC, ms). */
+void sluice_metrics_heartbeat(int64_t mono_ms);
+
+/* A loop that has not turned for this long (plus two ticks: a source's
+ * poll may wait one) is stuck, a plugin call that does not return:
+ * /healthz says so. */
+#define SLUICE_STUCK_MS 60000
+void sluice_metrics_set_tick(int64_t tick_ms);
+
+/* NULL while the loop is alive (starting, or running and turning), else
+ * a one-line reason in `buf`: for /healthz. */
+const char *sluice_health_reason(char *buf, size_t size);
 /* A source batch entered the chain / `n` records went to the sinks. */
 void sluice_metrics_source_batch(const struct sluice_batch *b);
 void sluice_metrics_records_out(uint64_t n);

@@ -76,10 +76,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                      MHD_RESPMEM_MUST_FREE);
     }
     if (strcmp(url, "/healthz") == 0) {
-        enum sluice_run_state s = sluice_metrics_state();
-        if (s == SLUICE_RUN_STARTING || s == SLUICE_RUN_RUNNING)
-            return text_reply(c, MHD_HTTP_OK, "ok");
-        return text_reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "stopping: the loop has ended");
+        char why[256];
+        const char *reason = sluice_health_reason(why, sizeof why);
+        if (reason)
+            return text_reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, reason);
+        return text_reply(c, MHD_HTTP_OK, "ok");
     }
     if (strcmp(url, "/readyz") == 0) {
         char why[512];
@@ -210,6 +211,7 @@ static bool metrics_start(const struct sluice_pipeline *p)
 bool sluice_observe_start(const struct sluice_pipeline *p)
 {
     sluice_metrics_set_state(SLUICE_RUN_STARTING);
+    sluice_metrics_set_tick(p->settings.tick_ms);
     if (p->settings.metrics && !metrics_start(p))
         return false;
     sluice_progress_start(p);

@@ -7,6 +7,7 @@
  */
 #include "options.h"
 
+#include "sluice_time.h"
 #include "values.h"
 
 #include <stdlib.h>
@@ -140,14 +141,16 @@ static const char *store_value(const struct sluice_option *o, const char *text, 
     case SLUICE_OPT_DURATION: {
         int64_t v;
         err = o->type == SLUICE_OPT_SIZE ? sluice_parse_size(text, &v)
-                                          : sluice_parse_duration(text, &v);
+                                          : sluice_duration_parse(text, &v);
         if (err)
             return err;
         if (ranged && ((double)v < o->min || (double)v > o->max)) {
-            if (o->type == SLUICE_OPT_DURATION)
-                snprintf(msgbuf, msgsize, "%s is out of range: use %.0fms to %.0fms", text,
-                         o->min, o->max);
-            else
+            if (o->type == SLUICE_OPT_DURATION) {
+                char lo[SLUICE_DURATION_MAX], hi[SLUICE_DURATION_MAX];
+                sluice_duration_format((int64_t)o->min, lo, sizeof lo);
+                sluice_duration_format((int64_t)o->max, hi, sizeof hi);
+                snprintf(msgbuf, msgsize, "%s is out of range: use %s to %s", text, lo, hi);
+            } else
                 snprintf(msgbuf, msgsize, "%s is out of range: use %.0f to %.0f bytes", text,
                          o->min, o->max);
             return msgbuf;
@@ -352,9 +355,12 @@ void sluice_options_describe_keys(const struct sluice_option *options, bool plug
             fprintf(out, " [one of: %s]", one_of_text(o->one_of, b, sizeof b));
         }
         if (o->min < o->max) {
-            if (o->type == SLUICE_OPT_DURATION)
-                fprintf(out, " [%.0fms..%.0fms]", o->min, o->max);
-            else
+            if (o->type == SLUICE_OPT_DURATION) {
+                char lo[SLUICE_DURATION_MAX], hi[SLUICE_DURATION_MAX];
+                sluice_duration_format((int64_t)o->min, lo, sizeof lo);
+                sluice_duration_format((int64_t)o->max, hi, sizeof hi);
+                fprintf(out, " [%s..%s]", lo, hi);
+            } else
                 fprintf(out, " [%.15g..%.15g]", o->min, o->max);
         }
         fputc('\n', out);

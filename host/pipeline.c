@@ -21,6 +21,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "options.h"
+#include "sluice_time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,20 +53,6 @@ const struct sluice_option sluice_pipeline_options[] = {
                                 "e.g. 127.0.0.1:9464 (default: off)"),
     SLUICE_OPTIONS_END,
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ------------------------------------------------------------------ */
 /* Building                                                            */
@@ -212,13 +199,14 @@ static int write_sinks(struct sluice_pipeline *p, struct sluice_batch *b)
         return SLUICE_OK;
     for (size_t i = 0; i < p->n_sinks; i++) {
         struct sluice_instance *s = p->sinks[i];
-        int64_t started = mono_ms(), last_warn = started;
+        int64_t started = sluice_clock_monotonic_ms(), last_warn = started;
         int rc;
         /* RETRY means the sink took nothing (a full queue): wait and offer
          * the same batch again. Nothing is dropped; on a stop request we
          * give up after a bounded time and say how much was not written. */
         while ((rc = s->plugin->write(s->state, b)) == SLUICE_RETRY) {
-            int64_t t = mono_ms();
+            int64_t t = sluice_clock_monotonic_ms();
+            sluice_metrics_heartbeat(t); /* waiting for a sink is not being stuck */
             if (t - last_warn >= 5000) {
                 sluice_log(s->prefix, SLUICE_LOG_WARN, "sink is full for %.0f s; still waiting",
                            (double)(t - started) / 1000);
@@ -232,7 +220,7 @@ static int write_sinks(struct sluice_pipeline *p, struct sluice_batch *b)
                 return SLUICE_ERROR;
             }
             if (s->plugin->tick)
-                s->plugin->tick(s->state, now_ms(), NULL);
+                s->plugin->tick(s->state, sluice_clock_realtime_ms(), NULL);
             struct timespec nap = {0, 10 * 1000000};
             nanosleep(&nap, NULL);
         }
@@ -397,8 +385,8 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
               p->n_transforms, p->n_sinks);
     sluice_metrics_set_state(SLUICE_RUN_RUNNING);
 
-    int64_t started = mono_ms();
-    int64_t next_tick = mono_ms() + p->settings.tick_ms;
+    int64_t started = sluice_clock_monotonic_ms();
+    int64_t next_tick = sluice_clock_monotonic_ms() + p->settings.tick_ms;
     bool ended = false;
     while (!ended) {
         if (host->stop_requested()) {
@@ -437,7 +425,8 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             status = 1;
             goto out;
         }
-        int64_t t = mono_ms();
+        int64_t t = sluice_clock_monotonic_ms();
+        sluice_metrics_heartbeat(t);
         if (sluice_ckpt_due(t) && (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
                                    sluice_ckpt_take(p, "interval") != 0)) {
             status = 1;
@@ -445,7 +434,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         }
         if (t >= next_tick) {
             next_tick = t + p->settings.tick_ms;
-            if (tick_all(p, now_ms()) == SLUICE_ERROR) {
+            if (tick_all(p, sluice_clock_realtime_ms()) == SLUICE_ERROR) {
                 status = 1;
                 goto out;
             }
@@ -457,7 +446,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         status = 1;
         goto out;
     }
-    double secs = (double)(mono_ms() - started) / 1000.0;
+    double secs = (double)(sluice_clock_monotonic_ms() - started) / 1000.0;
     host_info("done: %llu records in, %llu records out in %.3f s", (unsigned long long)p->frames_in,
               (unsigned long long)p->records_out, secs);
 

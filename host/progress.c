@@ -19,6 +19,7 @@
 
 #include "metrics.h"
 #include "pipeline.h"
+#include "sluice_time.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -108,10 +109,7 @@ void sluice_progress_format(const struct sluice_progress_sample *prev,
         ADD("  lag %s, %s left", a, c);
     }
     if (now->has_watermark) {
-        time_t w = (time_t)now->watermark;
-        struct tm tm;
-        gmtime_r(&w, &tm);
-        strftime(c, sizeof c, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        sluice_iso8601_format((int64_t)now->watermark * 1000, 0, false, c, sizeof c);
         ADD("  watermark %s", c);
     }
     if (now->has_windows)
@@ -121,17 +119,10 @@ void sluice_progress_format(const struct sluice_progress_sample *prev,
         buf[size - 1] = '\0';
 }
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void take_sample(const struct sluice_pipeline *p, struct sluice_progress_sample *s)
 {
     memset(s, 0, sizeof *s);
-    s->t = mono_s();
+    s->t = (double)sluice_clock_monotonic_us() / 1e6;
     s->frames = sluice_metrics_frames_in();
     s->bytes = sluice_metrics_bytes_in();
     struct sluice_gauge_view size, pos, lag, wm, win;

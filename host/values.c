@@ -50,57 +50,6 @@ const char *sluice_parse_bool(const char *text, bool *out)
     return "not a boolean: use true or false";
 }
 
-const char *sluice_parse_duration(const char *text, int64_t *out_ms)
-{
-    static const char *const msg =
-        "not a duration: use a number with a unit, e.g. 250ms, 5s, 1m, 1h, 1d, 1w";
-    const char *p = text;
-    if (strcmp(p, "0") == 0) {
-        *out_ms = 0;
-        return NULL;
-    }
-    int64_t total = 0;
-    if (!*p)
-        return msg;
-    while (*p) {
-        if (!isdigit((unsigned char)*p))
-            return msg;
-        char *end;
-        errno = 0;
-        long long n = strtoll(p, &end, 10);
-        if (errno == ERANGE)
-            return "duration out of range";
-        p = end;
-        int64_t unit;
-        if (strncmp(p, "ms", 2) == 0) {
-            unit = 1;
-            p += 2;
-        } else if (*p == 's') {
-            unit = 1000;
-            p++;
-        } else if (*p == 'm') {
-            unit = 60 * 1000;
-            p++;
-        } else if (*p == 'h') {
-            unit = 3600 * 1000;
-            p++;
-        } else if (*p == 'd') {
-            unit = 86400 * 1000;
-            p++;
-        } else if (*p == 'w') {
-            unit = 7 * 86400 * 1000LL;
-            p++;
-        } else {
-            return msg;
-        }
-        if (n > INT64_MAX / unit || total > INT64_MAX - n * unit)
-            return "duration out of range";
-        total += n * unit;
-    }
-    *out_ms = total;
-    return NULL;
-}
-
 const char *sluice_parse_size(const char *text, int64_t *out_bytes)
 {
     static const char *const msg = "not a size: use bytes or a unit, e.g. 512, 64K, 64M, 1G";

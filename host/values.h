@@ -1,5 +1,6 @@
 /* Parsing option values as written in a pipeline file. Each parser returns
- * NULL on success or a static message saying what is accepted. */
+ * NULL on success or a static message saying what is accepted. Durations
+ * are parsed by libsluice-support (lib/sluice_time.h). */
 #ifndef SLUICE_HOST_VALUES_H
 #define SLUICE_HOST_VALUES_H
 
@@ -8,8 +9,6 @@
 const char *sluice_parse_int(const char *text, int64_t *out);
 const char *sluice_parse_double(const char *text, double *out);
 const char *sluice_parse_bool(const char *text, bool *out);
-/* "250ms", "5s", "1m", "1h30m", "2d", "1w"; "0" alone is zero. In ms. */
-const char *sluice_parse_duration(const char *text, int64_t *out_ms);
 /* "512", "64K", "64M", "1G" (binary units; "KB"/"KiB" accepted). */
 const char *sluice_parse_size(const char *text, int64_t *out_bytes);
 /* "a, b ,c" → 3 trimmed items; empty items are dropped. */

@@ -58,8 +58,8 @@ target = here
 timeout = 10
 INI
 cat > "$TMP/bad-duration.want" <<EOF2
-$F:2: [pipeline] tick: not a duration: use a number with a unit, e.g. 250ms, 5s, 1m, 1h, 1d, 1w
-$F:8: [sink.test] timeout: not a duration: use a number with a unit, e.g. 250ms, 5s, 1m, 1h, 1d, 1w
+$F:2: [pipeline] tick: not a duration: use a number with a unit (ms, s, m, h, d, w, y = 365d), e.g. 250ms, 5s, 1h30m, 7d
+$F:8: [sink.test] timeout: not a duration: use a number with a unit (ms, s, m, h, d, w, y = 365d), e.g. 250ms, 5s, 1h30m, 7d
 EOF2
 check bad-duration
 

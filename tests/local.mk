@@ -22,6 +22,15 @@ tests_plugins_test_size_newer_la_SOURCES = tests/plugins/test_plugin.c
 tests_plugins_test_size_newer_la_CPPFLAGS = $(AM_CPPFLAGS) -DTEST_VARIANT=5
 tests_plugins_test_size_newer_la_LDFLAGS = $(TEST_PLUGIN_FLAGS)
 
+# The harness every plugin's unit tests use (tests/unit/plugin_harness.h):
+# a plugin test adds its sources to PLUGIN_TEST_* and links PLUGIN_TEST_LDADD.
+check_LIBRARIES += tests/unit/libpluginharness.a
+tests_unit_libpluginharness_a_SOURCES = tests/unit/plugin_harness.c tests/unit/plugin_harness.h \
+	tests/unit/check.h
+tests_unit_libpluginharness_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/host
+PLUGIN_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
+PLUGIN_TEST_LDADD = tests/unit/libpluginharness.a $(SLUICE_HOST_LIBS)
+
 check_PROGRAMS += tests/unit/test_values tests/unit/test_batch tests/unit/test_options \
 	tests/unit/test_descriptor
 tests_unit_test_values_SOURCES = tests/unit/test_values.c tests/unit/check.h

@@ -1,8 +1,8 @@
 /*
  * Window boundaries in calendar units.
  *
- * UTC (the default) needs no time zone database: dates come from Howard
- * Hinnant's days_from_civil / civil_from_days algorithms, exact for the
+ * UTC (the default) needs no time zone database: dates come from the civil
+ * date arithmetic of libsluice-support (lib/civil.c), exact for the
  * proleptic Gregorian calendar, and weeks are ISO weeks (Monday first; the
  * week holding 1 January belongs to the previous ISO year when it starts
  * before Thursday, which is why some years have 53 weeks: the boundaries
@@ -19,64 +19,13 @@
  */
 #include "calendar.h"
 
+#include "sluice_time.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-int64_t dc_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-void dc_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-static void iso_fields(char *buf, int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi,
-                       unsigned s, long off)
-{
-    if (off == 0) {
-        snprintf(buf, DC_ISO_MAX, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, mo, d, h,
-                 mi, s);
-        return;
-    }
-    char sign = off < 0 ? '-' : '+';
-    long a = off < 0 ? -off : off;
-    snprintf(buf, DC_ISO_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u%c%02ld:%02ld", (long long)y, mo,
-             d, h, mi, s, sign, (a / 3600) % 100, (a / 60) % 60);
-}
-
-void dc_iso_utc(int64_t t, char *buf)
-{
-    int64_t days = floor_div(t, 86400), sod = t - days * 86400;
-    int64_t y;
-    unsigned m, d;
-    dc_civil_from_days(days, &y, &m, &d);
-    iso_fields(buf, y, m, d, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
-               (unsigned)(sod % 60), 0);
-}
 
 bool dc_tz_is_utc(const char *name)
 {
@@ -135,12 +84,12 @@ void dc_calendar_free(struct dc_calendar *c)
 
 static void utc_window(enum dc_unit unit, int64_t ts, int64_t *start, int64_t *end)
 {
-    int64_t days = floor_div(ts, 86400);
+    int64_t days = sluice_floor_div(ts, 86400);
     int64_t y;
     unsigned m, d;
     switch (unit) {
     case DC_UNIT_HOUR:
-        *start = floor_div(ts, 3600) * 3600;
+        *start = sluice_floor_div(ts, 3600) * 3600;
         *end = *start + 3600;
         return;
     case DC_UNIT_DAY:
@@ -149,21 +98,21 @@ static void utc_window(enum dc_unit unit, int64_t ts, int64_t *start, int64_t *e
         return;
     case DC_UNIT_WEEK: {
         /* 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays. */
-        int64_t monday = days - (days + 3 - floor_div(days + 3, 7) * 7);
+        int64_t monday = days - (days + 3 - sluice_floor_div(days + 3, 7) * 7);
         *start = monday * 86400;
         *end = *start + 7 * 86400;
         return;
     }
     case DC_UNIT_MONTH:
-        dc_civil_from_days(days, &y, &m, &d);
-        *start = dc_days_from_civil(y, m, 1) * 86400;
-        *end = (m == 12 ? dc_days_from_civil(y + 1, 1, 1) : dc_days_from_civil(y, m + 1, 1)) *
+        sluice_civil_from_days(days, &y, &m, &d);
+        *start = sluice_days_from_civil(y, m, 1) * 86400;
+        *end = (m == 12 ? sluice_days_from_civil(y + 1, 1, 1) : sluice_days_from_civil(y, m + 1, 1)) *
                86400;
         return;
     case DC_UNIT_YEAR:
-        dc_civil_from_days(days, &y, &m, &d);
-        *start = dc_days_from_civil(y, 1, 1) * 86400;
-        *end = dc_days_from_civil(y + 1, 1, 1) * 86400;
+        sluice_civil_from_days(days, &y, &m, &d);
+        *start = sluice_days_from_civil(y, 1, 1) * 86400;
+        *end = sluice_days_from_civil(y + 1, 1, 1) * 86400;
         return;
     case DC_UNIT_FIXED:
         break;
@@ -214,8 +163,7 @@ static void local_iso(int64_t t, char *buf)
     time_t tt = (time_t)t;
     struct tm tm;
     localtime_r(&tt, &tm);
-    iso_fields(buf, (int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday,
-               (unsigned)tm.tm_hour, (unsigned)tm.tm_min, (unsigned)tm.tm_sec, tm.tm_gmtoff);
+    sluice_iso8601_format(t * 1000, tm.tm_gmtoff, false, buf, DC_ISO_MAX);
 }
 
 static void zone_window(enum dc_unit unit, int64_t ts, int64_t *start, int64_t *end)
@@ -226,7 +174,7 @@ static void zone_window(enum dc_unit unit, int64_t ts, int64_t *start, int64_t *
     switch (unit) {
     case DC_UNIT_HOUR: {
         int64_t off = lt.tm_gmtoff;
-        *start = ts - (ts + off - floor_div(ts + off, 3600) * 3600);
+        *start = ts - (ts + off - sluice_floor_div(ts + off, 3600) * 3600);
         *end = *start + 3600;
         return;
     }
@@ -258,16 +206,16 @@ void dc_calendar_window(const struct dc_calendar *c, enum dc_unit unit, int64_t 
                         char *end_iso)
 {
     if (unit == DC_UNIT_FIXED) {
-        *start = floor_div(ts, size) * size;
+        *start = sluice_floor_div(ts, size) * size;
         *end = *start + size;
     }
     if (!c->tz) {
         if (unit != DC_UNIT_FIXED)
             utc_window(unit, ts, start, end);
         if (start_iso)
-            dc_iso_utc(*start, start_iso);
+            sluice_iso8601_format(*start * 1000, 0, false, start_iso, DC_ISO_MAX);
         if (end_iso)
-            dc_iso_utc(*end, end_iso);
+            sluice_iso8601_format(*end * 1000, 0, false, end_iso, DC_ISO_MAX);
         return;
     }
     struct tz_saved saved;

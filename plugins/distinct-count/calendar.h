@@ -5,6 +5,8 @@
 #ifndef DC_CALENDAR_H
 #define DC_CALENDAR_H
 
+#include "sluice_time.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,9 +24,8 @@ enum dc_unit {
 #define DC_TS_MIN INT64_C(946684800)
 #define DC_TS_END INT64_C(4102444800)
 
-/* Room for "2016-07-11T13:39:00+05:45" (and for what the compiler
- * believes the widest numbers could print). */
-#define DC_ISO_MAX 80
+/* Room for "2016-07-11T13:39:00+05:45". */
+#define DC_ISO_MAX SLUICE_ISO8601_MAX
 
 struct dc_calendar {
     char *tz; /* IANA name; NULL for UTC */
@@ -47,12 +48,5 @@ void dc_calendar_free(struct dc_calendar *c);
 void dc_calendar_window(const struct dc_calendar *c, enum dc_unit unit, int64_t size,
                         int64_t ts, int64_t *start, int64_t *end, char *start_iso,
                         char *end_iso);
-
-/* ISO-8601 UTC text of `t` ("2016-07-11T13:39:07Z"). */
-void dc_iso_utc(int64_t t, char *buf);
-
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-int64_t dc_days_from_civil(int64_t y, unsigned m, unsigned d);
-void dc_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
 #endif

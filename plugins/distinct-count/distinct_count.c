@@ -13,6 +13,7 @@
 #include "distinct_count.h"
 #include "engine.h"
 #include "result.h"
+#include "sluice_time.h"
 
 #include <sluice/plugin.h>
 
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 /* XXH3 from libxxhash's own header, inlined: a uid is ~20 bytes, and the
  * call into the shared library cost about as much as the hashing. */
 #define XXH_INLINE_ALL
@@ -38,7 +38,7 @@ struct dc_state {
     const char *stage;
     struct sluice_batch *out; /* where results go during the current call */
     int64_t now_ms;
-    char retention_text[32], max_future_text[32]; /* for error reasons */
+    char retention_text[SLUICE_DURATION_MAX], max_future_text[SLUICE_DURATION_MAX]; /* reasons */
     uint32_t jump_confirm;
     bool warned_wild, warned_late, warned_range;
     char no_key_reason[128];
@@ -85,7 +85,8 @@ static const struct sluice_option dc_options[] = {
     SLUICE_LIST_OPTION("windows", struct dc_config, windows, .default_value = "minute",
                        .flags = SLUICE_OPT_NONEMPTY, .validate = validate_windows,
                        .doc = "windows to count in, output in this order: minute, hour, day, week "
-                              "(ISO), month, year, or fixed sizes like 10s, 5m"),
+                              "(ISO), month, year, or fixed sizes like 10s, 5m, 1h30m (from the "
+                              "epoch)"),
     SLUICE_ENUM_OPTION("algorithm", struct dc_config, algorithm, "exact|sketch",
                        .default_value = "sketch",
                        .doc = "exact: a set of 64-bit hashes; sketch: exact up to 1024 distinct, "
@@ -166,26 +167,10 @@ static void publish_gauges(struct dc_state *st)
 
 static int64_t clock_ms(struct dc_state *st)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t now = sluice_clock_realtime_ms();
     if (now > st->now_ms)
         st->now_ms = now;
     return st->now_ms;
-}
-
-static void fmt_duration(int64_t ms, char *buf, size_t cap)
-{
-    if (ms == 0)
-        snprintf(buf, cap, "0s");
-    else if (ms % 3600000 == 0)
-        snprintf(buf, cap, "%lldh", (long long)(ms / 3600000));
-    else if (ms % 60000 == 0)
-        snprintf(buf, cap, "%lldm", (long long)(ms / 60000));
-    else if (ms % 1000 == 0)
-        snprintf(buf, cap, "%llds", (long long)(ms / 1000));
-    else
-        snprintf(buf, cap, "%lldms", (long long)ms);
 }
 
 static int dc_init(struct sluice_instance *self, const struct sluice_host_api *host,
@@ -209,8 +194,8 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
         free(st);
         return SLUICE_ERROR;
     }
-    fmt_duration(cfg->retention, st->retention_text, sizeof st->retention_text);
-    fmt_duration(cfg->max_future, st->max_future_text, sizeof st->max_future_text);
+    sluice_duration_format(cfg->retention, st->retention_text, sizeof st->retention_text);
+    sluice_duration_format(cfg->max_future, st->max_future_text, sizeof st->max_future_text);
     st->jump_confirm = (uint32_t)cfg->jump_confirm;
     snprintf(st->no_key_reason, sizeof st->no_key_reason,
              "no '%s' field: nothing to count (is it in json-extract's fields?)", cfg->key);
@@ -344,8 +329,8 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
             late += info.late != 0;
             if (info.jump_frames) {
                 char from[DC_ISO_MAX], to[DC_ISO_MAX];
-                dc_iso_utc(info.jump_from_ms / 1000, from);
-                dc_iso_utc(info.jump_to_ms / 1000, to);
+                sluice_iso8601_format(info.jump_from_ms, 0, false, from, sizeof from);
+                sluice_iso8601_format(info.jump_to_ms, 0, false, to, sizeof to);
                 host->counter_add(st->self, "time_jumps", 1);
                 host->log(st->self, SLUICE_LOG_WARN,
                           "event time jumped on partition %d: watermark %s -> %s, accepted "
@@ -358,7 +343,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
                 counted++;
             late += info.late != 0;
             too_late++;
-            dc_iso_utc(rec->ts, iso);
+            sluice_iso8601_format(rec->ts * 1000, 0, false, iso, sizeof iso);
             why = reason(st, out,
                          "too late: the %s window holding %s closed beyond retention (%s)%s",
                          info.late_kind->name, iso, st->retention_text,
@@ -383,7 +368,7 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
             break;
         case DC_WILD:
             wild++;
-            dc_iso_utc(rec->ts, iso);
+            sluice_iso8601_format(rec->ts * 1000, 0, false, iso, sizeof iso);
             why = reason(st, out,
                          "wild timestamp: %s is more than max_future (%s) ahead of the "
                          "watermark; ignored unless %u consecutive frames agree (a real jump)",
@@ -442,7 +427,10 @@ static int dc_end_of_input(void *state, struct sluice_batch *out)
 {
     struct dc_state *st = state;
     st->out = out;
-    if (dc_engine_end(st->engine) < 0) {
+    /* With checkpoints the windows stay in the state the host saves next: a
+     * later run on more input (a topic replayed again) continues them. */
+    int rc = st->host->checkpointing() ? dc_engine_finish(st->engine) : dc_engine_end(st->engine);
+    if (rc < 0) {
         st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
         return SLUICE_ERROR;
     }

@@ -318,6 +318,25 @@ int dc_engine_tick(struct dc_engine *e, int64_t now_ms)
     return 0;
 }
 
+int dc_engine_finish(struct dc_engine *e)
+{
+    for (size_t ki = 0; ki < e->nkinds; ki++) {
+        struct dc_kind *k = &e->kinds[ki];
+        for (size_t i = 0; i < k->n; i++) {
+            struct dc_window *w = k->w[i];
+            if (!e->emit_partial && (!w->final || w->dirty) &&
+                emit_window(e, k, w, true, !w->final) < 0)
+                return -1;
+            if (w->final && w->dirty)
+                e->dirty_closed--;
+            w->final = true;
+            w->dirty = false;
+        }
+    }
+    e->next_due = INT64_MAX;
+    return e->emit_partial ? dc_partials_pass(e, true) : 0;
+}
+
 void dc_engine_recompute_due(struct dc_engine *e)
 {
     e->next_due = INT64_MAX;

@@ -91,6 +91,11 @@ int dc_engine_flush(struct dc_engine *e);
 int dc_engine_tick(struct dc_engine *e, int64_t now_ms);
 /* No more input: every window is emitted as final, then freed. 0 or -1. */
 int dc_engine_end(struct dc_engine *e);
+/* No more input for now, with checkpoints: every window is emitted as
+ * final (partials: every change sent) but kept, so the checkpoint taken
+ * next holds it and a later run on more input continues it with revisions
+ * instead of starting it again from nothing. 0 or -1. */
+int dc_engine_finish(struct dc_engine *e);
 
 int64_t dc_engine_watermark(const struct dc_engine *e);
 

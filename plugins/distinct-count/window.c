@@ -6,8 +6,9 @@
  */
 #include "window.h"
 
+#include "sluice_time.h"
+
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,27 +34,20 @@ const char *dc_kind_parse(const char *spec, struct dc_kind *k)
             return NULL;
         }
     }
-    const char *usage = "unknown window: use minute, hour, day, week, month, year, or a fixed "
-                        "size like 10s, 5m, 2h, 1d";
     if (!isdigit((unsigned char)spec[0]))
-        return usage;
-    errno = 0;
-    char *endp;
-    long long n = strtoll(spec, &endp, 10);
-    int64_t mult;
-    switch (*endp) {
-    case 's': mult = 1; break;
-    case 'm': mult = 60; break;
-    case 'h': mult = 3600; break;
-    case 'd': mult = 86400; break;
-    default: return usage;
-    }
-    if (endp[1] != '\0')
-        return usage;
-    if (errno || n <= 0 || n > 366LL * 86400 / mult)
+        return "unknown window: use minute, hour, day, week, month, year, or a fixed size "
+               "like 10s, 5m, 1h30m, 2d";
+    /* A fixed size is a duration, read as every other duration is. */
+    int64_t ms;
+    const char *err = sluice_duration_parse(spec, &ms);
+    if (err)
+        return err;
+    if (ms < SLUICE_MS_PER_SECOND || ms > 366 * SLUICE_MS_PER_DAY)
         return "fixed window size must be from 1s to 366d";
+    if (ms % SLUICE_MS_PER_SECOND != 0)
+        return "fixed window size must be whole seconds (windows are in Unix seconds)";
     k->unit = DC_UNIT_FIXED;
-    k->size = n * mult;
+    k->size = ms / SLUICE_MS_PER_SECOND;
     return NULL;
 }
 

@@ -49,7 +49,8 @@ struct dc_kind {
 };
 
 /* Parse a window spec into `k` (its window list empty). NULL if fine, else
- * a message. Accepts minute, hour, day, week, month, year and <N><s|m|h|d>. */
+ * a message. Accepts minute, hour, day, week, month, year and a fixed size
+ * written as a duration (10s, 5m, 1h30m, 2d; whole seconds, 1s to 366d). */
 const char *dc_kind_parse(const char *spec, struct dc_kind *k);
 void dc_kind_free(struct dc_kind *k);
 

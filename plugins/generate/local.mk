@@ -9,10 +9,9 @@ plugins_generate_generate_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 
 check_PROGRAMS += plugins/generate/tests/test_generate
 plugins_generate_tests_test_generate_SOURCES = $(GEN_SOURCES) plugins/generate/generate.c \
-	plugins/generate/tests/test_generate.c tests/unit/check.h
-plugins_generate_tests_test_generate_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(top_srcdir)/plugins/generate -I$(top_srcdir)/plugins/json-extract/tests \
-	-I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
+	plugins/generate/tests/test_generate.c
+plugins_generate_tests_test_generate_CPPFLAGS = $(PLUGIN_TEST_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/generate
 plugins_generate_tests_test_generate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-plugins_generate_tests_test_generate_LDADD = $(SLUICE_HOST_LIBS) $(JANSSON_LIBS)
+plugins_generate_tests_test_generate_LDADD = $(PLUGIN_TEST_LDADD) $(JANSSON_LIBS)
 TESTS += plugins/generate/tests/test_generate

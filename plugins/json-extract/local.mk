@@ -21,12 +21,11 @@ plugins_json_extract_json_extract_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 check_PROGRAMS += plugins/json-extract/tests/test_extract
 plugins_json_extract_tests_test_extract_SOURCES = $(JX_SOURCES) \
 	plugins/json-extract/extract.c \
-	plugins/json-extract/tests/test_extract.c plugins/json-extract/tests/harness.h \
-	tests/unit/check.h
-plugins_json_extract_tests_test_extract_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(top_srcdir)/plugins/json-extract -I$(top_srcdir)/host -I$(top_srcdir)/tests/unit
+	plugins/json-extract/tests/test_extract.c
+plugins_json_extract_tests_test_extract_CPPFLAGS = $(PLUGIN_TEST_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/json-extract
 plugins_json_extract_tests_test_extract_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-plugins_json_extract_tests_test_extract_LDADD = $(SLUICE_HOST_LIBS) $(JANSSON_LIBS)
+plugins_json_extract_tests_test_extract_LDADD = $(PLUGIN_TEST_LDADD) $(JANSSON_LIBS)
 TESTS += plugins/json-extract/tests/test_extract
 
 # The differential test: fast (each SIMD level) and scalar against strict.

@@ -1,18 +1,25 @@
 /*
- * What kafka-in and kafka-out share about talking to librdkafka: building
- * the client configuration from the section's options (with `rdkafka.*`
- * passed through and checked by librdkafka itself), routing librdkafka's
- * log and error callbacks to the host's log without flooding it, and the
- * start-up checks (is any broker reachable, does a topic exist).
+ * What kafka-in and kafka-out share about talking to librdkafka: the option
+ * rows both have (brokers, connect_timeout, rdkafka.*), one client bring-up
+ * (kafka_client.c: configuration, client, broker check), building the
+ * client configuration from the section's options (kafka_conf.c, with
+ * `rdkafka.*` passed through and checked by librdkafka itself), routing
+ * librdkafka's log and error callbacks to the host's log without flooding
+ * it (kafka_errors.c), and the start-up checks (kafka_probe.c: is any
+ * broker reachable, does a topic exist). The files call one way only:
+ * kafka_client.c uses the other three, kafka_conf.c installs
+ * kafka_errors.c's handler; kafka_errors.c and kafka_probe.c use none.
  *
  * Both plugins put a `struct kc_client` first in their state and hand that
  * state to librdkafka as the opaque, so every callback finds the client.
  *
- * Built as a libtool convenience library (see plugins/kafka-in/local.mk)
+ * Built as a libtool convenience library (plugins/kafka-common/local.mk)
  * linked into both plugins; nothing here is exported from the .so files.
  */
 #ifndef SLUICE_KAFKA_CLIENT_H
 #define SLUICE_KAFKA_CLIENT_H
+
+#include "sluice_time.h"
 
 #include <librdkafka/rdkafka.h>
 #include <sluice/plugin.h>
@@ -69,8 +76,47 @@ struct kc_locked {
     const char *why;
 };
 
-/* Milliseconds on the monotonic clock. */
-int64_t kc_now_ms(void);
+/* The option rows both plugins have; `config` is the plugin's config struct
+ * and `field` the member the host fills. The rdkafka.* row takes the
+ * plugin's validator (it knows the keys the plugin owns) and its doc. */
+#define KC_OPTION_BROKERS(config, field)                                                           \
+    SLUICE_LIST_OPTION("brokers", config, field, .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY, \
+                       .doc = "bootstrap brokers host:port (a list; one per indented "           \
+                              "continuation line)")
+#define KC_OPTION_CONNECT_TIMEOUT(config, field)                                                   \
+    SLUICE_DURATION_OPTION("connect_timeout", config, field, .default_value = "10s", .min = 100,  \
+                           .max = 3600000,                                                         \
+                           .doc = "fail at start-up when no broker answers within this time")
+#define KC_OPTION_RDKAFKA(config, field, validator, text)                                          \
+    SLUICE_PREFIX_OPTION(KC_PREFIX, config, field, .validate = (validator), .doc = (text))
+
+/* How a plugin wants its client: see kc_client_start. */
+struct kc_start {
+    rd_kafka_type_t type; /* RD_KAFKA_CONSUMER or RD_KAFKA_PRODUCER */
+    const struct sluice_list *brokers;
+    const struct kc_setting *defaults; /* the plugin's, before rdkafka.* lines */
+    const struct kc_locked *locked;    /* keys the plugin owns, or NULL */
+    const struct sluice_kv_list *user; /* the rdkafka.* lines */
+    int64_t connect_timeout_ms;
+    /* Adds the plugin's own callbacks (rebalance, delivery reports) to the
+     * configuration before the client is made; NULL for none. */
+    void (*customize)(rd_kafka_conf_t *conf);
+};
+
+/* The bring-up both plugins share: the configuration (kc_conf_new), the
+ * plugin's callbacks, the client (kc->rk), its settings logged at debug
+ * level, and a wait of up to connect_timeout for a broker to answer. False
+ * when any step failed, with the reason logged; kc->rk may then be set
+ * (the plugin's cleanup destroys it, as after a later failure). Call it
+ * before rd_kafka_poll_set_consumer(). */
+bool kc_client_start(struct kc_client *kc, const struct kc_start *how);
+
+/* Milliseconds on the monotonic clock (libsluice-support's clock, under the
+ * name the Kafka plugins use). */
+static inline int64_t kc_now_ms(void)
+{
+    return sluice_clock_monotonic_ms();
+}
 
 /* True for keys whose values must never be logged (passwords, secrets,
  * OAUTHBEARER configs). */

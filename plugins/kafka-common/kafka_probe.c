@@ -17,14 +17,6 @@ static void nap_ms(int64_t ms)
     nanosleep(&t, NULL);
 }
 
-static void duration_text(int64_t ms, char *buf, size_t size)
-{
-    if (ms % 1000 == 0)
-        snprintf(buf, size, "%llds", (long long)(ms / 1000));
-    else
-        snprintf(buf, size, "%lldms", (long long)ms);
-}
-
 bool kc_wait_for_brokers(struct kc_client *kc, int64_t timeout_ms, const char *option_name,
                          char *err, size_t errsize)
 {
@@ -52,8 +44,8 @@ bool kc_wait_for_brokers(struct kc_client *kc, int64_t timeout_ms, const char *o
             nap_ms(left < 100 ? left : 100);
     }
     kc->quiet = false;
-    char d[32];
-    duration_text(timeout_ms, d, sizeof d);
+    char d[SLUICE_DURATION_MAX];
+    sluice_duration_format(timeout_ms, d, sizeof d);
     snprintf(err, errsize,
              "no broker of brokers = %s answered within %s (%s): %s; check the addresses "
              "and that Kafka runs and listens there",

@@ -34,9 +34,12 @@ static bool wait_closed(struct kin_state *st, rd_kafka_queue_t *q, int64_t deadl
         rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)(left < 100 ? left : 100));
         if (!ev)
             continue;
-        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE) {
+            if (rd_kafka_event_error(ev) == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+                st->assigned_while_closing = true;
             kin_rebalance_cb(rk, rd_kafka_event_error(ev),
                              rd_kafka_event_topic_partition_list(ev), st);
+        }
         rd_kafka_event_destroy(ev);
     }
     return true;
@@ -103,6 +106,21 @@ void kin_close(struct kin_state *st)
         }
     }
     rd_kafka_queue_destroy(q);
+    if (!clean && st->assigned_while_closing) {
+        /* librdkafka < 2.4 (#4527): a cooperative assignment that arrives
+         * while the consumer closes leaves its group handling stuck, and
+         * destroying the client then waits forever on a spinning thread
+         * (seen: a member that rejoined after a lost assignment and was
+         * stopped during the rebalance). The process is about to exit. */
+        st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
+                         "partitions were assigned while leaving group '%s' and librdkafka %s "
+                         "cannot finish closing then (librdkafka #4527): the consumer is left "
+                         "to the process exit",
+                         st->cfg->group, rd_kafka_version_str());
+        st->client_left = true; /* kin_free keeps st->kc for its threads */
+        st->kc.rk = NULL;
+        return;
+    }
     rd_kafka_destroy_flags(rk, clean ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     st->kc.rk = NULL;
 }

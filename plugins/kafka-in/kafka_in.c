@@ -51,6 +51,22 @@ static int64_t conf_int(rd_kafka_t *rk, const char *key, int64_t dflt)
     return end != buf && v > 0 ? (int64_t)v : dflt;
 }
 
+/* The consumer's own callbacks: rebalances, statistics (consumer lag), and
+ * librdkafka's feature-check lines, which tell us early when the broker
+ * lacks the group API (see the log callback): add "feature" to any debug
+ * set. */
+static void kin_customize(rd_kafka_conf_t *conf)
+{
+    char dbg[256] = "", err[256];
+    size_t dlen = sizeof dbg;
+    rd_kafka_conf_get(conf, "debug", dbg, &dlen);
+    char newdbg[300];
+    snprintf(newdbg, sizeof newdbg, "%s%sfeature", dbg, dbg[0] ? "," : "");
+    rd_kafka_conf_set(conf, "debug", newdbg, err, sizeof err);
+    rd_kafka_conf_set_rebalance_cb(conf, kin_rebalance_cb);
+    rd_kafka_conf_set_stats_cb(conf, kin_stats_cb);
+}
+
 static void kin_free(struct kin_state *st)
 {
     for (size_t i = 0; i < st->n_msgs; i++)
@@ -61,6 +77,14 @@ static void kin_free(struct kin_state *st)
     kin_parts_free(&st->parts);
     kin_store_free(&st->store);
     free(st->msgs);
+    if (st->client_left) {
+        /* The consumer's threads may still log through st->kc (its
+         * opaque): keep it, silenced (the log callback skips a client
+         * without a host). */
+        st->kc.quiet = true;
+        st->kc.host = NULL;
+        return;
+    }
     free(st->kc.brokers);
     free(st);
 }
@@ -102,40 +126,20 @@ static int kin_init(struct sluice_instance *self, const struct sluice_host_api *
         {"statistics.interval.ms", "1000"}, /* consumer lag for /metrics (stats.c) */
         {NULL, NULL},
     };
-    rd_kafka_conf_t *conf =
-        kc_conf_new(&st->kc, &cfg->brokers, defaults, kin_locked, &cfg->rdkafka, err, sizeof err);
-    if (!conf) {
-        host->log(self, SLUICE_LOG_ERROR, "%s", err);
+    const struct kc_start how = {
+        .type = RD_KAFKA_CONSUMER,
+        .brokers = &cfg->brokers,
+        .defaults = defaults,
+        .locked = kin_locked,
+        .user = &cfg->rdkafka,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .customize = kin_customize,
+    };
+    if (!kc_client_start(&st->kc, &how))
         goto fail;
-    }
-    /* librdkafka's feature-check lines tell us early when the broker lacks
-     * the group API (see the log callback); add "feature" to any debug set. */
-    char dbg[256] = "";
-    size_t dlen = sizeof dbg;
-    rd_kafka_conf_get(conf, "debug", dbg, &dlen);
-    char newdbg[300];
-    snprintf(newdbg, sizeof newdbg, "%s%sfeature", dbg, dbg[0] ? "," : "");
-    rd_kafka_conf_set(conf, "debug", newdbg, err, sizeof err);
-    rd_kafka_conf_set_rebalance_cb(conf, kin_rebalance_cb);
-    rd_kafka_conf_set_stats_cb(conf, kin_stats_cb);
-
-    st->kc.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    if (!st->kc.rk) {
-        rd_kafka_conf_destroy(conf);
-        host->log(self, SLUICE_LOG_ERROR, "creating the consumer: %s", err);
-        goto fail;
-    }
-    /* conf is now owned by rk */
-    kc_conf_log(&st->kc, &cfg->rdkafka);
     st->cq = rd_kafka_queue_get_consumer(st->kc.rk);
     st->q_min_msgs = conf_int(st->kc.rk, "queued.min.messages", 100000);
     st->q_max_bytes = conf_int(st->kc.rk, "queued.max.messages.kbytes", 65536) * 1024;
-
-    if (!kc_wait_for_brokers(&st->kc, cfg->connect_timeout_ms, "connect_timeout", err,
-                             sizeof err)) {
-        host->log(self, SLUICE_LOG_ERROR, "%s", err);
-        goto fail;
-    }
     if (atomic_load(&st->kc.lacks_joingroup_v0))
         host->log(self, SLUICE_LOG_WARN,
                   "%s. It may still work (it does with PLAINTEXT in sluice's tests); if the "
@@ -180,10 +184,7 @@ static const char *kin_check_rdkafka(const void *kv)
 }
 
 static const struct sluice_option kin_options[] = {
-    SLUICE_LIST_OPTION("brokers", struct kin_config, brokers,
-                       .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-                       .doc = "bootstrap brokers host:port (a list; one per indented continuation "
-                              "line)"),
+    KC_OPTION_BROKERS(struct kin_config, brokers),
     SLUICE_LIST_OPTION("topic", struct kin_config, topics,
                        .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
                        .doc = "topic(s) to read; ^regex subscribes by pattern"),
@@ -201,9 +202,7 @@ static const struct sluice_option kin_options[] = {
                               "assignment"),
     SLUICE_INT_OPTION("batch", struct kin_config, batch, .default_value = "1024", .min = 1,
                       .max = 1000000, .doc = "most frames per batch"),
-    SLUICE_DURATION_OPTION("connect_timeout", struct kin_config, connect_timeout_ms,
-                           .default_value = "10s", .min = 100, .max = 3600000,
-                           .doc = "fail at start-up when no broker answers within this time"),
+    KC_OPTION_CONNECT_TIMEOUT(struct kin_config, connect_timeout_ms),
     SLUICE_DURATION_OPTION("join_timeout", struct kin_config, join_timeout_ms,
                            .default_value = "60s", .min = 1000, .max = 3600000,
                            .doc = "fail when the group cannot be joined within this time"),
@@ -221,9 +220,8 @@ static const struct sluice_option kin_options[] = {
                            .default_value = "30s", .min = 100, .max = 3600000,
                            .doc = "checkpoints: how long writing one to the state topic, reading "
                                   "it back, or committing its offsets may take"),
-    SLUICE_PREFIX_OPTION(KC_PREFIX, struct kin_config, rdkafka, .validate = kin_check_rdkafka,
-                         .doc = "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = "
-                                "52428800"),
+    KC_OPTION_RDKAFKA(struct kin_config, rdkafka, kin_check_rdkafka,
+                      "librdkafka consumer settings, e.g. rdkafka.fetch.max.bytes = 52428800"),
     SLUICE_OPTIONS_END,
 };
 

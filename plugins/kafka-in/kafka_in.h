@@ -2,7 +2,7 @@
 #ifndef SLUICE_KAFKA_IN_H
 #define SLUICE_KAFKA_IN_H
 
-#include "../kafka-common/kafka_client.h"
+#include "kafka_client.h"
 #include "partitions.h"
 #include "start_position.h"
 #include "state_store.h"
@@ -52,6 +52,11 @@ struct kin_state {
     bool fetch_may_stall;      /* the queue came near those limits since the last restart */
     int64_t last_heard_ms;     /* when a fetch response (frame or partition end) last came */
 
+    int64_t illegal_generation_ms; /* when a checkpoint's commit last got
+                                      ILLEGAL_GENERATION (see rebalance.c) */
+
+    bool assigned_while_closing; /* close.c: librdkafka #4527 */
+    bool client_left;            /* close.c left the consumer to the exit */
     bool subscribed;    /* waiting for missing topics until then */
     bool joined;        /* the group coordinator gave us a member id or an assignment */
     bool got_assignment; /* the first rebalance callback came */

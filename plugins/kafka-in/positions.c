@@ -87,7 +87,14 @@ int kin_checkpointed(void *state, const struct sluice_partition *parts, size_t n
     if (l->cnt > 0) {
         rd_kafka_resp_err_t e =
             kin_commit_wait(st, l, kc_now_ms() + st->cfg->state_timeout_ms);
-        if (e) {
+        if (e == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION) {
+            /* The group is rebalancing; librdkafka 2.0.2 now takes the
+             * assignment for lost (see rebalance.c). */
+            st->illegal_generation_ms = kc_now_ms();
+            st->kc.host->log(st->kc.self, SLUICE_LOG_INFO,
+                             "the group rebalances: this checkpoint's offsets are committed "
+                             "by a later one");
+        } else if (e) {
             st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
                              "committing the offsets of %d partition(s) a checkpoint covers "
                              "failed: %s. Nothing is lost: the checkpoint is durable and its "

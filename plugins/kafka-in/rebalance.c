@@ -36,12 +36,23 @@
  * covers only what is still held (plus the instance part); their state is
  * then dropped. Counting stays right: what this member counted after the
  * last checkpoint is counted again by the new owner, from that checkpoint.
+ *
+ * librdkafka 2.0.2 also declares an assignment lost when an offset commit
+ * made while the group rebalances is refused with ILLEGAL_GENERATION
+ * (librdkafka #4059, fixed upstream by #4908), and checkpoints commit
+ * every checkpoint_interval: with cooperative-sticky a member joining or
+ * leaving often costs the others that. It is handled the same way (the
+ * partitions, usually given right back, resume from their last
+ * checkpoint); only the log line says which it was.
  */
 #include "kafka_in.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A lost assignment this soon after a refused commit is librdkafka #4059. */
+#define LOST_AFTER_COMMIT_MS 10000
 
 static void set_fatal(struct kin_state *st, const char *what, const char *detail)
 {
@@ -277,7 +288,14 @@ static void revoke(struct kin_state *st, rd_kafka_t *rk, rd_kafka_topic_partitio
                    bool cooperative)
 {
     bool lost = rd_kafka_assignment_lost(rk);
-    if (lost)
+    if (lost && st->illegal_generation_ms > 0 &&
+        kc_now_ms() - st->illegal_generation_ms < LOST_AFTER_COMMIT_MS)
+        st->kc.host->log(st->kc.self, SLUICE_LOG_INFO,
+                         "librdkafka %s takes a commit refused during a rebalance for a lost "
+                         "assignment (librdkafka #4059): %d partition(s) resume from their "
+                         "last checkpoint, whoever is assigned them",
+                         rd_kafka_version_str(), parts->cnt);
+    else if (lost)
         st->kc.host->log(st->kc.self, SLUICE_LOG_WARN,
                          "lost %d partition(s) (the group moved on without us, e.g. after a long "
                          "stall): their state is dropped without a checkpoint; their new owner "

@@ -23,13 +23,9 @@ struct kin_start {
     int64_t time_ms; /* KIN_START_TIME: ms since the epoch, UTC */
 };
 
-/* Parse an ISO-8601 date or date-time into ms since the epoch: `2024-11-01`
- * (midnight UTC), `2024-11-01T13:05`, `2024-11-01T13:05:09`, `...09.250`,
- * each optionally followed by `Z` or an offset `+02:00` / `-0530` (no offset
- * means UTC); a space may replace the `T`. False if `text` is not one. */
-bool kin_parse_iso8601(const char *text, int64_t *ms);
-
-/* Parse a `start` value. Returns NULL if fine, else a static message. */
+/* Parse a `start` value: a keyword, or an ISO-8601 date or date-time as
+ * sluice_iso8601_parse reads it (lib/sluice_time.h; no offset means UTC).
+ * Returns NULL if fine, else a static message. */
 const char *kin_start_parse(const char *text, struct kin_start *out);
 
 /* The option table's validator for `start` (value: const char **). */

@@ -3,7 +3,7 @@
 #ifndef SLUICE_KAFKA_IN_STATE_STORE_H
 #define SLUICE_KAFKA_IN_STATE_STORE_H
 
-#include "../kafka-common/kafka_client.h"
+#include "kafka_client.h"
 #include "state_map.h"
 
 /* The largest checkpoint item (one partition's state, or the instance

@@ -100,6 +100,12 @@ static void warm_up_topic(struct kout_state *st, int64_t timeout_ms)
                      st->cfg->topic, (long long)(kc_now_ms() - started));
 }
 
+/* The producer's own callback: delivery reports. */
+static void kout_customize(rd_kafka_conf_t *conf)
+{
+    rd_kafka_conf_set_dr_msg_cb(conf, kout_delivery_cb);
+}
+
 static int kout_init(struct sluice_instance *self, const struct sluice_host_api *host,
                      const void *config, void **state)
 {
@@ -111,7 +117,6 @@ static int kout_init(struct sluice_instance *self, const struct sluice_host_api 
     st->kc.host = host;
     st->cfg = cfg;
     st->key_from_record = cfg->key == KOUT_KEY_RECORD;
-    char err[1024];
 
     /* Throughput: results and dead letters are small; batch them for up
      * to 20 ms and compress the batches. Idempotence gives ordered,
@@ -124,30 +129,20 @@ static int kout_init(struct sluice_instance *self, const struct sluice_host_api 
         {"log.connection.close", "false"},
         {NULL, NULL},
     };
-    rd_kafka_conf_t *conf =
-        kc_conf_new(&st->kc, &cfg->brokers, defaults, NULL, &cfg->rdkafka, err, sizeof err);
-    if (!conf) {
-        host->log(self, SLUICE_LOG_ERROR, "%s", err);
+    const struct kc_start how = {
+        .type = RD_KAFKA_PRODUCER,
+        .brokers = &cfg->brokers,
+        .defaults = defaults,
+        .user = &cfg->rdkafka,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .customize = kout_customize,
+    };
+    if (!kc_client_start(&st->kc, &how))
         goto fail;
-    }
-    rd_kafka_conf_set_dr_msg_cb(conf, kout_delivery_cb);
-    st->kc.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (!st->kc.rk) {
-        rd_kafka_conf_destroy(conf);
-        host->log(self, SLUICE_LOG_ERROR, "creating the producer: %s", err);
-        goto fail;
-    }
-    /* conf is now owned by rk */
-    kc_conf_log(&st->kc, &cfg->rdkafka);
     st->rkt = rd_kafka_topic_new(st->kc.rk, cfg->topic, NULL);
     if (!st->rkt) {
         host->log(self, SLUICE_LOG_ERROR, "topic = %s: %s", cfg->topic,
                   rd_kafka_err2str(rd_kafka_last_error()));
-        goto fail;
-    }
-    if (!kc_wait_for_brokers(&st->kc, cfg->connect_timeout_ms, "connect_timeout", err,
-                             sizeof err)) {
-        host->log(self, SLUICE_LOG_ERROR, "%s", err);
         goto fail;
     }
     /* Not for dead letters: they are rare, and asking would create an
@@ -328,10 +323,12 @@ static int kout_flush(void *state)
     if (kout_check_delivery(st) != SLUICE_OK)
         return SLUICE_ERROR;
     if (e == RD_KAFKA_RESP_ERR__TIMED_OUT && left > 0) {
+        char waited[SLUICE_DURATION_MAX];
+        sluice_duration_format(st->cfg->flush_timeout_ms, waited, sizeof waited);
         st->kc.host->log(st->kc.self, SLUICE_LOG_ERROR,
                          "%d message(s) to topic %s still undelivered after flush_timeout = "
-                         "%llds (%s)",
-                         left, st->cfg->topic, (long long)(st->cfg->flush_timeout_ms / 1000),
+                         "%s (%s)",
+                         left, st->cfg->topic, waited,
                          st->kc.last_error[0] ? st->kc.last_error : "brokers slow or unreachable");
         return SLUICE_ERROR;
     }
@@ -344,10 +341,7 @@ static const char *kout_check_rdkafka(const void *kv)
 }
 
 static const struct sluice_option kout_options[] = {
-    SLUICE_LIST_OPTION("brokers", struct kout_config, brokers,
-                       .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
-                       .doc = "bootstrap brokers host:port (a list; one per indented continuation "
-                              "line)"),
+    KC_OPTION_BROKERS(struct kout_config, brokers),
     SLUICE_STRING_OPTION("topic", struct kout_config, topic,
                          .flags = SLUICE_OPT_REQUIRED | SLUICE_OPT_NONEMPTY,
                          .doc = "topic to write to"),
@@ -361,15 +355,13 @@ static const struct sluice_option kout_options[] = {
                        .default_value = "true",
                        .doc = "write returns when the brokers acknowledged the batch (false: "
                               "faster, but the source may commit ahead of undelivered results)"),
-    SLUICE_DURATION_OPTION("connect_timeout", struct kout_config, connect_timeout_ms,
-                           .default_value = "10s", .min = 100, .max = 3600000,
-                           .doc = "fail at start-up when no broker answers within this time"),
+    KC_OPTION_CONNECT_TIMEOUT(struct kout_config, connect_timeout_ms),
     SLUICE_DURATION_OPTION("flush_timeout", struct kout_config, flush_timeout_ms,
                            .default_value = "30s", .min = 100, .max = 3600000,
                            .doc = "how long flush waits for outstanding deliveries before "
                                   "reporting them lost"),
-    SLUICE_PREFIX_OPTION(KC_PREFIX, struct kout_config, rdkafka, .validate = kout_check_rdkafka,
-                         .doc = "librdkafka producer settings, e.g. rdkafka.linger.ms = 50"),
+    KC_OPTION_RDKAFKA(struct kout_config, rdkafka, kout_check_rdkafka,
+                      "librdkafka producer settings, e.g. rdkafka.linger.ms = 50"),
     SLUICE_OPTIONS_END,
 };
 

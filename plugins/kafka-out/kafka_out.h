@@ -2,7 +2,7 @@
 #ifndef SLUICE_KAFKA_OUT_H
 #define SLUICE_KAFKA_OUT_H
 
-#include "../kafka-common/kafka_client.h"
+#include "kafka_client.h"
 
 /* key, in the order of its choices. */
 enum { KOUT_KEY_RECORD, KOUT_KEY_NONE };

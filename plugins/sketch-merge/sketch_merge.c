@@ -14,12 +14,12 @@
 #include "engine.h"
 #include "partial.h"
 #include "result.h"
+#include "sluice_time.h"
 
 #include <sluice/plugin.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum { SM_ALGORITHM_EXACT, SM_ALGORITHM_SKETCH };
 
@@ -62,13 +62,6 @@ static const struct sluice_option sm_options[] = {
                          .flags = SLUICE_OPT_NONEMPTY, .doc = "as in the count stage"),
     SLUICE_OPTIONS_END,
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int emit_result(void *ctx, const struct dc_result *r)
 {
@@ -138,7 +131,7 @@ static int sm_process(void *state, struct sluice_batch *in, struct sluice_batch 
 {
     struct sm_state *st = state;
     st->out = out;
-    int64_t now = now_ms();
+    int64_t now = sluice_clock_realtime_ms();
     int64_t merged = 0, late = 0, bad = 0;
     for (size_t i = 0; i < in->count; i++) {
         const struct sluice_record *rec = &in->records[i];

@@ -49,7 +49,7 @@ seed = 13
 plugin = stdout
 INI
 "$SLUICE" -q "$TMP/make.ini" > "$TMP/frames.jsonl"
-python3 "$top_srcdir/tests/exact_windows.py" "$TMP/frames.jsonl" > "$TMP/exact"
+exact_windows "$TMP/frames.jsonl" > "$TMP/exact"
 head -n 20000 "$TMP/frames.jsonl" > "$TMP/first"
 tail -n +20001 "$TMP/frames.jsonl" > "$TMP/second"
 
@@ -83,30 +83,16 @@ topic = $2
 INI
 }
 
-# last_results TOPIC: "window start_ts unique" of the last result of every
-# window of the data in the topic's order (what compaction keeps), sorted.
-last_results() {
-    consume "$1" '%k\t%s\n' |
-        awk -F '\t' '{ last[$1] = $2 } END { for (k in last) print last[k] }' |
-        jq -r '"\(.window) \(.start_ts) \(.unique)"' | sort -k1,1 -k2,2n |
-        awk 'NR == FNR { want[$1 " " $2] = 1; next } ($1 " " $2) in want' "$TMP/exact" -
-}
-
-committed_sum() {
-    "$KAFKA_TOOL" committed "$BROKERS" "$G" "$T" 2> /dev/null |
-        awk '$2 > 0 { s += $2 } END { print s + 0 }'
-}
-
 produce "$T" < "$TMP/first"
 pipeline "$G" "$R" > "$TMP/live.ini"
 "$SLUICE" "$TMP/live.ini" > /dev/null 2> "$TMP/live.err" &
 pid=$!
 for _ in $(seq 1 600); do
-    [ "$(committed_sum)" -gt 0 ] && break
+    [ "$(committed_sum "$G" "$T")" -gt 0 ] && break
     kill -0 "$pid" 2> /dev/null || break
     sleep 0.05
 done
-before=$(committed_sum)
+before=$(committed_sum "$G" "$T")
 echo "restarting the broker with $before of 20000 frames committed"
 [ "$before" -gt 0 ] || fail "no checkpoint before the restart"
 [ "$before" -lt 20000 ] || fail "the run had read everything before the restart"
@@ -135,8 +121,8 @@ expect_eq "the live run stops on SIGTERM with exit 0" "$rc" 0
 pipeline "replay-$RUN_ID" "$(topic restart-replay)" true > "$TMP/replay.ini"
 run_sluice -q "$TMP/replay.ini"
 expect_eq "the replay: exit code" "$rc" 0
-last_results "$(topic restart-replay)" > "$TMP/replay.latest"
-last_results "$R" > "$TMP/live.latest"
+last_results "$(topic restart-replay)" "$TMP/exact" > "$TMP/replay.latest"
+last_results "$R" "$TMP/exact" > "$TMP/live.latest"
 expect_file_eq "through a broker restart: the last result of every window = a replay without one" \
     "$TMP/live.latest" "$TMP/replay.latest"
 expect_file_eq "through a broker restart: exact counts" "$TMP/live.latest" "$TMP/exact"

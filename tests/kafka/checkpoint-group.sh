@@ -1,17 +1,23 @@
 #!/bin/sh
-# Two instances in one group (checkpoint = kafka), one killed mid-run.
+# Two instances in one group (checkpoint = kafka), one killed mid-run, or
+# stalled past the session timeout.
 #
 # A live pipeline (no stop_at_end) reads 40,000 frames with late ones from
-# a 3-partition topic; each partition ends with a frame 23 minutes later,
-# so every window of the data closes in a live run too. Instance A starts
-# alone and holds all three partitions; B joins, and A gives back
+# a 3-partition topic: 8,000 are there at the start, the rest arrive as a
+# stream over some seconds, and each partition ends with a frame 23 minutes
+# later, so every window of the data closes in a live run too. Instance A
+# starts alone and holds all three partitions; B joins, and A gives back
 # one or two of them (cooperative rebalancing for exact counting, eager for
 # sketches): A checkpoints them before the revocation and B resumes them
-# from that checkpoint. Once B has
-# checkpointed progress of its own, B gets SIGKILL. After
-# rdkafka.session.timeout.ms (6 s) the group gives B's partitions back to A,
-# which restores their state from B's last checkpoint in the state topic
-# and reads on from there.
+# from that checkpoint. Once B has checkpointed progress of its own, while
+# the stream still flows, B gets SIGKILL. After rdkafka.session.timeout.ms
+# (6 s) the group gives B's partitions back to A, which restores their
+# state from B's last checkpoint in the state topic and reads on from there.
+# In the third case B is stopped (SIGSTOP) instead, A takes its partitions
+# the same way, and then B goes on (SIGCONT): it finds its assignment lost,
+# leaves those partitions out of its checkpoints, drops their state and
+# rejoins; once the stream is over B stops (SIGTERM, a checkpoint of what it
+# holds then), A takes everything, and the closing frames come.
 #
 # What "results equal" means here. Each instance emits every window with
 # the union of the partitions it holds at that moment: while both run, A's
@@ -37,7 +43,6 @@ for p in generate json-extract distinct-count kafka-out; do
     has_plugin "$p" || kafka_skip "the $p plugin is not built"
 done
 
-T=$(topic group-frames)
 cat > "$TMP/make.ini" <<INI
 [source]
 plugin = generate
@@ -51,14 +56,28 @@ seed = 12
 plugin = stdout
 INI
 "$SLUICE" -q "$TMP/make.ini" > "$TMP/frames.jsonl"
-produce "$T" < "$TMP/frames.jsonl"
-python3 "$top_srcdir/tests/exact_windows.py" "$TMP/frames.jsonl" > "$TMP/exact"
-# The data ends at 13:46:24: a frame at 14:10 in every partition closes the
-# last minute and the hour (lateness 5 s) without being a wild timestamp.
-for p in 0 1 2; do
-    echo '{"uid":"closer","ts":1468246200}' | "$KAFKA_TOOL" produce "$BROKERS" "$T" -p "$p"
-done
-partition_ends "$T" > "$TMP/ends"
+exact_windows "$TMP/frames.jsonl" > "$TMP/exact"
+head -n 8000 "$TMP/frames.jsonl" > "$TMP/first"
+tail -n +8001 "$TMP/frames.jsonl" | split -l 2000 - "$TMP/chunk."
+
+# closers: a frame at 14:10 in every partition: the data ends at 13:46:24,
+# so that closes the last minute and the hour (lateness 5 s) without being
+# a wild timestamp.
+closers() {
+    for p in 0 1 2; do
+        echo '{"uid":"closer","ts":1468246200}' | "$KAFKA_TOOL" produce "$BROKERS" "$T" -p "$p"
+    done
+}
+
+# stream [closers]: the rest of the frames in 16 chunks, 0.3 s apart (a
+# live stream that lasts longer than B could take to catch up with it).
+stream() {
+    for c in "$TMP"/chunk.*; do
+        produce "$T" < "$c"
+        sleep 0.3
+    done
+    [ $# -eq 0 ] || closers
+}
 
 # pipeline GROUP RESULTS SHARED [stop_at_end]
 pipeline() {
@@ -73,6 +92,7 @@ topic = $T
 group = $1
 stop_at_end = ${4:-false}
 rdkafka.session.timeout.ms = 6000
+rdkafka.heartbeat.interval.ms = 500
 rdkafka.partition.assignment.strategy = $STRATEGY
 [transform.extract]
 plugin = json-extract
@@ -95,79 +115,88 @@ topic = $3
 INI
 }
 
-# last_results TOPIC: "window start_ts unique" of the last result of every
-# window of the data in the topic's order (what compaction keeps), sorted.
-last_results() {
-    consume "$1" '%k\t%s\n' |
-        awk -F '\t' '{ last[$1] = $2 } END { for (k in last) print last[k] }' |
-        jq -r '"\(.window) \(.start_ts) \(.unique)"' | sort -k1,1 -k2,2n |
-        awk 'NR == FNR { want[$1 " " $2] = 1; next } ($1 " " $2) in want' "$TMP/exact" -
-}
-
-# committed_sum GROUP PARTITIONS...: the sum of the group's committed
-# offsets of those partitions (a partition with none counts 0).
-committed_sum() {
-    g=$1
-    shift
-    "$KAFKA_TOOL" committed "$BROKERS" "$g" "$T" |
-        awk -v want=" $* " 'index(want, " " $1 " ") && $2 > 0 { s += $2 } END { print s + 0 }'
-}
-
-# wait_for WHAT FILE PATTERN PID: until FILE has PATTERN (60 s at most).
-wait_for() {
-    for _ in $(seq 1 1200); do
-        grep -q "$3" "$2" && return 0
-        kill -0 "$4" 2> /dev/null || break
-        sleep 0.05
-    done
-    fail "$1: no '$3' in:"
-    sed 's/^/  | /' "$2" | tail -20 >&2
-    return 1
-}
-
-# Exact counting with cooperative rebalancing (partitions move one by one),
-# sketches with an eager strategy (every member gives back everything).
-for ALGORITHM in exact sketch; do
+# Three cases: B killed, with exact counting and cooperative rebalancing
+# (partitions move one by one), and with sketches and an eager strategy
+# (every member gives back everything); and B stalled (SIGSTOP) past the
+# session timeout, then let go on (SIGCONT): by then the group gave its
+# partitions to A, so B finds its assignment lost, must not checkpoint them
+# over A's, drops their state and rejoins; at the end B stops (SIGTERM).
+for C in kill-exact kill-sketch stall-exact; do
+    FAULT=${C%%-*} ALGORITHM=${C#*-}
     STRATEGY=cooperative-sticky
-    [ "$ALGORITHM" = exact ] || STRATEGY=range
-    # The single run: one instance, replaying everything.
-    pipeline "single-$ALGORITHM-$RUN_ID" "$(topic "single-$ALGORITHM")" \
-        "$(topic "single-shared-$ALGORITHM")" true > "$TMP/single.ini"
-    run_sluice -q "$TMP/single.ini"
-    expect_eq "$ALGORITHM: single run: exit code" "$rc" 0
-    last_results "$(topic "single-$ALGORITHM")" > "$TMP/single-$ALGORITHM.latest"
-
-    G="group-$ALGORITHM-$RUN_ID"
-    SHARED=$(topic "shared-$ALGORITHM")
-    pipeline "$G" "$(topic "a-$ALGORITHM")" "$SHARED" > "$TMP/a.ini"
-    pipeline "$G" "$(topic "b-$ALGORITHM")" "$SHARED" > "$TMP/b.ini"
-    "$SLUICE" "$TMP/a.ini" > /dev/null 2> "$TMP/a-$ALGORITHM.err" &
+    [ "$C" = kill-sketch ] && STRATEGY=range
+    T=$(topic "group-frames-$C")
+    produce "$T" < "$TMP/first"
+    G="group-$C-$RUN_ID"
+    SHARED=$(topic "shared-$C")
+    pipeline "$G" "$(topic "a-$C")" "$SHARED" > "$TMP/a.ini"
+    pipeline "$G" "$(topic "b-$C")" "$SHARED" > "$TMP/b.ini"
+    "$SLUICE" "$TMP/a.ini" > /dev/null 2> "$TMP/a-$C.err" &
     a=$!
-    wait_for "$ALGORITHM: A alone" "$TMP/a-$ALGORITHM.err" "assigned 3 partition(s)" "$a"
-    "$SLUICE" "$TMP/b.ini" > /dev/null 2> "$TMP/b-$ALGORITHM.err" &
+    WAIT_SHOW="$TMP/a-$C.err" wait_until "$C: A alone" \
+        grep -q "assigned 3 partition(s)" "$TMP/a-$C.err"
+    "$SLUICE" "$TMP/b.ini" > /dev/null 2> "$TMP/b-$C.err" &
     b=$!
-    wait_for "$ALGORITHM: B joins" "$TMP/b-$ALGORITHM.err" "assigned [12] partition(s)" "$b"
+    WAIT_SHOW="$TMP/b-$C.err" wait_until "$C: B joins" \
+        grep -q "assigned [12] partition(s)" "$TMP/b-$C.err"
     bp=$(sed -n 's/.*assigned [12] partition(s): [^ ]* \[\([0-9, ]*\)\].*/\1/p' \
-        "$TMP/b-$ALGORITHM.err" | head -1 | tr -d ,)
+        "$TMP/b-$C.err" | head -1 | tr -d ,)
     nb=$(echo $bp | wc -w)
-    # B resumed its partition from A's checkpoint; kill it once it has
-    # checkpointed progress of its own (its group commits move), mid-way.
-    start=$(committed_sum "$G" "$bp")
+    if [ "$FAULT" = kill ]; then stream closers & else stream & fi
+    producer=$!
+    # B resumed its partitions from A's checkpoint; strike once it has
+    # checkpointed progress of its own (its group commits move), while the
+    # stream still flows.
+    start=$(committed_sum "$G" "$T" $bp)
     for _ in $(seq 1 600); do
-        [ "$(committed_sum "$G" "$bp")" -gt "$start" ] && break
+        [ "$(committed_sum "$G" "$T" $bp)" -gt "$start" ] && break
         sleep 0.05
     done
     sleep "0.$(( $(od -An -N2 -tu2 /dev/urandom) % 3 ))"
-    kill -KILL "$b"
-    wait "$b" 2> /dev/null || true
-    a_lines=$(wc -l < "$TMP/a-$ALGORITHM.err")
-    at_kill=$(committed_sum "$G" "$bp")
-    end=$(awk -v want=" $bp " 'index(want, " " $1 " ") { s += $2 } END { print s + 0 }' "$TMP/ends")
-    echo "$ALGORITHM: B had partition(s) $bp from offset(s) summing to $start; killed with $at_kill of $end committed"
-    [ "$at_kill" -gt "$start" ] || fail "$ALGORITHM: B was killed before it checkpointed progress"
-    [ "$at_kill" -lt "$end" ] || fail "$ALGORITHM: B had read its partitions to the end before the kill"
+    kill -0 "$producer" 2> /dev/null || fail "$C: the stream ended before B was struck"
+    a_lines=$(wc -l < "$TMP/a-$C.err")
+    if [ "$FAULT" = kill ]; then
+        kill -KILL "$b"
+        wait "$b" 2> /dev/null || true
+    else
+        kill -STOP "$b"
+    fi
+    at_fault=$(committed_sum "$G" "$T" $bp)
+    echo "$C: B had partition(s) $bp from offset(s) summing to $start; struck mid-stream with $at_fault committed"
+    [ "$at_fault" -gt "$start" ] || fail "$C: B was struck before it checkpointed progress"
+    if [ "$FAULT" = stall ]; then
+        # A is given B's partitions after session.timeout.ms; then B goes on.
+        for _ in $(seq 1 600); do
+            n=0
+            for p in $bp; do
+                tail -n +"$((a_lines + 1))" "$TMP/a-$C.err" | grep "assigned [0-9]* partition(s): " |
+                    grep -q "[[ ]$p[],]" && n=$((n + 1))
+            done
+            [ "$n" -eq "$nb" ] && break
+            sleep 0.1
+        done
+        kill -CONT "$b"
+        WAIT_SHOW="$TMP/b-$C.err" wait_until "$C: B finds its assignment lost" \
+            grep -q "lost [0-9]* partition\|for a lost assignment" "$TMP/b-$C.err"
+        # and rejoins: stopping it while a rebalance is still under way
+        # is another test (librdkafka #4527, see close.c).
+        b_lines=$(grep -n "lost [0-9]* partition\|for a lost assignment" "$TMP/b-$C.err" |
+            head -1 | cut -d: -f1)
+        for _ in $(seq 1 600); do
+            tail -n +"$b_lines" "$TMP/b-$C.err" | grep -q "assigned [12] partition(s)" && break
+            sleep 0.1
+        done
+        wait "$producer" || fail "$C: producing the stream failed"
+        kill -TERM "$b"
+        rc=0
+        wait "$b" || rc=$?
+        expect_eq "$C: B, let go on, stops on SIGTERM with exit 0" "$rc" 0
+        closers
+    fi
+    wait "$producer" 2> /dev/null
+    partition_ends "$T" > "$TMP/ends"
 
-    # A takes the partition back and reads everything: the group's commits
+    # A holds every partition and reads everything: the group's commits
     # (made only by checkpoints) reach every partition's end.
     for _ in $(seq 1 1200); do
         "$KAFKA_TOOL" committed "$BROKERS" "$G" "$T" > "$TMP/committed"
@@ -175,35 +204,45 @@ for ALGORITHM in exact sketch; do
         kill -0 "$a" 2> /dev/null || break
         sleep 0.1
     done
-    expect_file_eq "$ALGORITHM: the survivor commits every partition's end" "$TMP/committed" "$TMP/ends"
+    expect_file_eq "$C: the survivor commits every partition's end" "$TMP/committed" "$TMP/ends"
     kill -TERM "$a"
     rc=0
     wait "$a" || rc=$?
-    expect_eq "$ALGORITHM: A stops on SIGTERM with exit 0" "$rc" 0
-    expect_grep "$ALGORITHM: B resumed from A's checkpoint" "$TMP/b-$ALGORITHM.err" \
+    expect_eq "$C: A stops on SIGTERM with exit 0" "$rc" 0
+    expect_grep "$C: B resumed from A's checkpoint" "$TMP/b-$C.err" \
         "$nb of $nb partition(s) resume from their checkpoint"
-    # After the kill A is assigned B's partitions and resumes from checkpoints.
-    tail -n +"$((a_lines + 1))" "$TMP/a-$ALGORITHM.err" > "$TMP/a-after.err"
+    # After the fault A is assigned B's partitions and resumes from checkpoints.
+    tail -n +"$((a_lines + 1))" "$TMP/a-$C.err" > "$TMP/a-after.err"
     for p in $bp; do
         grep "assigned [0-9]* partition(s): " "$TMP/a-after.err" | grep -q "[[ ]$p[],]" ||
-            fail "$ALGORITHM: A was not assigned B's partition $p after the kill"
+            fail "$C: A was not assigned B's partition $p after the fault"
     done
-    expect_grep "$ALGORITHM: A took B's partitions back from B's checkpoint" \
+    expect_grep "$C: A took B's partitions back from B's checkpoint" \
         "$TMP/a-after.err" "partition(s) resume from their checkpoint"
     # librdkafka 2.0.2 may take a commit during a cooperative rebalance for
     # a lost assignment (confluentinc/librdkafka#4059, fixed upstream by
     # #4908): then kafka-in drops the state and resumes from the last
     # checkpoint. Counted, for the log.
-    echo "$ALGORITHM ($STRATEGY): lost assignments: A $(grep -c 'lost [0-9]* partition' \
-        "$TMP/a-$ALGORITHM.err"), B $(grep -c 'lost [0-9]* partition' "$TMP/b-$ALGORITHM.err")"
+    lost='lost [0-9]* partition\|for a lost assignment'
+    echo "$C ($STRATEGY): lost assignments: A $(grep -c "$lost" "$TMP/a-$C.err")," \
+        "B $(grep -c "$lost" "$TMP/b-$C.err")"
 
-    last_results "$(topic "a-$ALGORITHM")" > "$TMP/a-$ALGORITHM.latest"
-    expect_file_eq "$ALGORITHM: the survivor's last result of every window = the single run's" \
-        "$TMP/a-$ALGORITHM.latest" "$TMP/single-$ALGORITHM.latest"
-    last_results "$SHARED" > "$TMP/shared.latest"
-    echo "$ALGORITHM: in the topic both instances wrote, $(diff "$TMP/shared.latest" \
-        "$TMP/single-$ALGORITHM.latest" | grep -c '^<') of $(wc -l < "$TMP/exact") windows end on another instance's partial count"
+    # The single run: one instance, replaying everything.
+    pipeline "single-$C-$RUN_ID" "$(topic "single-$C")" \
+        "$(topic "single-shared-$C")" true > "$TMP/single.ini"
+    run_sluice -q "$TMP/single.ini"
+    expect_eq "$C: single run: exit code" "$rc" 0
+    last_results "$(topic "single-$C")" "$TMP/exact" > "$TMP/single-$C.latest"
+
+    last_results "$(topic "a-$C")" "$TMP/exact" > "$TMP/a-$C.latest"
+    expect_file_eq "$C: the survivor's last result of every window = the single run's" \
+        "$TMP/a-$C.latest" "$TMP/single-$C.latest"
+    last_results "$SHARED" "$TMP/exact" > "$TMP/shared.latest"
+    echo "$C: in the topic both instances wrote, $(diff "$TMP/shared.latest" \
+        "$TMP/single-$C.latest" | grep -c '^<') of $(wc -l < "$TMP/exact") windows end on another instance's partial count"
 done
-expect_file_eq "exact: the single run counts exactly" "$TMP/single-exact.latest" "$TMP/exact"
-expect_file_eq "exact: the survivor counts exactly" "$TMP/a-exact.latest" "$TMP/exact"
+for C in kill-exact stall-exact; do
+    expect_file_eq "$C: the single run counts exactly" "$TMP/single-$C.latest" "$TMP/exact"
+    expect_file_eq "$C: the survivor counts exactly" "$TMP/a-$C.latest" "$TMP/exact"
+done
 finish

@@ -1,19 +1,21 @@
 #!/bin/sh
 # Checkpoints in Kafka (checkpoint = kafka), and in a file (checkpoint =
-# file:DIR) with the same Kafka source: a replay (stop_at_end) of frames
-# with late ones (3% up to 8 s late) from a 3-partition topic, counted into a
-# results topic, is killed with SIGKILL at random moments while it still
-# reads, six times, and restarted each time. The last result of every
+# file:DIR) with the same Kafka source: a replay (stop_at_end) of 60,000
+# frames with late ones (3% up to 8 s late) from a 3-partition topic,
+# counted into a results topic, is killed with SIGKILL six times while it
+# still reads (each time soon after a checkpoint of its own became durable,
+# at a random moment) and restarted each time. The last result of every
 # window in the results topic (what a compacted topic keeps) equals a run
 # without crashes, and in exact mode the exact counts computed by
 # tests/exact_windows.py; in sketch mode (over 1,024 users a minute: the
 # dense sketch) it equals the run without crashes. At the end the group's
 # committed offsets stand at the partitions' ends, and the state topic
 # <group>.sluice-state exists; no restart found the committed offsets ahead
-# of the checkpoint (only a durable checkpoint commits). Static membership (group.instance.id) gives a
-# restarted run its partitions back at once; without it the killed run's
-# member would hold them until session.timeout.ms, and a replay restarted
-# meanwhile would end with only the partitions it was given.
+# of the checkpoint (only a durable checkpoint commits). Static membership
+# (group.instance.id) gives a restarted run its partitions back at once;
+# without it the killed run's member would hold them until
+# session.timeout.ms, and a replay restarted meanwhile would end with only
+# the partitions it was given.
 . "$top_srcdir/tests/kafka/lib.sh"
 
 command -v python3 > /dev/null || kafka_skip "python3 is needed"
@@ -25,7 +27,7 @@ T=$(topic ck-frames)
 cat > "$TMP/make.ini" <<INI
 [source]
 plugin = generate
-count = 40000
+count = 60000
 rate = 100
 users = 20000
 delay = 8s
@@ -36,7 +38,7 @@ plugin = stdout
 INI
 "$SLUICE" -q "$TMP/make.ini" > "$TMP/frames.jsonl"
 produce "$T" < "$TMP/frames.jsonl"
-python3 "$top_srcdir/tests/exact_windows.py" "$TMP/frames.jsonl" > "$TMP/exact"
+exact_windows "$TMP/frames.jsonl" > "$TMP/exact"
 
 # pipeline ALGORITHM CHECKPOINT GROUP RESULTS: strict parsing (jansson)
 # keeps a run busy long enough to be killed many times.
@@ -69,41 +71,38 @@ topic = $4
 INI
 }
 
-# last_results TOPIC: "window start_ts unique" of the last result of every
-# key in the topic's order (what compaction keeps), sorted; fails when that
-# last one is not also the key's highest revision.
-last_results() {
-    consume "$1" '%k\t%s\n' > "$TMP/results.tsv"
-    awk -F '\t' '{ last[$1] = $2 } END { for (k in last) print last[k] }' "$TMP/results.tsv" |
-        jq -r '"\(.window) \(.start_ts) \(.unique)"' | sort -k1,1 -k2,2n
-    bad=$(cut -f2 "$TMP/results.tsv" |
-        jq -r '"\(.window)/\(.start_ts) \(.revision)"' |
+# check_revisions TOPIC: the last result of every key is also its highest
+# revision.
+check_revisions() {
+    bad=$(consume "$1" '%s\n' | jq -r '"\(.window)/\(.start_ts) \(.revision)"' |
         awk '{ if ($2 >= max[$1]) max[$1] = $2; last[$1] = $2 }
              END { for (k in last) if (last[k] != max[k]) print k }')
     [ -z "$bad" ] || fail "$1: the last result of $bad is not its highest revision"
 }
 
-# crash_run INI NAME: start, wait until the run holds its partitions, SIGKILL
-# it after a random 0.2-1.2 s if it is still reading, six times; then let a
-# run end by itself. Echoes the kill count; the runs' logs are NAME.N.err.
+# crash_run INI NAME GROUP: start; once the run has committed progress (a
+# checkpoint of its own is durable), SIGKILL it after a random 0-0.2 s if it
+# is still reading; six times; then let a run end by itself. Echoes the kill
+# count; the runs' logs are NAME.N.err.
 crash_run() {
     kills=0 run=0
     while :; do
         run=$((run + 1))
         err="$TMP/$2.$run.err"
+        before=$(committed_sum "$3" "$T")
         "$SLUICE" "$1" > /dev/null 2> "$err" &
         pid=$!
         if [ "$kills" -lt 6 ]; then
             for _ in $(seq 1 600); do
-                grep -q "assigned 3 partition(s)" "$err" && break
+                [ "$(committed_sum "$3" "$T")" -gt "$before" ] && break
                 kill -0 "$pid" 2> /dev/null || break
                 sleep 0.05
             done
-            ms=$(( $(od -An -N2 -tu2 /dev/urandom) % 1000 + 200 ))
-            sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+            sleep "0.$(( $(od -An -N2 -tu2 /dev/urandom) % 3 ))"
             if ! grep -q "stop_at_end: all" "$err" && kill -KILL "$pid" 2> /dev/null; then
                 kills=$((kills + 1))
                 wait "$pid" 2> /dev/null || true
+                echo "$2: run $run killed; $(committed_sum "$3" "$T") of 60000 committed" >&2
                 continue
             fi
         fi
@@ -126,7 +125,7 @@ for algorithm in exact sketch; do
     if [ "$store" = kafka ]; then ckpt=kafka; else ckpt="file:$TMP/ck-$algorithm"; fi
     pipeline "$algorithm" "$ckpt" "$G" "$R" > "$TMP/ck.ini"
     name="$algorithm-$store"
-    kills=$(crash_run "$TMP/ck.ini" "$name") || fail "$name: a run failed"
+    kills=$(crash_run "$TMP/ck.ini" "$name" "$G") || fail "$name: a run failed"
     echo "$name: $kills SIGKILLs while reading, then a run to the end"
     [ "$kills" -ge 5 ] || fail "$name: only $kills kill(s) while reading (want 5 or more)"
     resumed=$(grep -l "resume from their checkpoint" "$TMP/$name".*.err | wc -l)
@@ -138,6 +137,7 @@ for algorithm in exact sketch; do
         fail "$name: offsets were committed ahead of the checkpoint"
     fi
     last_results "$R" > "$TMP/ck-$name.latest"
+    check_revisions "$R"
     expect_file_eq "$name: $kills SIGKILLs and restarts: the last result of every window = the run without crashes" \
         "$TMP/ck-$name.latest" "$TMP/plain-$algorithm.latest"
 

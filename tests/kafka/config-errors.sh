@@ -53,7 +53,7 @@ rc=0
 echo x | "$SLUICE" "$TMP/o.ini" > /dev/null 2> "$TMP/err" || rc=$?
 expect_eq "unreachable (kafka-out): exit code" "$rc" 1
 expect_grep "unreachable (kafka-out): message" "$TMP/err" \
-    "no broker of brokers = 127.0.0.1:1 answered within 1500ms (connect_timeout)"
+    "no broker of brokers = 127.0.0.1:1 answered within 1s500ms (connect_timeout)"
 
 source_conf "no-such-host.invalid:9092" "$T" "connect_timeout = 1s"
 run_sluice "$TMP/c.ini"

@@ -79,3 +79,38 @@ run_sluice() {
 has_plugin() {
     "$SLUICE" --list-plugins 2> /dev/null | awk -v n="$1" '$1 == n { f = 1 } END { exit !f }'
 }
+
+# exact_windows FRAMES: "window start_ts unique" of every UTC minute and
+# hour of a JSON-lines file of frames, computed without sluice
+# (tests/exact_windows.py). Only `unique`: a window's last result can carry
+# a lower `frames` (a revision is emitted when `unique` changes, not for a
+# late duplicate).
+exact_windows() {
+    python3 "$top_srcdir/tests/exact_windows.py" "$1"
+}
+
+# last_results TOPIC [WINDOWS]: "window start_ts unique" of the last
+# result of every key in the topic's order (what compaction keeps), sorted
+# like exact_windows; with WINDOWS (a file of "window start_ts ..." lines)
+# only those windows.
+last_results() {
+    consume "$1" '%k\t%s\n' |
+        awk -F '\t' '{ last[$1] = $2 } END { for (k in last) print last[k] }' |
+        jq -r '"\(.window) \(.start_ts) \(.unique)"' | sort -k1,1 -k2,2n |
+        if [ $# -gt 1 ]; then
+            awk 'NR == FNR { want[$1 " " $2] = 1; next } ($1 " " $2) in want' "$2" -
+        else
+            cat
+        fi
+}
+
+# committed_sum GROUP TOPIC [PARTITION...]: the sum of the group's committed
+# offsets of TOPIC's partitions (only those listed, if any); a partition
+# without one counts 0.
+committed_sum() {
+    cs_group=$1 cs_topic=$2
+    shift 2
+    "$KAFKA_TOOL" committed "$BROKERS" "$cs_group" "$cs_topic" 2> /dev/null |
+        awk -v want=" $* " '(want == "  " || index(want, " " $1 " ")) && $2 > 0 { s += $2 }
+                            END { print s + 0 }'
+}

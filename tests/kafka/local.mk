@@ -16,9 +16,9 @@ check_PROGRAMS += tests/kafka/state-store-check
 tests_kafka_state_store_check_SOURCES = tests/kafka/state_store_check.c \
 	plugins/kafka-in/state_store.c plugins/kafka-in/state_store.h \
 	plugins/kafka-in/state_map.c plugins/kafka-in/state_map.h tests/unit/check.h
-tests_kafka_state_store_check_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_kafka_state_store_check_CPPFLAGS = $(KC_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_kafka_state_store_check_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
-tests_kafka_state_store_check_LDADD = plugins/kafka-common/libkafkacommon.la $(RDKAFKA_LIBS)
+tests_kafka_state_store_check_LDADD = $(KC_LIBS)
 
 KAFKA_TESTS = \
 	tests/kafka/print-frames.sh \

@@ -61,5 +61,5 @@ conf 2020-13-01
 run_sluice "$TMP/in.ini"
 expect_eq "bad time: exit code (config error)" "$rc" 2
 expect_grep "bad time: message" "$TMP/err" \
-    "in.ini:8: [source] start: use earliest, latest, committed or an ISO-8601 time such as 2024-11-01T00:00:00Z"
+    "in.ini:8: [source] start: month out of range: use 01 to 12"
 finish

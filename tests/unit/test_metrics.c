@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct sluice_plugin kafka_in = {.name = "kafka-in"};
 static const struct sluice_plugin json_extract = {.name = "json-extract"};
@@ -151,6 +152,23 @@ static void test_render(void)
                  "starting: the plugins are being started");
     sluice_metrics_set_state(SLUICE_RUN_STOPPING);
     CHECK_STR_EQ(sluice_ready_reason(&p, why, sizeof why), "stopping: draining and flushing");
+
+    /* Health: alive while starting and while the loop turns; stuck when
+     * it has not turned for SLUICE_STUCK_MS; not alive once stopping. */
+    sluice_metrics_set_state(SLUICE_RUN_STARTING);
+    CHECK(sluice_health_reason(why, sizeof why) == NULL);
+    sluice_metrics_set_state(SLUICE_RUN_RUNNING);
+    CHECK(sluice_health_reason(why, sizeof why) == NULL);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    sluice_metrics_heartbeat(now_ms - SLUICE_STUCK_MS - 5000);
+    const char *stuck = sluice_health_reason(why, sizeof why);
+    CHECK(stuck && strncmp(stuck, "stuck: the loop has not turned for 6", 36) == 0);
+    sluice_metrics_heartbeat(now_ms);
+    CHECK(sluice_health_reason(why, sizeof why) == NULL);
+    sluice_metrics_set_state(SLUICE_RUN_STOPPING);
+    CHECK_STR_EQ(sluice_health_reason(why, sizeof why), "stopping: the loop has ended");
 
     /* Checkpoints appear once there was one. */
     sluice_metrics_checkpoint(0.25);

@@ -1,14 +1,9 @@
-/* Option value parsing: what users write in pipeline files. */
+/* Option value parsing: what users write in pipeline files (durations are
+ * tested with libsluice-support, lib/tests/test_time.c). */
 #include "../../host/values.h"
 #include "check.h"
 
 #include <stdlib.h>
-
-static int64_t dur(const char *s)
-{
-    int64_t v = -1;
-    return sluice_parse_duration(s, &v) ? -999 : v;
-}
 
 static int64_t size(const char *s)
 {
@@ -18,20 +13,6 @@ static int64_t size(const char *s)
 
 int main(void)
 {
-    CHECK_INT_EQ(dur("5s"), 5000);
-    CHECK_INT_EQ(dur("250ms"), 250);
-    CHECK_INT_EQ(dur("1m"), 60000);
-    CHECK_INT_EQ(dur("1h30m"), 5400000);
-    CHECK_INT_EQ(dur("2d"), 172800000);
-    CHECK_INT_EQ(dur("1w"), 604800000);
-    CHECK_INT_EQ(dur("0"), 0);
-    CHECK_INT_EQ(dur("5"), -999);   /* a unit is required: 5 what? */
-    CHECK_INT_EQ(dur("5 s"), -999);
-    CHECK_INT_EQ(dur("5x"), -999);
-    CHECK_INT_EQ(dur(""), -999);
-    CHECK_INT_EQ(dur("-5s"), -999);
-    CHECK_INT_EQ(dur("99999999999999999999d"), -999);
-
     CHECK_INT_EQ(size("512"), 512);
     CHECK_INT_EQ(size("64K"), 65536);
     CHECK_INT_EQ(size("64M"), 67108864);

@@ -3,6 +3,7 @@
 # shows and checks it, a DST day in Europe/Zurich, and a wild timestamp that
 # changes no result and reaches the dead-letter sink with its reason.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/plugins/distinct-count/tests/pipeline.sh"
 
 # --describe lists every option.
 "$SLUICE" --describe distinct-count > "$TMP/describe"
@@ -33,34 +34,12 @@ rc=$?
 set -e
 expect_eq "bad options: exit code" "$rc" 2
 expect_line "unknown window" "$TMP/bad.err" \
-    "$F:7: [transform.count] windows: 'fortnight': unknown window: use minute, hour, day, week, month, year, or a fixed size like 10s, 5m, 2h, 1d"
+    "$F:7: [transform.count] windows: 'fortnight': unknown window: use minute, hour, day, week, month, year, or a fixed size like 10s, 5m, 1h30m, 2d"
 grep -q "^$F:8: \[transform.count\] timezone: unknown time zone" "$TMP/bad.err" ||
     fail "unknown time zone reported at line 8"
 grep -q "^$F:9: \[transform.count\] precision: " "$TMP/bad.err" || fail "precision 30 refused"
 grep -q "^$F:10: \[transform.count\] algorithm: " "$TMP/bad.err" || fail "algorithm approx refused"
 
-# pipeline WINDOWS EXTRA: stdin -> json-extract -> distinct-count -> stdout,
-# error records to $TMP/dead.jsonl.
-pipeline() {
-    cat <<INI
-[source]
-plugin = stdin
-[transform.extract]
-plugin = json-extract
-fields = uid, ts
-timestamp = ts
-[transform.count]
-plugin = distinct-count
-windows = $1
-$2
-[sink.out]
-plugin = stdout
-[sink.dead]
-plugin = stdout
-errors = true
-path = $TMP/dead.jsonl
-INI
-}
 
 # 2024-03-31 in Zurich: from 2024-03-30T23:00Z to 2024-03-31T22:00Z, 23 hours.
 pipeline day "timezone = Europe/Zurich

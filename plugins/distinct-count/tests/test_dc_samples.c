@@ -11,9 +11,9 @@
 #include "batch.h"
 #include "check.h"
 #include "distinct_count.h"
-#include "fields.h"
 #include "host_api.h"
 #include "metrics.h"
+#include "plugin_harness.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -166,26 +166,6 @@ static void collect(const struct sluice_batch *b)
     }
 }
 
-static char *windows3[] = {"minute", "hour", "day"};
-
-static struct dc_config config(int algorithm, int64_t lateness_ms)
-{
-    return (struct dc_config){
-        .key = "uid",
-        .windows = {3, windows3},
-        .algorithm = algorithm,
-        .precision = 13,
-        .lateness = lateness_ms,
-        .retention = 3600000,
-        .max_future = 3600000,
-        .jump_confirm = 100,
-        .idle_timeout = 30000,
-        .emit = DC_EMIT_FINAL,
-        .early_interval = 1000,
-        .timezone = "UTC",
-    };
-}
-
 static void fill_frame(struct sluice_record *r, const struct frame *f, uint16_t uid_id)
 {
     r->value = f->uid;
@@ -205,21 +185,13 @@ static int64_t last_late, last_revisions;
 static double last_open;
 static int last_open_kinds;
 
-static int64_t counter_of(const struct sluice_instance *inst, const char *name)
+/* Run the plugin with `options` (pipeline file lines) over the frames in
+ * batches of `batch`, collecting the results. */
+static void run(const struct frame *fr, size_t n, const char *options, size_t batch)
 {
-    for (int i = 0; i < inst->n_counters; i++)
-        if (strcmp(inst->counters[i].name, name) == 0)
-            return inst->counters[i].value;
-    return 0;
-}
-
-static void run(const struct frame *fr, size_t n, const struct dc_config *cfg, size_t batch)
-{
-    const struct sluice_host_api *host = sluice_host_api();
-    struct sluice_instance *inst = sluice_instance_standalone("transform:distinct-count:test");
-    void *state = NULL;
+    struct harness h;
     nresults = nerrors = 0;
-    CHECK_INT_EQ(sluice_plugin.init(inst, host, cfg, &state), SLUICE_OK);
+    CHECK_INT_EQ(harness_start(&h, &sluice_plugin, options), SLUICE_OK);
     uint16_t uid_id = sluice_field_id("uid");
     struct sluice_batch in, out;
     sluice_batch_init(&in);
@@ -229,22 +201,21 @@ static void run(const struct frame *fr, size_t n, const struct dc_config *cfg, s
         sluice_batch_reset(&out);
         for (size_t j = i; j < n && j < i + batch; j++)
             fill_frame(sluice_batch_append(&in), &fr[j], uid_id);
-        CHECK_INT_EQ(sluice_plugin.process(state, &in, &out), SLUICE_OK);
+        CHECK_INT_EQ(sluice_plugin.process(h.state, &in, &out), SLUICE_OK);
         collect(&out);
     }
     sluice_batch_reset(&out);
-    CHECK_INT_EQ(sluice_plugin.end_of_input(state, &out), SLUICE_OK);
+    CHECK_INT_EQ(sluice_plugin.end_of_input(h.state, &out), SLUICE_OK);
     collect(&out);
-    last_late = counter_of(inst, "late");
-    last_revisions = counter_of(inst, "revisions");
+    last_late = harness_counter(&h, "late");
+    last_revisions = harness_counter(&h, "revisions");
     struct sluice_gauge_view open;
-    sluice_gauge_view(inst, "windows_open", &open);
+    sluice_gauge_view(h.inst, "windows_open", &open);
     last_open = open.sum;
     last_open_kinds = open.n;
-    sluice_plugin.exit(state);
+    harness_stop(&h);
     sluice_batch_free(&in);
     sluice_batch_free(&out);
-    sluice_instance_free(inst);
 }
 
 /* Every truth window has results, the latest revision equals the truth,
@@ -302,13 +273,15 @@ static void test_sample(const char *file, const char *minutes, bool late)
         CHECK_INT_EQ(tmn[i].unique, tm[i].unique);
     }
 
-    static const int algorithms[] = {DC_ALGORITHM_EXACT, DC_ALGORITHM_SKETCH};
+    static const char *const algorithms[] = {"exact", "sketch"};
     static const size_t batches[] = {1, 97, 1000, 5000};
     for (size_t a = 0; a < 2; a++) {
         for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
             /* lateness = 5s: late frames of the late sample make revisions. */
-            struct dc_config cfg = config(algorithms[a], 5000);
-            run(fr, n, &cfg, batches[b]);
+            char options[128];
+            snprintf(options, sizeof options,
+                     "windows = minute, hour, day\nalgorithm = %s\nlateness = 5s", algorithms[a]);
+            run(fr, n, options, batches[b]);
             CHECK_INT_EQ(nerrors, 0);
             int rev = check_against("minute", tm, ntm);
             rev += check_against("hour", th, nth);
@@ -323,11 +296,12 @@ static void test_sample(const char *file, const char *minutes, bool late)
             CHECK(last_late >= rev);
             if (!late)
                 CHECK_INT_EQ(last_late, 0);
-            CHECK_INT_EQ(last_open_kinds, (int)cfg.windows.n);
+            CHECK_INT_EQ(last_open_kinds, 3);
             CHECK(last_open == 0); /* all final at the end */
             /* lateness = 15s covers the 10 s delays: no revision at all. */
-            cfg = config(algorithms[a], 15000);
-            run(fr, n, &cfg, batches[b]);
+            snprintf(options, sizeof options,
+                     "windows = minute, hour, day\nalgorithm = %s\nlateness = 15s", algorithms[a]);
+            run(fr, n, options, batches[b]);
             CHECK_INT_EQ(check_against("minute", tm, ntm), 0);
             CHECK_INT_EQ(check_against("hour", th, nth), 0);
             CHECK_INT_EQ(check_against("day", td, ntd), 0);
@@ -346,20 +320,16 @@ static void test_result_format(void)
 {
     struct frame *fr = NULL;
     size_t n = load_frames("challenge-sample-a.jsonl.gz", &fr);
-    const struct sluice_host_api *host = sluice_host_api();
-    struct sluice_instance *inst = sluice_instance_standalone("transform:distinct-count:fmt");
-    void *state = NULL;
-    struct dc_config cfg = config(DC_ALGORITHM_SKETCH, 5000);
-    char *minute[] = {"minute"};
-    cfg.windows = (struct sluice_list){1, minute};
-    CHECK_INT_EQ(sluice_plugin.init(inst, host, &cfg, &state), SLUICE_OK);
+    struct harness h;
+    CHECK_INT_EQ(harness_start(&h, &sluice_plugin, "windows = minute\nalgorithm = sketch"),
+                 SLUICE_OK);
     struct sluice_batch in, out;
     sluice_batch_init(&in);
     sluice_batch_init(&out);
     uint16_t uid_id = sluice_field_id("uid");
     for (size_t j = 0; j < n; j++)
         fill_frame(sluice_batch_append(&in), &fr[j], uid_id);
-    CHECK_INT_EQ(sluice_plugin.process(state, &in, &out), SLUICE_OK);
+    CHECK_INT_EQ(sluice_plugin.process(h.state, &in, &out), SLUICE_OK);
     CHECK(out.count >= 1);
     if (out.count >= 1) {
         const struct sluice_record *r = &out.records[0];
@@ -375,32 +345,20 @@ static void test_result_format(void)
         CHECK_INT_EQ(r->ts, 1468244340);
         CHECK_INT_EQ(r->partition, SLUICE_NO_PARTITION);
     }
-    sluice_plugin.exit(state);
+    harness_stop(&h);
     sluice_batch_free(&in);
     sluice_batch_free(&out);
-    sluice_instance_free(inst);
     for (size_t i = 0; i < n; i++)
         free(fr[i].uid);
     free(fr);
 }
 
-static int64_t counter(const struct sluice_instance *inst, const char *name)
-{
-    for (int i = 0; i < inst->n_counters; i++)
-        if (strcmp(inst->counters[i].name, name) == 0)
-            return inst->counters[i].value;
-    return 0;
-}
-
 /* Records the stage cannot count, and records it must not touch. */
 static void test_error_records(void)
 {
-    const struct sluice_host_api *host = sluice_host_api();
-    struct sluice_instance *inst = sluice_instance_standalone("transform:distinct-count:err");
-    void *state = NULL;
-    struct dc_config cfg = config(DC_ALGORITHM_SKETCH, 5000);
-    cfg.retention = 60000;
-    CHECK_INT_EQ(sluice_plugin.init(inst, host, &cfg, &state), SLUICE_OK);
+    struct harness h;
+    CHECK_INT_EQ(harness_start(&h, &sluice_plugin, "windows = minute, hour, day\nretention = 1m"),
+                 SLUICE_OK);
     uint16_t uid_id = sluice_field_id("uid");
     struct sluice_batch in, out;
     sluice_batch_init(&in);
@@ -437,7 +395,7 @@ static void test_error_records(void)
     fill_frame(r, &f, uid_id);
     r->ts += 1;
 
-    CHECK_INT_EQ(sluice_plugin.process(state, &in, &out), SLUICE_OK);
+    CHECK_INT_EQ(sluice_plugin.process(h.state, &in, &out), SLUICE_OK);
     size_t errors = 0, passed = 0, res = 0;
     const char *reasons[8] = {0};
     for (size_t i = 0; i < out.count; i++) {
@@ -473,17 +431,16 @@ static void test_error_records(void)
     }
     for (size_t i = 0; i < out.count; i++)
         if (out.records[i].flags & SLUICE_REC_ERROR && out.records[i].error != reasons[0])
-            CHECK_STR_EQ(out.records[i].error_stage, "transform:distinct-count:err");
-    CHECK_INT_EQ(counter(inst, "frames_counted"), 3);
-    CHECK_INT_EQ(counter(inst, "error.no_key"), 1);
-    CHECK_INT_EQ(counter(inst, "error.no_ts"), 1);
-    CHECK_INT_EQ(counter(inst, "error.ts_out_of_range"), 1);
-    CHECK_INT_EQ(counter(inst, "error.wild_ts"), 1);
-    CHECK_INT_EQ(counter(inst, "error.too_late"), 1);
-    sluice_plugin.exit(state);
+            CHECK_STR_EQ(out.records[i].error_stage, "transform:distinct-count:test");
+    CHECK_INT_EQ(harness_counter(&h, "frames_counted"), 3);
+    CHECK_INT_EQ(harness_counter(&h, "error.no_key"), 1);
+    CHECK_INT_EQ(harness_counter(&h, "error.no_ts"), 1);
+    CHECK_INT_EQ(harness_counter(&h, "error.ts_out_of_range"), 1);
+    CHECK_INT_EQ(harness_counter(&h, "error.wild_ts"), 1);
+    CHECK_INT_EQ(harness_counter(&h, "error.too_late"), 1);
+    harness_stop(&h);
     sluice_batch_free(&in);
     sluice_batch_free(&out);
-    sluice_instance_free(inst);
 }
 
 /* The options table: every row has a doc, validators refuse bad values. */
@@ -509,7 +466,7 @@ static void test_options(void)
     l = (struct sluice_list){2, bad};
     CHECK_STR_EQ(windows->validate(&l),
                  "'fortnight': unknown window: use minute, hour, day, week, month, year, or "
-                 "a fixed size like 10s, 5m, 2h, 1d");
+                 "a fixed size like 10s, 5m, 1h30m, 2d");
     char *dup[] = {"day", "day"};
     l = (struct sluice_list){2, dup};
     CHECK_STR_EQ(windows->validate(&l), "'day' is listed twice");
@@ -531,12 +488,9 @@ static void test_field_table_full(void)
         sluice_field_id(name);
     }
     CHECK_INT_EQ(sluice_field_id("never-seen-before"), 0);
-    struct sluice_instance *inst = sluice_instance_standalone("transform:distinct-count:full");
-    struct dc_config cfg = config(DC_ALGORITHM_SKETCH, 5000);
-    cfg.key = "never-seen-before";
-    void *state = NULL;
-    CHECK_INT_EQ(sluice_plugin.init(inst, sluice_host_api(), &cfg, &state), SLUICE_ERROR);
-    sluice_instance_free(inst);
+    struct harness h;
+    CHECK_INT_EQ(harness_start(&h, &sluice_plugin, "key = never-seen-before"), SLUICE_ERROR);
+    harness_stop(&h);
     sluice_fields_free();
 }
 

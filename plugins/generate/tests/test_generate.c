@@ -7,7 +7,7 @@
  */
 #include "check.h"
 #include "gen.h"
-#include "harness.h"
+#include "plugin_harness.h"
 
 #include <jansson.h>
 #include <stdlib.h>

@@ -8,10 +8,11 @@
  * structural ones (refused by every level), and the three on_error policies.
  */
 #include "check.h"
-#include "harness.h"
+#include "plugin_harness.h"
 #include "fields.h"
 #include "jx.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 extern const struct sluice_plugin sluice_plugin;
@@ -245,7 +246,7 @@ static void run_cases(const char *opts, enum level lv, const char *impl, reasons
         if (!want_ok) {
             CHECK(r->flags & SLUICE_REC_ERROR);
             CHECK(r->error && r->error[0]);
-            CHECK_STR_EQ(r->error_stage, "test");
+            CHECK_STR_EQ(r->error_stage, "transform:json-extract:test");
             dead++;
             continue;
         }
@@ -374,7 +375,7 @@ static void check_policies(void)
     harness_stop(&h);
     CHECK(harness_start(&h, &sluice_plugin, "fields = a,b,c,d,e,f,g,h,i") == SLUICE_ERROR);
     harness_stop(&h);
-    CHECK(harness_start(&h, &sluice_plugin, "mode = turbo") == -100);
+    CHECK(harness_start(&h, &sluice_plugin, "mode = turbo") == HARNESS_REFUSED);
     harness_stop(&h);
 }
 

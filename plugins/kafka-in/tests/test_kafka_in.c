@@ -1,6 +1,6 @@
-/* kafka-in without a broker: start positions (ISO-8601 times), the
- * partition table and the checkpoint store's key map. The broker-backed
- * tests are the scripts in tests/kafka. */
+/* kafka-in without a broker: start positions (keywords and times), the
+ * partition table, the checkpoint store's key map and the options table.
+ * The broker-backed tests are the scripts in tests/kafka. */
 #include "partitions.h"
 #include "start_position.h"
 #include "state_map.h"
@@ -9,38 +9,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "plugin_harness.h"
 
-static int64_t iso(const char *text)
-{
-    int64_t ms = -1;
-    return kin_parse_iso8601(text, &ms) ? ms : -1;
-}
-
-static void test_iso8601(void)
-{
-    CHECK_INT_EQ(iso("1970-01-01"), 0);
-    CHECK_INT_EQ(iso("1970-01-01T00:00:00Z"), 0);
-    CHECK_INT_EQ(iso("2016-07-11T13:39:44Z"), 1468244384000LL);
-    CHECK_INT_EQ(iso("2016-07-11T13:39:44"), 1468244384000LL);
-    CHECK_INT_EQ(iso("2016-07-11 13:39:44z"), 1468244384000LL);
-    CHECK_INT_EQ(iso("2016-07-11T15:39:44+02:00"), 1468244384000LL);
-    CHECK_INT_EQ(iso("2016-07-11T08:09:44-0530"), 1468244384000LL);
-    CHECK_INT_EQ(iso("2016-07-11T13:39:44.25Z"), 1468244384250LL);
-    CHECK_INT_EQ(iso("2016-07-11T13:39Z"), 1468244340000LL);
-    CHECK_INT_EQ(iso("2024-02-29"), 1709164800000LL);
-    CHECK_INT_EQ(iso("2000-03-01T00:00:00Z"), 951868800000LL);
-    CHECK_INT_EQ(iso("1969-12-31T23:59:59Z"), -1000);
-    /* not times */
-    CHECK_INT_EQ(iso("2023-02-29"), -1);
-    CHECK_INT_EQ(iso("2024-13-01"), -1);
-    CHECK_INT_EQ(iso("2024-11-01T24:00:00Z"), -1);
-    CHECK_INT_EQ(iso("2024-11-01T10"), -1);
-    CHECK_INT_EQ(iso("2024-11-01T10:00:00.Z"), -1);
-    CHECK_INT_EQ(iso("2024-11-01T10:00:00Zjunk"), -1);
-    CHECK_INT_EQ(iso("24-11-01"), -1);
-    CHECK_INT_EQ(iso(""), -1);
-    CHECK_INT_EQ(iso("yesterday"), -1);
-}
+extern const struct sluice_plugin sluice_plugin;
 
 static void test_start_parse(void)
 {
@@ -50,7 +21,13 @@ static void test_start_parse(void)
     CHECK(kin_start_parse("committed", &s) == NULL && s.kind == KIN_START_COMMITTED);
     CHECK(kin_start_parse("2024-11-01T00:00:00Z", &s) == NULL && s.kind == KIN_START_TIME &&
           s.time_ms == 1730419200000LL);
+    CHECK(kin_start_parse("2016-07-11T15:39:44+02:00", &s) == NULL &&
+          s.time_ms == 1468244384000LL);
     CHECK(kin_start_parse("Earliest", &s) != NULL);
+    /* A time with a mistake says which (the parser's own tests are in
+     * lib/tests/test_time.c). */
+    CHECK_STR_EQ(kin_start_parse("2023-02-29", &s),
+                 "no such day in that month (29 February needs a leap year)");
     const char *bad = "beginning";
     CHECK_STR_EQ(kin_start_validate(&bad),
                  "use earliest, latest, committed or an ISO-8601 time such as "
@@ -98,6 +75,44 @@ static void test_partitions(void)
     CHECK_INT_EQ(done, 4);
     kin_parts_free(&t);
     CHECK_INT_EQ(kin_parts_assigned(&t, &done), 0);
+}
+
+/* The options table as the host reads a section: bad values are refused
+ * with the host's message before init (so no broker is needed). */
+static void test_options(void)
+{
+    static const struct {
+        const char *extra, *refused;
+    } cases[] = {
+        {"start = 2023-02-29",
+         "test.ini:5: [x] start: no such day in that month (29 February needs a leap year)"},
+        {"start = yesterday",
+         "test.ini:5: [x] start: use earliest, latest, committed or an ISO-8601 time such as "
+         "2024-11-01T00:00:00Z"},
+        {"connect_timeout = 50ms",
+         "test.ini:5: [x] connect_timeout: 50ms is out of range: use 100ms to 1h"},
+        {"join_timeout = 1mo",
+         "test.ini:5: [x] join_timeout: months have no fixed length: use days (30d), or a "
+         "calendar window (month)"},
+        {"rdkafka.enable.auto.offset.store = true",
+         "test.ini:5: [x] rdkafka.enable.auto.offset.store: not allowed here: kafka-in stores an "
+         "offset only after the host acknowledged its batch (at-least-once)"},
+        {"rdkafka.no.such.key = 1",
+         "test.ini:5: [x] rdkafka.no.such.key: No such configuration property: \"no.such.key\" "
+         "(librdkafka; `kcat -X list` lists its keys)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char options[256];
+        snprintf(options, sizeof options, "brokers = 127.0.0.1:1\ntopic = t\ngroup = g\n%s",
+                 cases[i].extra);
+        CHECK_STR_EQ(harness_refusal(&sluice_plugin, options), cases[i].refused);
+    }
+    CHECK_STR_EQ(harness_refusal(&sluice_plugin, "topic = t"),
+                 "test.ini:1: [x] brokers: missing required key (bootstrap brokers host:port (a "
+                 "list; one per indented continuation line))");
+    CHECK_STR_EQ(harness_refusal(&sluice_plugin, "brokers = h:1\ntopic = t\ngroup = g\n"
+                                                 "start = 2024-11-01T00:00:00+01:00"),
+                 "(accepted)");
 }
 
 /* The map against a plain array model: random puts (new keys and
@@ -153,7 +168,7 @@ static void test_state_map(void)
 
 int main(void)
 {
-    test_iso8601();
+    test_options();
     test_start_parse();
     test_start_apply();
     test_partitions();

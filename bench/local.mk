@@ -35,7 +35,7 @@ endif
 # The benchmark scripts (run by hand: bench/run.sh, bench/profile.sh).
 EXTRA_DIST += bench/run.sh bench/profile.sh bench/report.py bench/simdjson_uid.cpp \
 	bench/faust_app.py bench/RESULTS.md bench/PROFILE.md \
-	bench/metrics_cost.sh bench/RESULTS-metrics.md
+	bench/metrics_cost.sh bench/RESULTS-metrics.md bench/SCANNER.md
 # REPORT.md's figures: drawn by bench/plots.sh from bench/data, checked in as bench/figures
 # (not bench/plots: make's built-in rule `%: %.sh` would make that name from bench/plots.sh).
 EXTRA_DIST += bench/plots.sh bench/data bench/figures bench/exact_vs_sketch.sh \

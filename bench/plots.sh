@@ -124,6 +124,7 @@ if have_data "$F"; then
         BEGIN {
             n["1m"] = "sluice, minute";            n["1a"] = "sluice, six windows"
             n["1f"] = "sluice, validate = full";   n["2m"] = "sluice strict (jansson), minute"
+            n["1s"] = "sluice, validate = structure"
             n["2a"] = "sluice strict (jansson), six";  n["3"] = "jq | sort -u | wc -l"
             n["4l"] = "simdjson, per line";        n["4m"] = "simdjson, iterate_many"
             n["5"] = "kcat, raw consume";          n["6"] = "sluice, Kafka -> Kafka"
@@ -133,7 +134,8 @@ if have_data "$F"; then
           print $1, name, $3, $8, ($2 == "sluice" || $2 == "strict" || $2 == "kafka") ? 1 : 2 }' \
         >"$TMP/speed.dat"
     # JSON parsing at three strictnesses, same pipeline otherwise; the peers that parse JSON.
-    awk -F'\t' -v OFS='\t' '$1 ~ /^(1a|1f|2a|4l|3)$/' "$TMP/speed.dat" >"$TMP/parser.dat"
+    # (1f: validate = full before it became the default, row 1a; 1s: structure by name.)
+    awk -F'\t' -v OFS='\t' '$1 ~ /^(1a|1s|1f|2a|4l|3)$/' "$TMP/speed.dat" >"$TMP/parser.dat"
     draw speed <<EOF
 set title "Frames per second, median of runs (higher is faster; log scale)\n$(stamp "$F")"
 set logscale y

@@ -21,7 +21,7 @@ ROWS = [
     # id, group, label
     ("1m", "sluice", "sluice: file → json-extract (fast) → distinct-count, minute → stdout"),
     ("1a", "sluice", "sluice: file → json-extract (fast) → distinct-count, six windows → stdout"),
-    ("1f", "sluice", "sluice, json-extract `validate = full` (every byte checked as jansson does), six windows"),
+    ("1s", "sluice", "sluice, json-extract `validate = structure` (by name: faults outside the structure and the wanted values pass), six windows"),
     ("2m", "strict", "sluice, json-extract `mode = strict` (jansson), minute"),
     ("2a", "strict", "sluice, json-extract `mode = strict` (jansson), six windows"),
     ("3", "jq", "`jq -r .uid FILE | sort -u | wc -l`"),
@@ -33,6 +33,16 @@ ROWS = [
     ("7s", "faust", "Faust app, plain sets instead of tables, bounded run"),
 ]
 BASE = "1a"
+
+# The per-level rows (issue 11): L-<level> is row 1a with SLUICE_JX_SCANNER=<level>, J-<level>
+# the simdjson program (per line) forced to the same instruction set.
+LEVEL_NAMES = {
+    "avx512": "AVX-512 + VBMI2",
+    "avx512bw": "AVX-512BW (no VBMI2)",
+    "avx2": "AVX2",
+    "sse2": "SSE2",
+    "scalar": "scalar",
+}
 
 
 def read_tsv(path):
@@ -102,7 +112,7 @@ def check(rid, rundir, run, frames, meta):
     out = os.path.join(d, "out.%s" % run)
     if rid in ("1m", "2m"):
         return sluice_answer(out, frames, False)
-    if rid in ("1a", "1f", "2a", "6"):
+    if rid in ("1a", "1s", "2a", "6") or rid.startswith("L-"):
         return sluice_answer(out, frames, True)
     if rid == "3":
         try:
@@ -110,14 +120,17 @@ def check(rid, rundir, run, frames, meta):
         except (OSError, ValueError):
             return False, "no count", None
         return True, "%s distinct uids" % fmt_int(n), n
-    if rid in ("4l", "4m"):
+    if rid in ("4l", "4m") or rid.startswith("J-"):
         try:
             kv = dict(x.split("=", 1) for x in open(out).read().split())
             n, bad, dist = int(kv["frames"]), int(kv["bad"]), int(kv["distinct"])
         except (OSError, ValueError, KeyError):
             return False, "no answer", None
-        return (n == frames and bad == 0,
-                "%s frames, %s distinct uids (%s)" % (fmt_int(n), fmt_int(dist), kv.get("implementation", "?")),
+        impl = kv.get("implementation", "?")
+        # Forced runs must have run the implementation asked for.
+        want = meta.get("simdjson_impl_" + rid[2:]) if rid.startswith("J-") else None
+        return (n == frames and bad == 0 and (want is None or impl == want),
+                "%s frames, %s distinct uids (%s)" % (fmt_int(n), fmt_int(dist), impl),
                 dist)
     if rid == "5":
         n = meta.get("kcat_check_frames")
@@ -180,7 +193,9 @@ def main():
 
     stats, answers, problems = {}, {}, []
     exact = None
-    for rid, _, _ in ROWS:
+    levels = meta.get("levels", "").split()
+    level_ids = [p + lv for lv in levels for p in ("L-", "J-")]
+    for rid in [r[0] for r in ROWS] + level_ids:
         if rid not in runs:
             continue
         good = []
@@ -229,7 +244,7 @@ def main():
 
     # Sketch error against the exact count, for the six-window rows.
     if exact:
-        for rid in ("1a", "1f", "2a", "6"):
+        for rid in ["1a", "1s", "2a", "6"] + ["L-" + lv for lv in levels]:
             if rid in stats and stats[rid]["distinct"][0]:
                 est = stats[rid]["distinct"][0]
                 answers[rid] += " (exact %s: %+.2f%%)" % (fmt_int(exact), 100.0 * (est - exact) / exact)
@@ -331,6 +346,76 @@ def main():
         w("| %s | %s | %s |" % g)
     w("")
 
+    # Per scanner level (issue 11): sluice's six-window pipeline and the simdjson program, both
+    # forced to the same instruction set, in the same round-robin.
+    def per_cpu(rid):
+        return 1.0 / stats[rid]["cpu_per_frame"] if rid in stats and stats[rid]["cpu_per_frame"] else None
+
+    level_rows = []
+    for lv in levels:
+        sl, sj = stats.get("L-" + lv), stats.get("J-" + lv)
+        if not sl:
+            continue
+        rw = sl["rate"] / sj["rate"] if sj else None
+        rc = per_cpu("L-" + lv) / per_cpu("J-" + lv) if sj else None
+        level_rows.append((lv, sl, sj, rw, rc))
+    if level_rows:
+        w("## Per scanner level: sluice against simdjson on the same instruction set")
+        w("")
+        w("Row 1a (six windows, json-extract's defaults: `validate = full`) with "
+          "`SLUICE_JX_SCANNER=<level>`, and the simdjson program (4l, one `iterate` per line) with "
+          "`SIMDJSON_FORCE_IMPLEMENTATION` set to the same instruction set, taken in the same "
+          "round-robin as the rows above. Frames per CPU second count the whole process (for "
+          "sluice both threads: the pipeline and the stdin source's read-ahead).")
+        w("")
+        w("| level | sluice frames/s | sluice frames/CPU-s | simdjson | simdjson frames/s | simdjson frames/CPU-s | × frames/s | × frames/CPU-s | sluice peak RSS MB |")
+        w("|---|--:|--:|---|--:|--:|--:|--:|--:|")
+        for lv, sl, sj, rw, rc in level_rows:
+            w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                LEVEL_NAMES.get(lv, lv), fmt_int(sl["rate"]), fmt_int(per_cpu("L-" + lv)),
+                meta.get("simdjson_impl_" + lv, "—") if sj else "—",
+                fmt_int(sj["rate"]) if sj else "—", fmt_int(per_cpu("J-" + lv)) if sj else "—",
+                fmt_ratio(rw), fmt_ratio(rc), fmt_num(sl["rss_max"], 1)))
+        w("")
+
+    # Goals of issue 11.
+    g11 = []
+
+    def level_goal(lv, need):
+        row = [r for r in level_rows if r[0] == lv]
+        if not row or row[0][3] is None:
+            return ("%s level ≥ %.1f× the simdjson program on the same level, frames/s and frames "
+                    "per CPU second" % (LEVEL_NAMES.get(lv, lv), need), "—", verdict(None))
+        _, sl, sj, rw, rc = row[0]
+        return ("%s level ≥ %.1f× the simdjson program (%s), frames/s and frames per CPU second"
+                % (LEVEL_NAMES.get(lv, lv), need, meta.get("simdjson_impl_" + lv)),
+                "%s frames/s (%s vs %s); %s per CPU second (%s vs %s)" % (
+                    fmt_ratio(rw), fmt_int(sl["rate"]), fmt_int(sj["rate"]), fmt_ratio(rc),
+                    fmt_int(per_cpu("L-" + lv)), fmt_int(per_cpu("J-" + lv))),
+                verdict(rw >= need and rc >= need))
+
+    g11.append(level_goal("avx2", 1.0))
+    g11.append(level_goal("avx512", 1.5))
+    if "avx512bw" in levels:
+        g11.append(level_goal("avx512bw", 1.5))
+    g11.append(("Kafka pipeline (6) ≥ 100% of the raw kcat consume rate (5)",
+                "%.0f%% (%s vs %s frames/s)" % (100 * r6 / r5, fmt_int(r6), fmt_int(r5)) if r6 and r5 else "—",
+                verdict(r6 / r5 >= 1.0 if r6 and r5 else None)))
+    rss_all = [stats[x]["rss_max"] for x in ["1a"] + ["L-" + lv for lv in levels] if x in stats]
+    g11.append(("Peak RSS ≤ 64 MB, file pipeline, six windows (every level, highest run)",
+                "%.1f MB" % max(rss_all) if rss_all else "—",
+                verdict(max(rss_all) <= 64 if rss_all else None)))
+    w("## Goals (issue 11: the default refuses every frame jansson refuses)")
+    w("")
+    if quick:
+        w("A quick run is too short to judge the goals; these are indicative only.")
+        w("")
+    w("| goal | measured | verdict |")
+    w("|---|---|---|")
+    for g in g11:
+        w("| %s | %s | %s |" % g)
+    w("")
+
     if problems:
         w("## Runs that failed or gave a wrong answer (left out of the medians)")
         w("")
@@ -348,7 +433,7 @@ def main():
     w("")
     w("| # | runs | wall s each |")
     w("|---|--:|---|")
-    for rid, _, _ in ROWS:
+    for rid in [r[0] for r in ROWS] + level_ids:
         if rid in stats:
             w("| %s | %d | %s |" % (rid, stats[rid]["n"], " ".join("%.2f" % x for x in stats[rid]["walls"])))
     w("")
@@ -394,11 +479,14 @@ def main():
     w("- simdjson (4) runs its stage 1 (structural index and UTF-8 check) over each whole frame "
       "and then walks the root object only as far as it needs for `uid` and `ts`; uids are "
       "hashed with XXH3 into an open-addressing set, as sluice hashes once. sluice's fast "
-      "scanner runs with its defaults (`validate = structure`: brackets, strings, escapes and "
-      "control bytes of the whole frame, the wanted values in full; see "
-      "plugins/json-extract/README.md); row 1f checks every byte as jansson does "
-      "(`validate = full`). The stdin source reads ahead on a second thread (the kernel's "
-      "copy from the page cache and the newline search); CPU s counts both threads.")
+      "scanner runs with its defaults (`validate = full`: every frame judged as jansson judges "
+      "it, whole; see plugins/json-extract/README.md); row 1s asks for `validate = structure` "
+      "by name (brackets, strings, escapes and control bytes of the whole frame, the wanted "
+      "values in full). The stdin source reads ahead on a second thread (the kernel's "
+      "copy from the page cache and the newline search); CPU s counts both threads. "
+      "The L-/J- rows force both programs to one instruction set each (SLUICE_JX_SCANNER, "
+      "SIMDJSON_FORCE_IMPLEMENTATION); every forced simdjson run is checked to have run the "
+      "implementation asked for, and json-extract's level is checked once before the runs.")
     w("- Kafka contenders read the same topic from the local broker; the broker's own CPU (a JVM "
       "on the other core) is not counted. sluice's pipeline (6) uses a new consumer group per "
       "run, `start = earliest`, `stop_at_end = true`, and writes its results to a new topic, read "

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh — how fast is sluice, next to jq, simdjson, kcat and Faust? (issue 5)
+# bench/run.sh — how fast is sluice, next to jq, simdjson, kcat and Faust? (issues 5 and 11)
 #
 #   bench/run.sh             full run: 1,000,000 frames (~2 GB), 5 runs each  -> bench/RESULTS.md
 #   bench/run.sh --quick     100,000 frames, 3 runs each, Faust 20 s  -> $SLUICE_BENCH_DIR/RESULTS-quick.md
@@ -22,7 +22,7 @@
 #   5. measures each contender several times, round-robin (run 1 of each, then run 2, ...), each
 #      run under /usr/bin/time (wall, user, sys, max RSS), and checks every run's answer:
 #        1  sluice  file -> json-extract (fast) -> distinct-count -> stdout: minute / six windows
-#           (json-extract's default validate = structure), and six windows with validate = full
+#           (json-extract's default validate = full), and six windows with validate = structure
 #        2  the same with json-extract mode = strict (jansson)
 #        3  jq -r .uid FILE | sort -u | wc -l        (the challenge's reference command)
 #        4  bench/simdjson_uid: simdjson On Demand, per line / iterate_many
@@ -30,6 +30,10 @@
 #        6  sluice kafka-in -> json-extract -> distinct-count (six windows) -> kafka-out
 #        7  bench/faust_app.py (faust-streaming in a venv under $SLUICE_BENCH_DIR): tumbling
 #           tables / plain sets, each stopped after a bounded time; rate = frames / time
+#        L  per scanner level: row 1a with SLUICE_JX_SCANNER=<level> and bench/simdjson_uid
+#           (per line) with SIMDJSON_FORCE_IMPLEMENTATION set to the same instruction set, for
+#           every level this CPU has (avx512 = AVX-512+VBMI2 and avx512bw against icelake, avx2
+#           against haswell, sse2 against westmere, scalar against fallback)
 #   6. writes the Markdown report (bench/report.py): medians, ratios to sluice, the machine,
 #      versions, and the goals of issue 5 with pass/miss, and its table as data/speed.tsv beside
 #      it (bench/data/speed.tsv for a full run), and redraws the figures from it with
@@ -40,7 +44,9 @@
 #   --build DIR        use this existing build directory (it has host/sluice) instead of building
 #   --runs N           runs per contender (default 5; --quick 3)
 #   --only LIST        only these contender groups, comma-separated:
-#                      sluice,strict,jq,simdjson,kcat,kafka,faust (default: all)
+#                      sluice,strict,jq,simdjson,kcat,kafka,faust,levels (default: all)
+#   --levels LIST      scanner levels for the per-level rows (default: every one this CPU has,
+#                      of avx512,avx512bw,avx2,sse2,scalar)
 #   --keep-broker      leave the broker running at the end; a later run reuses it and its topic
 #                      (no second produce)
 #   --install          first apt-get install the Debian packages this needs (sudo if not root)
@@ -79,12 +85,14 @@ ONLY=all
 BUILD=${SLUICE_BENCH_BUILD:-}
 RUNS=${SLUICE_BENCH_RUNS:-}
 RESULTS=
+LEVELS=
 while [[ $# -gt 0 ]]; do
     case $1 in
     --quick) QUICK=yes ;;
     --build) BUILD=${2:?--build needs a directory}; shift ;;
     --runs) RUNS=${2:?--runs needs a number}; shift ;;
     --only) ONLY=${2:?--only needs a list}; shift ;;
+    --levels) LEVELS=${2:?--levels needs a list}; shift ;;
     --keep-broker) KEEP_BROKER=yes ;;
     --install) INSTALL=yes ;;
     --results) RESULTS=${2:?--results needs a file}; shift ;;
@@ -122,8 +130,8 @@ FAUST_SPEC=${SLUICE_BENCH_FAUST_SPEC:-faust-streaming==0.15.3}
 
 want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 for g in ${ONLY//,/ }; do
-    [[ $g == all || $g =~ ^(sluice|strict|jq|simdjson|kcat|kafka|faust)$ ]] ||
-        die "--only: unknown group '$g' (sluice,strict,jq,simdjson,kcat,kafka,faust)"
+    [[ $g == all || $g =~ ^(sluice|strict|jq|simdjson|kcat|kafka|faust|levels)$ ]] ||
+        die "--only: unknown group '$g' (sluice,strict,jq,simdjson,kcat,kafka,faust,levels)"
 done
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
@@ -418,6 +426,56 @@ EOF
 }
 SIX="minute, hour, day, week, month, year"
 
+# ---------------------------------------------------------------------------------------------
+# 5b. Per scanner level (issue 11): sluice's row 1a with SLUICE_JX_SCANNER forced, next to the
+# simdjson program forced to the same instruction set, in the same round-robin.
+
+# The simdjson implementation that matches a scanner level (like against like).
+simdjson_impl() {
+    case $1 in
+    avx512 | avx512bw) echo icelake ;;
+    avx2) echo haswell ;;
+    sse2) echo westmere ;;
+    *) echo fallback ;;
+    esac
+}
+# The scanner levels this CPU has, best first (json-extract's names); AVX2 is always among them
+# on a CPU that has it, whatever the best one is.
+cpu_levels() {
+    local f
+    f=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+    [[ $f == *" avx512bw "* && $f == *" avx512_vbmi2 "* ]] && echo avx512
+    [[ $f == *" avx512bw "* ]] && echo avx512bw
+    [[ $f == *" avx2 "* ]] && echo avx2
+    [[ $(uname -m) == x86_64 ]] && echo sse2
+    echo scalar
+}
+add_levels() {
+    want levels || return 0
+    local lv impl lvs
+    lvs=${LEVELS:-$(cpu_levels | tr '\n' ' ')}
+    meta levels "${lvs//,/ }"
+    for lv in ${lvs//,/ }; do
+        # Forced, or not at all: json-extract ignores a level this CPU cannot run, so ask it.
+        if ! SLUICE_JX_SCANNER=$lv "$SLUICE" -l debug "$RUNDIR/conf/level-check.ini" 2>&1 >/dev/null |
+            grep -q "fast scanner: $lv,"; then
+            skipped "level-$lv" "json-extract does not run level $lv on this CPU"
+            continue
+        fi
+        add "L-$lv" "SLUICE_JX_SCANNER=$lv \"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six.ini\""
+        if [[ -n $SIMDJSON_BIN ]]; then
+            impl=$(simdjson_impl "$lv")
+            meta "simdjson_impl_$lv" "$impl"
+            add "J-$lv" "SIMDJSON_FORCE_IMPLEMENTATION=$impl \"$SIMDJSON_BIN\" --mode lines \"$FILE\""
+        fi
+    done
+}
+if want levels; then
+    pipeline sluice-six file fast "$SIX"
+    head -n 100 "$FILE" >"$RUNDIR/level-check.jsonl"
+    sed "s|^path = .*|path = $RUNDIR/level-check.jsonl|" "$RUNDIR/conf/sluice-six.ini" >"$RUNDIR/conf/level-check.ini"
+fi
+
 # Contenders: id, group, label (the report knows them by id).
 declare -a IDS=()
 declare -A CMD=()
@@ -428,8 +486,8 @@ if want sluice; then
     pipeline sluice-six file fast "$SIX"
     add 1m "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-minute.ini\""
     add 1a "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six.ini\""
-    pipeline sluice-six-full file fast "$SIX" full
-    add 1f "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six-full.ini\""
+    pipeline sluice-six-structure file fast "$SIX" structure
+    add 1s "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six-structure.ini\""
 fi
 if want strict; then
     if [[ $STRICT_OK == yes ]]; then
@@ -448,6 +506,7 @@ if [[ -n $SIMDJSON_BIN ]]; then
     add 4l "\"$SIMDJSON_BIN\" --mode lines \"$FILE\""
     add 4m "\"$SIMDJSON_BIN\" --mode many \"$FILE\""
 fi
+add_levels   # L: the per-level rows (section 5b)
 if want kcat && [[ -n $BROKER ]]; then
     add 5 "kcat -C -b $BROKER -t $TOPIC -e -o beginning -q >/dev/null"
 fi

@@ -51,8 +51,8 @@ TESTS += tests/unit/test_values tests/unit/test_batch tests/unit/test_options \
 dist_check_SCRIPTS += tests/lib.sh
 HOST_TESTS = tests/cli.sh tests/config-errors.sh tests/plugin-sdk.sh tests/stdin-source.sh \
 	tests/example-plugin.sh tests/e2e-samples.sh tests/generate-determinism.sh \
-	tests/valgrind.sh tests/checkpoint-file.sh tests/scale-merge.sh tests/metrics.sh \
-	tests/progress.sh
+	tests/malformed-frames.sh tests/valgrind.sh tests/checkpoint-file.sh tests/scale-merge.sh \
+	tests/metrics.sh tests/progress.sh
 TESTS += $(HOST_TESTS)
 dist_check_SCRIPTS += $(HOST_TESTS)
 

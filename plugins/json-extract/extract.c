@@ -17,7 +17,7 @@ struct jx_config {
     struct sluice_list fields;
     char *timestamp;
     int mode;     /* JX_MODE_* */
-    int validate; /* JX_VALIDATE_* */
+    int validate; /* enum jx_validate */
     int on_error; /* ON_* */
     struct sluice_list require;
     struct sluice_list any_type;
@@ -25,7 +25,6 @@ struct jx_config {
 
 /* In the order of the options' choices. */
 enum { JX_MODE_FAST, JX_MODE_STRICT };
-enum { JX_VALIDATE_STRUCTURE, JX_VALIDATE_FULL, JX_VALIDATE_FIELDS };
 enum { ON_SKIP, ON_FAIL, ON_DEAD };
 
 /* How many skipped frames are logged at warn level before going quiet. */
@@ -50,11 +49,12 @@ static const struct sluice_option jx_options[] = {
                                 "string; empty = none"),
     SLUICE_ENUM_OPTION("mode", struct jx_config, mode, "fast|strict", .default_value = "fast",
                        .doc = "fast = SIMD root-level scanner, strict = full jansson parse"),
-    SLUICE_ENUM_OPTION("validate", struct jx_config, validate, "structure|full|fields",
-                       .default_value = "structure",
-                       .doc = "fast mode: structure = brackets, strings, escapes everywhere, "
-                              "wanted values in full; full = every byte as jansson; fields = stop "
-                              "once every field was found"),
+    SLUICE_ENUM_OPTION("validate", struct jx_config, validate, JX_VALIDATE_LEVELS,
+                       .default_value = JX_VALIDATE_DEFAULT,
+                       .doc = "fast mode: full = refuse every frame jansson refuses (the default); "
+                              "by name only: structure = brackets, strings, escapes everywhere, "
+                              "wanted values in full (faults elsewhere pass); fields = stop once "
+                              "every field was found"),
     SLUICE_ENUM_OPTION("on_error", struct jx_config, on_error, "skip|fail|dead-letter",
                        .default_value = "skip",
                        .doc = "bad frame: skip (counted), fail the pipeline, or pass it on marked "
@@ -113,8 +113,7 @@ static int jx_init(struct sluice_instance *self, const struct sluice_host_api *h
     st->strict = cf->mode == JX_MODE_STRICT;
     st->on_error = cf->on_error;
     struct jx_rules *r = &st->rules;
-    r->spec.stop_early = cf->validate == JX_VALIDATE_FIELDS;
-    r->spec.structure_only = cf->validate == JX_VALIDATE_STRUCTURE;
+    jx_spec_validate(&r->spec, cf->validate);
     r->ts = -1;
     for (size_t i = 0; i < cf->fields.n; i++)
         if (add_want(st, cf->fields.items[i]) < 0)

@@ -72,9 +72,24 @@ struct jx_spec {
     /* validate = structure: check the frame's structure (brackets, strings,
      * escapes, control bytes, one root object) but not its UTF-8, numbers,
      * literals or colon/comma grammar, except inside the wanted values,
-     * which are checked in full (scanner_structure.h). */
+     * which are checked in full (loop_structure.inc). */
     bool structure_only;
 };
+
+/* The option `validate`: how much of a frame the fast scanner checks. The
+ * default refuses every frame jansson refuses; `structure` and `fields` are
+ * for who asks by name (README.md says what each lets through). The names,
+ * in the order of enum jx_validate: */
+enum jx_validate { JX_VALIDATE_FULL, JX_VALIDATE_STRUCTURE, JX_VALIDATE_FIELDS };
+#define JX_VALIDATE_LEVELS "full|structure|fields"
+#define JX_VALIDATE_DEFAULT "full"
+
+/* Set spec's flags for a validate level. */
+static inline void jx_spec_validate(struct jx_spec *spec, int level)
+{
+    spec->stop_early = level == JX_VALIDATE_FIELDS;
+    spec->structure_only = level == JX_VALIDATE_STRUCTURE;
+}
 
 struct jx_verdict {
     enum jx_err err;
@@ -109,10 +124,13 @@ bool jx_force_impl(const char *name);
 #define JX_MAX_IMPL 5
 const char *jx_impl_at(size_t i);
 /* Has implementation `name` a validate = structure loop of its own
- * (scanner_structure.h)? Else structure is checked as full is. */
+ * (loop_structure.inc)? Else structure is checked as full is. */
 bool jx_impl_has_structure(const char *name);
 
 /* tokens.c: pieces both scanners use. */
+/* 1 for the bytes that end a number or literal: whitespace, structural
+ * characters, '"'. */
+extern const unsigned char jx_delim[256];
 /* Length of the scalar token (number or literal) at buf[pos]: the run up to
  * whitespace, a structural character, a quote or the end. Sets *kind and,
  * for integers, *ival. Returns 0 and sets v on a bad token. */

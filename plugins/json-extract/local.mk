@@ -1,13 +1,15 @@
 # json-extract: root-level JSON fields into record fields (fast SIMD scanner
 # or strict jansson).
-JX_SOURCES = \
-	plugins/json-extract/jx.h plugins/json-extract/machine.h \
-	plugins/json-extract/scanner.c plugins/json-extract/scanner_loop.h \
-	plugins/json-extract/scanner_full.h plugins/json-extract/scanner_structure.h \
-	plugins/json-extract/scalar.c \
+JX_SCAN_FILES = \
+	plugins/json-extract/scanner.c plugins/json-extract/scan_keys.c \
+	plugins/json-extract/scan_sse2.c plugins/json-extract/scan_avx2.c \
+	plugins/json-extract/scan_avx512.c plugins/json-extract/scalar.c \
 	plugins/json-extract/tokens.c plugins/json-extract/decode.c \
-	plugins/json-extract/strict.c \
-	plugins/json-extract/record.c plugins/json-extract/record.h
+	plugins/json-extract/strict.c plugins/json-extract/record.c
+JX_SOURCES = $(JX_SCAN_FILES) \
+	plugins/json-extract/jx.h plugins/json-extract/machine.h \
+	plugins/json-extract/scan.h plugins/json-extract/utf8_lookup.h \
+	plugins/json-extract/record.h
 
 pkglib_LTLIBRARIES += plugins/json-extract/json-extract.la
 plugins_json_extract_json_extract_la_SOURCES = $(JX_SOURCES) plugins/json-extract/extract.c
@@ -50,13 +52,13 @@ plugins_json_extract_tests_bench_scan_LDADD = $(JANSSON_LIBS) $(ZLIB_LIBS)
 FUZZ_CC = clang
 FUZZ_TIME = 30
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-JX_FUZZ_FILES = \
-	$(srcdir)/plugins/json-extract/scanner.c $(srcdir)/plugins/json-extract/scalar.c \
-	$(srcdir)/plugins/json-extract/tokens.c $(srcdir)/plugins/json-extract/decode.c \
-	$(srcdir)/plugins/json-extract/strict.c $(srcdir)/plugins/json-extract/record.c \
+JX_FUZZ_FILES = $(JX_SCAN_FILES:%=$(srcdir)/%) \
 	$(srcdir)/plugins/json-extract/tests/diffcheck.c \
-	$(srcdir)/plugins/json-extract/fuzz_scan.c
-EXTRA_DIST += plugins/json-extract/fuzz_scan.c plugins/json-extract/README.md
+	$(srcdir)/plugins/json-extract/tests/fuzz_scan.c
+# The loop templates, included by scan_*.c (not compiled on their own).
+EXTRA_DIST += plugins/json-extract/loop_events.inc \
+	plugins/json-extract/loop_structure.inc
+EXTRA_DIST += plugins/json-extract/tests/fuzz_scan.c plugins/json-extract/README.md
 CLEANFILES += plugins/json-extract/fuzz_scan
 
 plugins/json-extract/fuzz_scan: $(JX_FUZZ_FILES)

@@ -19,16 +19,10 @@
 #include <string.h>
 
 /* Bytes that end a scalar token: whitespace, structural characters, '"'. */
-static inline bool is_delim(unsigned char c)
-{
-    switch (c) {
-    case ' ': case '\t': case '\n': case '\r':
-    case '{': case '}': case '[': case ']': case ':': case ',': case '"':
-        return true;
-    default:
-        return false;
-    }
-}
+const unsigned char jx_delim[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['{'] = 1, ['}'] = 1,
+    ['['] = 1, [']'] = 1, [':'] = 1, [','] = 1, ['"'] = 1,
+};
 
 static inline bool is_digit(char c)
 {
@@ -95,7 +89,7 @@ size_t jx_token(const char *buf, size_t len, size_t pos, uint8_t *kind, int64_t 
                 struct jx_verdict *v)
 {
     size_t end = pos;
-    while (end < len && !is_delim((unsigned char)buf[end]))
+    while (end < len && !jx_delim[(unsigned char)buf[end]])
         end++;
     const char *s = buf + pos;
     size_t n = end - pos;

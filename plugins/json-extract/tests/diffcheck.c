@@ -41,7 +41,7 @@ static void *bump(void *ctx, size_t n)
 
 /* nnames = 2: just uid and ts, the real pipeline's wanted set (and the one
  * with which validate = fields actually stops early). */
-static void make_rules(struct jx_rules *r, unsigned nnames, bool stop_early, bool structure_only)
+static void make_rules(struct jx_rules *r, unsigned nnames, enum jx_validate validate)
 {
     memset(r, 0, sizeof *r);
     r->spec.n = nnames;
@@ -57,8 +57,7 @@ static void make_rules(struct jx_rules *r, unsigned nnames, bool stop_early, boo
     }
     r->required[0] = r->required[1] = true;
     r->ts = 1;
-    r->spec.stop_early = stop_early;
-    r->spec.structure_only = structure_only;
+    jx_spec_validate(&r->spec, validate);
 }
 
 struct outcome {
@@ -407,12 +406,13 @@ bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats 
     int nimpl = 0, first = -1;
     while (nimpl < JX_MAX_IMPL && (impls[nimpl] = jx_impl_at((size_t)nimpl)))
         nimpl++;
+    /* full, two: the default (validate = full), with six keys or uid and ts. */
     struct jx_rules full, two, fields, sfull, stwo;
-    make_rules(&full, NNAMES, false, false);
-    make_rules(&two, 2, false, false);
-    make_rules(&fields, 2, true, false);
-    make_rules(&sfull, NNAMES, false, true);
-    make_rules(&stwo, 2, false, true);
+    make_rules(&full, NNAMES, JX_VALIDATE_FULL);
+    make_rules(&two, 2, JX_VALIDATE_FULL);
+    make_rules(&fields, 2, JX_VALIDATE_FIELDS);
+    make_rules(&sfull, NNAMES, JX_VALIDATE_STRUCTURE);
+    make_rules(&stwo, 2, JX_VALIDATE_STRUCTURE);
     size_t maxdepth;
     struct ref_verdict rv = {0};
     rv.structure = ref_structure(buf, len, &maxdepth);
@@ -459,6 +459,14 @@ bool diff_check(const char *buf, size_t len, bool require_ok, struct diff_stats 
                         o.v.detail, o.v.pos, ref_scalar.v.detail, ref_scalar.v.pos);
         if (!o.err && !same_fields(&ref.rec, &o.rec, sub, sizeof sub))
             return fail(why, whylen, "%s full vs strict: %s", impls[i], sub);
+        /* The default with the real pipeline's wanted set. */
+        run(&o, &two, buf, len, jx_scan_fast);
+        if (!same_class(ref2.err, o.err) ||
+            (o.err && (o.err != ref2_scalar.err || o.v.pos != ref2_scalar.v.pos)))
+            return fail(why, whylen, "%s default (uid, ts): %d (%s at %zu), strict %d (%s at %zu)",
+                        impls[i], o.err, o.v.detail, o.v.pos, ref2.err, ref2.v.detail, ref2.v.pos);
+        if (!o.err && !same_fields(&ref2.rec, &o.rec, sub, sizeof sub))
+            return fail(why, whylen, "%s default (uid, ts) vs strict: %s", impls[i], sub);
 
         /* validate = structure, with both wanted sets. */
         if (!check_structure(impls[i], "6 keys", &sfull, &ref, &ref_scalar, &rv6, &lenient,

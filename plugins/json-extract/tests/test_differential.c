@@ -163,8 +163,10 @@ static void string_map(const char *buf, size_t len, unsigned char *map)
 }
 
 /* Faults that leave the structure intact (validate = structure's rules 1-5
- * hold): colons and commas moved (grammar), bad numbers and literals, and
- * invalid UTF-8 inside strings. Placed at random, some land in a wanted
+ * hold): colons and commas moved (grammar; trailing commas before a closing
+ * bracket, a colon after a value), bad numbers and literals, and invalid
+ * UTF-8 inside strings (stray continuation bytes, overlong encodings,
+ * surrogates, code points past U+10FFFF, cut sequences). Placed at random, some land in a wanted
  * value or key (refused, or the key lost) and most elsewhere (accepted by
  * validate = structure, refused by jansson), so the relations of
  * diffcheck.h are exercised both ways. Each variant is also checked to
@@ -180,8 +182,8 @@ static void mutate_lenient(const char *frame, size_t len, unsigned seed, const c
         return;
     bool before = ref_structure_ok(frame, len);
     string_map(frame, len, map);
-    for (int k = 0; k < 40; k++) {
-        unsigned op = (unsigned)k % 8;
+    for (int k = 0; k < 50; k++) {
+        unsigned op = (unsigned)k % 10;
         /* A position of the kind the edit wants, from a random start. */
         size_t start = rnd(&seed) % len, pos = len;
         for (size_t j = 0; j < len && pos == len; j++) {
@@ -196,6 +198,8 @@ static void mutate_lenient(const char *frame, size_t len, unsigned seed, const c
                       : op == 4 ? out && (c == ':' || c == '[' || c == ',') && /* a number next */
                                       (d == '-' || (d >= '0' && d <= '9'))
                       : op == 5 ? out && (c == 'e' || c == 'u' || c == 'l') /* tru, fals, nul */
+                      : op == 8 ? out && (c == '}' || c == ']') /* ,} or ,] */
+                      : op == 9 ? out && c == ','               /* "a":1:, */
                       : map[i] == 3; /* 6, 7: before a closing quote */
             if (ok)
                 pos = i;
@@ -233,6 +237,11 @@ static void mutate_lenient(const char *frame, size_t len, unsigned seed, const c
         case 5: /* a literal cut short, or a letter as a value */
             memcpy(buf + n, frame + pos + 1, len - pos - 1);
             n += len - pos - 1;
+            break;
+        case 8: case 9: /* a comma before it (trailing), a colon before it */
+            buf[n++] = op == 8 ? ',' : ':';
+            memcpy(buf + n, frame + pos, len - pos);
+            n += len - pos;
             break;
         default: { /* invalid UTF-8 at the end of a string */
             const char *u = utf8[rnd(&seed) % (sizeof utf8 / sizeof utf8[0])];

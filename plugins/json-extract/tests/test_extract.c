@@ -1,7 +1,7 @@
 /*
  * json-extract on hand-made frames, through the plugin descriptor, in every
  * mode (fast on each SIMD level the CPU has, scalar, strict; validate =
- * structure (the default), full and fields): nested decoys, escapes before
+ * full (the default), structure and fields): nested decoys, escapes before
  * the key, string ts, duplicate nested keys, truncation, empty lines,
  * non-objects, \u escapes, bad types, faults only outside the wanted values
  * (grammar, numbers, literals, UTF-8: accepted by validate = structure) and
@@ -30,7 +30,7 @@ struct tcase {
     int structure;      /* what validate = structure does with a refused frame (S_) */
 };
 
-/* validate = structure (the default) and a frame that validate = full
+/* validate = structure (by name) and a frame that validate = full (the default)
  * refuses: */
 enum {
     S_FULL = 0, /* refused, for the same reason (a structural fault, or one in
@@ -438,8 +438,8 @@ static void check_any_type(const char *impl)
          "{\"x\":[{},\"\\u00e9\"]}"},
     };
     static const char *const opts[] = {
-        "fields = uid, o\nany_type = o\ntimestamp =\non_error = dead-letter",
-        "fields = uid, o\nany_type = o\ntimestamp =\non_error = dead-letter\nvalidate = full"};
+        "fields = uid, o\nany_type = o\ntimestamp =\non_error = dead-letter\nvalidate = structure",
+        "fields = uid, o\nany_type = o\ntimestamp =\non_error = dead-letter"};
     size_t n = sizeof f / sizeof f[0];
     for (int k = 0; k < 2; k++) {
         bool structure = k == 0 && jx_impl_has_structure(impl);
@@ -458,7 +458,7 @@ static void check_any_type(const char *impl)
             bool want_ok = structure && f[i].lax;
             if (want_ok != sluice_record_live(r))
                 fprintf(stderr, "any_type case %zu (%s, %s): %s, reason %s\n", i, impl,
-                        k ? "full" : "default", sluice_record_live(r) ? "accepted" : "refused",
+                        k ? "default (full)" : "structure", sluice_record_live(r) ? "accepted" : "refused",
                         r->error ? r->error : "-");
             CHECK(want_ok == sluice_record_live(r));
             if (!want_ok || !sluice_record_live(r))
@@ -481,10 +481,10 @@ int main(void)
             fprintf(stderr, "(%s not available here)\n", impl);
             continue;
         }
-        /* validate = structure is the default. */
-        run_cases("on_error = dead-letter", L_STRUCTURE, impl, &structure);
-        run_cases("on_error = dead-letter\nvalidate = structure", L_STRUCTURE, impl, NULL);
-        run_cases("on_error = dead-letter\nvalidate = full", L_FULL, impl, &full);
+        /* validate = full is the default. */
+        run_cases("on_error = dead-letter", L_FULL, impl, &full);
+        run_cases("on_error = dead-letter\nvalidate = full", L_FULL, impl, NULL);
+        run_cases("on_error = dead-letter\nvalidate = structure", L_STRUCTURE, impl, &structure);
         run_cases("on_error = dead-letter\nvalidate = fields", L_FIELDS, impl, NULL);
         /* A frame both refuse for the same fault: the same reason text (the
          * scalar scanner's); S_FIELD frames lose a key instead. */

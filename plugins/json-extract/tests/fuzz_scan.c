@@ -8,7 +8,7 @@
  *
  *   make fuzz FUZZ_TIME=60        # seconds; corpus in $(builddir)/fuzz-corpus
  */
-#include "tests/diffcheck.h"
+#include "diffcheck.h"
 
 #include <stdint.h>
 #include <stdio.h>

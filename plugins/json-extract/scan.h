@@ -1,0 +1,251 @@
+/*
+ * What the block loops of the SIMD scanner share (scanner.c's essay says
+ * how they work): the bitmaps of a 64-byte block, the bit tricks on them,
+ * and the root keys and values (scan_keys.c). Each instruction set's file
+ * (scan_sse2.c, scan_avx2.c, scan_avx512.c) instantiates the loop
+ * templates (loop_*.inc) with its classifiers.
+ */
+#ifndef SLUICE_JX_SCAN_H
+#define SLUICE_JX_SCAN_H
+
+#include "jx.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define JX_X86 1
+#include <immintrin.h>
+#endif
+
+#define JX_ODD_BITS 0xAAAAAAAAAAAAAAAAull
+
+/* The entry points of each instruction set (scanner.c picks one). */
+typedef enum jx_err (*jx_scan_fn)(const char *, size_t, const struct jx_spec *,
+                                  struct jx_slot *, struct jx_verdict *);
+enum jx_err jx_scan_sse2(const char *buf, size_t len, const struct jx_spec *spec,
+                         struct jx_slot *slots, struct jx_verdict *v);
+enum jx_err jx_scan_avx2(const char *buf, size_t len, const struct jx_spec *spec,
+                         struct jx_slot *slots, struct jx_verdict *v);
+enum jx_err jx_scan_avx512bw(const char *buf, size_t len, const struct jx_spec *spec,
+                             struct jx_slot *slots, struct jx_verdict *v);
+enum jx_err jx_scan_avx512v(const char *buf, size_t len, const struct jx_spec *spec,
+                            struct jx_slot *slots, struct jx_verdict *v);
+
+/* A frame a block loop did not pass: the scalar scanner judges it from the
+ * start, so the reason (and where) is the same whichever scanner ran. With
+ * `faulty` the loop saw a fault, so the scalar scanner must see one too. */
+enum jx_err jx_rescan(const char *buf, size_t len, const struct jx_spec *spec,
+                      struct jx_slot *slots, struct jx_verdict *v, bool faulty);
+
+/* Which bytes of a block are escaped (step 2 of the essay): a byte is
+ * escaped if an odd-length run of backslashes (bs) ends just before it.
+ * *prev: the block's first byte is escaped; set for the next block. */
+static inline uint64_t jx_escaped(uint64_t bs, uint64_t *prev)
+{
+    uint64_t potential = bs & ~*prev;
+    uint64_t maybe = potential << 1;
+    uint64_t codes = ((maybe | JX_ODD_BITS) - potential) ^ JX_ODD_BITS;
+    uint64_t escaped = codes ^ (bs | *prev);
+    *prev = (codes & bs) >> 63;
+    return escaped;
+}
+
+/* The per-block bitmaps. */
+struct jx_masks {
+    uint64_t quote, bs, op, ws, ctrl, high;
+};
+
+
+/* The bitmaps of the structure and full loops: the structural characters apart,
+ * opn = { or [, cls = } or ], c5 = bit 5 of the byte (set for { and }). */
+struct jx_fmasks {
+    uint64_t quote, bs, opn, cls, c5, colon, comma, ws, ctrl;
+    uint64_t first; /* where a wanted name may start (see jx_first) */
+};
+
+/* The key filter, for up to four wanted names: a root key is looked at if
+ * its first byte is a wanted name's first byte and either its closing
+ * quote stands where that name's would (len bytes on) or a backslash is in
+ * its first eight bytes (an escaped key is longer than the name it spells;
+ * its first backslash lies within the name's length). Names longer than
+ * eight bytes are filtered by their first byte only; keys that start with a
+ * backslash are always looked at. Patterns that run past the block count
+ * as matches. n = -1: no filter (more names, or an empty one). */
+struct jx_first {
+    int n;
+    char c[4];
+    uint8_t len[4];
+    uint64_t top[4]; /* the positions whose pattern runs past the block */
+    uint64_t en[4];  /* all ones for the names in use (the others are 0) */
+    uint64_t all;    /* all ones if there is no filter */
+};
+
+/* Where a wanted key may start, given eq(i) = the block's bytes equal to
+ * the i-th first byte (a vector the block loop broadcast once per frame:
+ * four fixed terms, no loop, no broadcast per block). */
+#define JX_FIRST_MATCH(fc, out, quote, bs, eq)                                   \
+    do {                                                                         \
+        uint64_t sm_ = (bs) | (bs) >> 1;                                         \
+        sm_ |= sm_ >> 2;                                                         \
+        sm_ |= sm_ >> 4;                                                         \
+        uint64_t f_ = (fc)->all;                                                 \
+        f_ |= eq(0) & (((quote) >> (fc)->len[0]) | (fc)->top[0] | sm_) & (fc)->en[0]; \
+        f_ |= eq(1) & (((quote) >> (fc)->len[1]) | (fc)->top[1] | sm_) & (fc)->en[1]; \
+        f_ |= eq(2) & (((quote) >> (fc)->len[2]) | (fc)->top[2] | sm_) & (fc)->en[2]; \
+        f_ |= eq(3) & (((quote) >> (fc)->len[3]) | (fc)->top[3] | sm_) & (fc)->en[3]; \
+        (out) = f_;                                                              \
+    } while (0)
+
+/* Positions whose previous non-whitespace byte is in x: x shifted by one,
+ * then carried over each run of whitespace w by an addition. *carry holds
+ * the bit that enters the next block (x's top bit, or a run reaching it). */
+static inline uint64_t jx_after(uint64_t x, uint64_t w, uint64_t *carry)
+{
+    uint64_t y = (x << 1) | *carry;
+    uint64_t s;
+    uint64_t o = __builtin_add_overflow(y & w, w, &s);
+    *carry = (x >> 63) | o;
+    return (s | y) & ~w;
+}
+
+/* The same where w is 0. */
+static inline uint64_t jx_after0(uint64_t x, uint64_t *carry)
+{
+    uint64_t y = (x << 1) | *carry;
+    *carry = x >> 63;
+    return y;
+}
+/* The \u escapes whose 'u's are the bits of `ucheck` (block at base), each
+ * by jx_check_u; *u_done: checked below this offset (a pair's low half is
+ * skipped). False with v set at the first bad one. */
+static inline bool jx_check_u_bits(const char *buf, size_t len, size_t base, uint64_t ucheck,
+                                   size_t *u_done, struct jx_verdict *v)
+{
+    while (ucheck) {
+        size_t upos = base + (size_t)__builtin_ctzll(ucheck);
+        ucheck &= ucheck - 1;
+        if (upos < *u_done)
+            continue; /* the low half of a checked pair */
+        size_t n = jx_check_u(buf, len, upos, v);
+        if (!n)
+            return false;
+        *u_done = upos + 1 + n;
+    }
+    return true;
+}
+/* The root object's keys (the structure and full loops): which are wanted,
+ * and their values, read by peeking past the key (the block loop checks the
+ * frame; a frame with any fault is rescanned by the scalar scanner). */
+struct jx_keys {
+    const struct jx_spec *spec;
+    struct jx_slot *slots;
+    int open_slot;    /* wanted index whose object/array value is open, or -1 */
+    unsigned seen, repeated;
+    uint64_t lenmask; /* bit n set: some wanted name is n bytes long */
+    bool check_values; /* validate = structure: the block loop does not check
+                        * UTF-8, numbers, literals: check the wanted values */
+};
+
+/* The key candidate whose opening quote is at buf[pos] (a string at depth
+ * 1): if it is a wanted key (followed by a colon), its value into its slot;
+ * an object or array value is open until jx_closed_to. Nonzero if the frame
+ * is faulty. */
+int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struct jx_verdict *v);
+
+/* The kind of an event of the structure loop, by its byte: a bracket, a key
+ * candidate's opening quote, else (0) the first byte of a number or literal. */
+enum { JX_EV_TOKEN = 0, JX_EV_BRACKET = 1, JX_EV_KEY = 2 };
+extern const unsigned char jx_event_kind[256];
+
+/* The first bytes of the wanted names: keys that start otherwise (and
+ * not with a backslash) cannot match, and are not looked at. */
+void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc);
+
+/* validate = structure: a closing bracket brought the depth to `depth`, and
+ * the frame's next byte is buf[at]. Depth 1 with a wanted object or array
+ * value open: that value ends here, and is checked in full; depth 0: the
+ * root ends (the first time). False if the value is not valid JSON. */
+bool jx_closed_to(struct jx_keys *ks, const char *buf, uint32_t depth, size_t at,
+                  size_t *root_end);
+
+/* A block for the structure loop without masked loads: a pointer, the
+ * last short block copied into `tail` and padded with spaces. */
+static inline const char *jx_block_ptr(const char *p, size_t avail, char *tail)
+{
+    if (__builtin_expect(avail >= 64, 1))
+        return p;
+    memcpy(tail, p, avail);
+    memset(tail + avail, ' ', 64 - avail);
+    return tail;
+}
+
+/* Append the positions of m's bits (off + bit) to out[n..]; returns the new
+ * count. Four are written whether or not there are as many (out needs four
+ * spare entries), so a block with up to four takes no branch. */
+static inline uint32_t jx_flatten(uint16_t *out, uint32_t n, uint32_t off, uint64_t m)
+{
+    uint32_t cnt = (uint32_t)__builtin_popcountll(m);
+    uint16_t *o = out + n;
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        o[i] = (uint16_t)(off + (uint32_t)__builtin_ctzll(m | (uint64_t)1 << 63));
+        m &= m - 1;
+    }
+    if (__builtin_expect(cnt > 4, 0))
+        for (o += 4; m; m &= m - 1)
+            *o++ = (uint16_t)(off + (uint32_t)__builtin_ctzll(m));
+    return n + cnt;
+}
+
+
+/* Is the number or literal at buf[pos] valid? true, false, null and
+ * integers of up to 18 digits (always within int64) are checked here;
+ * everything else by jx_token. */
+static inline bool jx_scalar_ok(const char *buf, size_t len, size_t pos, struct jx_verdict *v)
+{
+    const unsigned char *s = (const unsigned char *)buf + pos;
+    size_t room = len - pos;
+    if (room > 5) {
+        uint32_t w;
+        memcpy(&w, s, 4);
+        if ((w == 0x65757274u || w == 0x6c6c756eu) && jx_delim[s[4]]) /* true null */
+            return true;
+        if (w == 0x736c6166u && s[4] == 'e' && jx_delim[s[5]]) /* false */
+            return true;
+        size_t i = s[0] == '-';
+        if (s[i] >= '1' && s[i] <= '9') {
+            size_t j = i + 1, lim = i + 18 < room ? i + 18 : room;
+            while (j < lim && s[j] >= '0' && s[j] <= '9')
+                j++;
+            if (j < room && jx_delim[s[j]])
+                return true;
+        } else if (s[i] == '0' && jx_delim[s[i + 1]]) {
+            return true;
+        }
+    }
+    uint8_t kind;
+    int64_t ival;
+    return jx_token(buf, len, pos, &kind, &ival, v) != 0;
+}
+
+static inline uint64_t prefix_xor_shift(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+#ifdef JX_X86
+/* The prefix XOR by one carry-less multiply by all ones. */
+__attribute__((target("pclmul"))) static inline uint64_t prefix_xor_clmul(uint64_t x)
+{
+    __m128i r = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x), _mm_set1_epi8((char)0xFF), 0);
+    return (uint64_t)_mm_cvtsi128_si64(r);
+}
+#endif
+
+#endif

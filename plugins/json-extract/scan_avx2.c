@@ -1,0 +1,246 @@
+/*
+ * The AVX2 (+ PCLMUL, BMI1/2) scanner: 64-byte blocks as two 32-byte
+ * halves, bitmaps by movemask pairs, whitespace and escapes by pshufb
+ * nibble tables, UTF-8 by table lookups. The loops are the templates
+ * loop_*.inc (scanner.c's essay says how they work).
+ */
+#include "machine.h"
+#include "scan.h"
+#include "utf8_lookup.h"
+
+#ifdef JX_X86
+
+#define AVX_ATTR __attribute__((target("avx2,pclmul,bmi,bmi2")))
+#define EQ32(x, ch) _mm256_cmpeq_epi8((x), _mm256_set1_epi8(ch))
+
+AVX_ATTR static inline uint64_t mask2(__m256i a, __m256i b)
+{
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(a) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(b) << 32;
+}
+
+AVX_ATTR static inline void classify_avx2(const char *p, struct jx_masks *k)
+{
+    __m256i x[2], q[2], b[2], o[2], w[2], c[2];
+#pragma GCC unroll 2
+    for (int i = 0; i < 2; i++) {
+        x[i] = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
+        __m256i lo = _mm256_or_si256(x[i], _mm256_set1_epi8(0x20));
+        q[i] = EQ32(x[i], '"');
+        b[i] = EQ32(x[i], '\\');
+        o[i] = _mm256_or_si256(_mm256_or_si256(EQ32(lo, '{'), EQ32(lo, '}')),
+                               _mm256_or_si256(EQ32(x[i], ':'), EQ32(x[i], ',')));
+        w[i] = _mm256_or_si256(_mm256_or_si256(EQ32(x[i], ' '), EQ32(x[i], '\t')),
+                               _mm256_or_si256(EQ32(x[i], '\n'), EQ32(x[i], '\r')));
+        c[i] = _mm256_cmpeq_epi8(_mm256_min_epu8(x[i], _mm256_set1_epi8(0x1F)), x[i]);
+    }
+    k->quote = mask2(q[0], q[1]);
+    k->bs = mask2(b[0], b[1]);
+    k->op = mask2(o[0], o[1]);
+    k->ws = mask2(w[0], w[1]);
+    k->ctrl = mask2(c[0], c[1]);
+    k->high = mask2(x[0], x[1]);
+}
+
+AVX_ATTR static inline void escapes_avx2(const char *p, uint64_t *valid, uint64_t *is_u)
+{
+    __m256i v[2], u[2];
+#pragma GCC unroll 2
+    for (int i = 0; i < 2; i++) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
+        u[i] = EQ32(x, 'u');
+        __m256i a = _mm256_or_si256(_mm256_or_si256(EQ32(x, '"'), EQ32(x, '\\')),
+                                    _mm256_or_si256(EQ32(x, '/'), EQ32(x, 'b')));
+        __m256i b = _mm256_or_si256(_mm256_or_si256(EQ32(x, 'f'), EQ32(x, 'n')),
+                                    _mm256_or_si256(EQ32(x, 'r'), EQ32(x, 't')));
+        v[i] = _mm256_or_si256(_mm256_or_si256(a, b), u[i]);
+    }
+    *valid = mask2(v[0], v[1]);
+    *is_u = mask2(u[0], u[1]);
+}
+
+/* The same by two nibble-table lookups: the high nibble of " / \\ b f n r
+ * t u picks a bit (2, 5, 6, 7), the low nibble's table has that bit where
+ * the pair is one of them. */
+AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, uint64_t *is_u)
+{
+    const __m256i hi = _mm256_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+                                        0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i lo = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
+                                        0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+    __m256i bad[2], u[2];
+#pragma GCC unroll 2
+    for (int i = 0; i < 2; i++) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
+        __m256i h = _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
+        __m256i l = _mm256_shuffle_epi8(lo, _mm256_and_si256(x, nib));
+        bad[i] = _mm256_cmpeq_epi8(_mm256_and_si256(h, l), _mm256_setzero_si256());
+        u[i] = EQ32(x, 'u');
+    }
+    *valid = ~mask2(bad[0], bad[1]);
+    *is_u = mask2(u[0], u[1]);
+}
+
+/* (always_inline: gcc left it out of line, its masks in memory, ~40% of
+ * the structure loop's instructions.) */
+AVX_ATTR static inline __attribute__((always_inline)) void
+classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc,
+                   const __m256i *fv)
+{
+    /* Whitespace by one table lookup on the low nibble: the table holds
+     * the whitespace byte with that nibble (space, tab, newline, return), else 0. */
+    const __m256i wst = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
+                                         ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
+    __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2];
+#pragma GCC unroll 2
+    for (int i = 0; i < 2; i++) {
+        x[i] = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
+        __m256i lo = _mm256_or_si256(x[i], _mm256_set1_epi8(0x20));
+        q[i] = EQ32(x[i], '"');
+        b[i] = EQ32(x[i], '\\');
+        on[i] = EQ32(lo, '{');
+        cl[i] = EQ32(lo, '}');
+        c5[i] = _mm256_slli_epi16(x[i], 2);
+        co[i] = EQ32(x[i], ':');
+        cm[i] = EQ32(x[i], ',');
+        w[i] = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x[i]), x[i]);
+        c[i] = _mm256_cmpeq_epi8(_mm256_min_epu8(x[i], _mm256_set1_epi8(0x1F)), x[i]);
+    }
+    k->quote = mask2(q[0], q[1]);
+    k->bs = mask2(b[0], b[1]);
+    k->opn = mask2(on[0], on[1]);
+    k->cls = mask2(cl[0], cl[1]);
+    k->c5 = mask2(c5[0], c5[1]);
+    k->colon = mask2(co[0], co[1]);
+    k->comma = mask2(cm[0], cm[1]);
+    k->ws = mask2(w[0], w[1]);
+    k->ctrl = mask2(c[0], c[1]);
+#define EQ_AVX2(i) mask2(_mm256_cmpeq_epi8(x[0], fv[i]), _mm256_cmpeq_epi8(x[1], fv[i]))
+    JX_FIRST_MATCH(fc, k->first, k->quote, k->bs, EQ_AVX2);
+#undef EQ_AVX2
+}
+
+/* UTF-8 by table lookups (utf8_lookup.h), errors ORed up and tested once
+ * per frame. */
+struct jx_u8_avx2 {
+    __m256i prev, incomplete, err;
+};
+
+#define U8_T16(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
+
+AVX_ATTR static inline __m256i u8_prev(__m256i in, __m256i prev, int n)
+{
+    __m256i t = _mm256_permute2x128_si256(prev, in, 0x21);
+    switch (n) {
+    case 1: return _mm256_alignr_epi8(in, t, 15);
+    case 2: return _mm256_alignr_epi8(in, t, 14);
+    default: return _mm256_alignr_epi8(in, t, 13);
+    }
+}
+
+AVX_ATTR static inline __m256i u8_check(__m256i in, __m256i prev)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+    const __m256i t1h = U8_T16(U8_BYTE1_HIGH);
+    const __m256i t1l = U8_T16(U8_BYTE1_LOW);
+    const __m256i t2h = U8_T16(U8_BYTE2_HIGH);
+    __m256i p1 = u8_prev(in, prev, 1);
+    __m256i b1h = _mm256_shuffle_epi8(t1h, _mm256_and_si256(_mm256_srli_epi16(p1, 4), nib));
+    __m256i b1l = _mm256_shuffle_epi8(t1l, _mm256_and_si256(p1, nib));
+    __m256i b2h = _mm256_shuffle_epi8(t2h, _mm256_and_si256(_mm256_srli_epi16(in, 4), nib));
+    __m256i sc = _mm256_and_si256(_mm256_and_si256(b1h, b1l), b2h);
+    __m256i third = _mm256_subs_epu8(u8_prev(in, prev, 2), _mm256_set1_epi8((char)(0xE0 - 0x80)));
+    __m256i fourth = _mm256_subs_epu8(u8_prev(in, prev, 3), _mm256_set1_epi8((char)(0xF0 - 0x80)));
+    __m256i must = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
+    return _mm256_xor_si256(must, sc);
+}
+
+AVX_ATTR static inline void u8_init_avx2(struct jx_u8_avx2 *s)
+{
+    s->prev = s->incomplete = s->err = _mm256_setzero_si256();
+}
+
+/* One 64-byte block; the ASCII ones by one test (AVX2 keeps the branch:
+ * two u8_check on every block cost more than its mispredictions). */
+AVX_ATTR static inline void u8_block_avx2(struct jx_u8_avx2 *s, const char *p)
+{
+    __m256i x0 = _mm256_loadu_si256((const __m256i *)p);
+    __m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
+    if (!_mm256_movemask_epi8(_mm256_or_si256(x0, x1))) {
+        s->err = _mm256_or_si256(s->err, s->incomplete);
+        s->incomplete = _mm256_setzero_si256();
+    } else {
+        /* A lead byte in the last three places still wants bytes. */
+        const __m256i max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                              -1, -1, -1, -1, U8_MAX_TAIL16);
+        s->err = _mm256_or_si256(s->err, _mm256_or_si256(u8_check(x0, s->prev),
+                                                         u8_check(x1, x0)));
+        s->incomplete = _mm256_subs_epu8(x1, max);
+    }
+    s->prev = x1;
+}
+
+AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
+{
+    __m256i e = _mm256_or_si256(s->err, s->incomplete);
+    return !_mm256_testz_si256(e, e);
+}
+
+#define JX_NAME scan_avx2_fields
+#define JX_TARGET AVX_ATTR
+#define JX_CLASSIFY classify_avx2
+#define JX_ESCAPES escapes_avx2
+#define JX_PREFIX_XOR prefix_xor_clmul
+#include "loop_events.inc"
+#undef JX_NAME
+#undef JX_CLASSIFY
+#undef JX_ESCAPES
+
+/* validate = structure and = full: loop_structure.inc twice. */
+#define JX_BLOCK_T const char *
+#define JX_BLOCK jx_block_ptr
+#define JX_CLASSIFY_STRUCT classify_full_avx2
+#define JX_FIRST_VEC_T __m256i
+#define JX_FIRST_VEC(c) _mm256_set1_epi8(c)
+#define JX_ESCAPES_FULL escapes_full_avx2
+#define JX_NO_BRANCH 0
+#define JX_FLATTEN jx_flatten
+#define JX_UTF8_STATE struct jx_u8_avx2
+#define JX_UTF8_INIT u8_init_avx2
+#define JX_UTF8_BLOCK_X u8_block_avx2
+#define JX_UTF8_END u8_end_avx2
+#define JX_STRUCT_NAME scan_avx2_structure
+#define JX_STRICT 0
+#include "loop_structure.inc"
+#undef JX_STRUCT_NAME
+#undef JX_STRICT
+#define JX_STRUCT_NAME scan_avx2_full
+#define JX_STRICT 1
+#include "loop_structure.inc"
+#undef JX_STRUCT_NAME
+#undef JX_STRICT
+#undef JX_TARGET
+#undef JX_CLASSIFY_STRUCT
+#undef JX_FIRST_VEC_T
+#undef JX_FIRST_VEC
+#undef JX_ESCAPES_FULL
+#undef JX_PREFIX_XOR
+#undef JX_NO_BRANCH
+#undef JX_FLATTEN
+#undef JX_BLOCK_T
+#undef JX_BLOCK
+#undef JX_UTF8_STATE
+#undef JX_UTF8_INIT
+#undef JX_UTF8_BLOCK_X
+#undef JX_UTF8_END
+
+enum jx_err jx_scan_avx2(const char *buf, size_t len, const struct jx_spec *spec,
+                         struct jx_slot *slots, struct jx_verdict *v)
+{
+    return spec->stop_early      ? scan_avx2_fields(buf, len, spec, slots, v)
+           : spec->structure_only ? scan_avx2_structure(buf, len, spec, slots, v)
+                                  : scan_avx2_full(buf, len, spec, slots, v);
+}
+
+#endif /* JX_X86 */

@@ -207,7 +207,7 @@ enum sluice_option_type {
     SLUICE_OPT_BOOL = 3,     /* bool              */
     SLUICE_OPT_DOUBLE = 4,   /* double            */
     SLUICE_OPT_SIZE = 5,     /* int64_t, bytes: 512, 64K, 64M, 1G */
-    SLUICE_OPT_DURATION = 6, /* int64_t, milliseconds: 250ms, 5s, 1m, 1h, 1d */
+    SLUICE_OPT_DURATION = 6, /* int64_t, milliseconds: 250ms, 5s, 1m, 1h30m, 1d, 1w, 1y */
     SLUICE_OPT_LIST = 7,     /* struct sluice_list: "a, b, c" */
     SLUICE_OPT_PREFIX = 8,   /* struct sluice_kv_list: every key starting with name */
     SLUICE_OPT_ENUM = 9      /* int: the index of the value among the row's choices

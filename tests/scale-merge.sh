@@ -72,4 +72,50 @@ INI
         expect_file_eq "exact: merged counts are the exact counts" "$TMP/merged.counts" "$TMP/exact"
     fi
 done
+# Both stages checkpointed (the count stage per source partition, the merge
+# stage's whole engine in its instance part), the process SIGKILLed at
+# random moments and restarted: the same latest results.
+for algorithm in exact sketch; do
+    { printf '[pipeline]\ncheckpoint = file:%s\ncheckpoint_interval = 100ms\n' "$TMP/ck-$algorithm"
+      source_section | sed 's/^count = .*/count = 120000/'
+      printf 'mode = strict\n'
+      cat <<INI
+[transform.count]
+plugin = distinct-count
+windows = minute, hour
+algorithm = $algorithm
+output = partials
+partial_interval = 0
+[transform.merge]
+plugin = sketch-merge
+windows = minute, hour
+algorithm = $algorithm
+[sink.out]
+plugin = stdout
+INI
+    } > "$TMP/ck.ini"
+    sed -e '/^\[pipeline\]/,/^checkpoint_interval/d' "$TMP/ck.ini" > "$TMP/plain.ini"
+    sed -i 's/^\[source\]/[pipeline]\ncheckpoint = none\n[source]/' "$TMP/plain.ini"
+    "$SLUICE" -q "$TMP/plain.ini" > "$TMP/plain.out"
+    latest "$TMP/plain.out" > "$TMP/plain.latest"
+    kills=0
+    : > "$TMP/crash.out"
+    while :; do
+        "$SLUICE" -q "$TMP/ck.ini" >> "$TMP/crash.out" 2>> "$TMP/crash.err" &
+        pid=$!
+        [ "$kills" -lt 6 ] && sleep "0.$(( $(od -An -N2 -tu2 /dev/urandom) % 5 + 2 ))"
+        if [ "$kills" -lt 6 ] && kill -KILL "$pid" 2> /dev/null; then
+            kills=$((kills + 1))
+            wait "$pid" 2> /dev/null || true
+        else
+            wait "$pid" || { fail "$algorithm: a checkpointed run failed"; cat "$TMP/crash.err" >&2; break; }
+            break
+        fi
+    done
+    echo "$algorithm: $kills SIGKILLs of count + merge, then a run to the end"
+    [ "$kills" -ge 3 ] || fail "$algorithm: only $kills kills while running"
+    latest "$TMP/crash.out" > "$TMP/crash.latest"
+    expect_file_eq "$algorithm: count + merge killed and restarted = a run without crashes" \
+        "$TMP/crash.latest" "$TMP/plain.latest"
+done
 finish

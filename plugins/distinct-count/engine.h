@@ -119,6 +119,12 @@ int dc_engine_load_partition(struct dc_engine *e, int32_t partition, const uint8
 int dc_engine_load_instance(struct dc_engine *e, const uint8_t *bytes, size_t len,
                             const char **err);
 
+/* The whole engine as one blob — every partition's state, then the
+ * instance part — for a stage whose state is not per source partition of
+ * its own input (sketch-merge keeps it in its instance part). */
+int dc_engine_save_all(const struct dc_engine *e, dc_write_fn write, void *ctx);
+int dc_engine_load_all(struct dc_engine *e, const uint8_t *bytes, size_t len, const char **err);
+
 /* The engine's part of the text that makes a checkpoint's state meaningful
  * for `cfg` (windows, algorithm, precision, time zone; the plugin adds the
  * key). Returns its length (< cap). */

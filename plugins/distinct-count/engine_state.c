@@ -299,3 +299,101 @@ size_t dc_engine_fingerprint(const struct dc_engine_config *cfg, char *buf, size
     }
     return j < cap ? j : cap - 1;
 }
+
+/* A growable buffer behind a dc_write_fn, for length-prefixed parts. */
+struct blob {
+    uint8_t *data;
+    size_t len, cap;
+};
+
+static int blob_write(void *ctx, const void *bytes, size_t n)
+{
+    struct blob *b = ctx;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        uint8_t *d = realloc(b->data, cap);
+        if (!d)
+            return -1;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, bytes, n);
+    b->len += n;
+    return 0;
+}
+
+#define ALL_MAGIC "DCA1"
+
+/* Layout: "DCA1", u32 topic partitions, u32 n, n x (u32 partition, u32
+ * length, partition state), u32 length, instance state. */
+int dc_engine_save_all(const struct dc_engine *e, dc_write_fn write, void *ctx)
+{
+    struct out o = {write, ctx, 0};
+    put(&o, ALL_MAGIC, 4);
+    put_int(&o, (uint64_t)(e->topic_partitions > 0 ? e->topic_partitions : 0), 4);
+    uint32_t n = 0;
+    for (size_t id = 0; id < e->wm.nparts; id++)
+        n += e->wm.parts[id].seen || e->wm.parts[id].assigned;
+    put_int(&o, n, 4);
+    struct blob b = {0};
+    for (size_t id = 0; id < e->wm.nparts && o.rc == 0; id++) {
+        if (!e->wm.parts[id].seen && !e->wm.parts[id].assigned)
+            continue;
+        b.len = 0;
+        if (dc_engine_save_partition(e, (int32_t)id, blob_write, &b) != 0) {
+            o.rc = -1;
+            break;
+        }
+        put_int(&o, id, 4);
+        put_int(&o, b.len, 4);
+        put(&o, b.data, b.len);
+    }
+    b.len = 0;
+    if (o.rc == 0 && dc_engine_save_instance(e, blob_write, &b) != 0)
+        o.rc = -1;
+    put_int(&o, b.len, 4);
+    put(&o, b.data, b.len);
+    free(b.data);
+    return o.rc;
+}
+
+int dc_engine_load_all(struct dc_engine *e, const uint8_t *bytes, size_t len, const char **err)
+{
+    struct sluice_reader r = sluice_reader_of(bytes, len);
+    const uint8_t *magic = sluice_read_bytes(&r, 4);
+    if (!magic || memcmp(magic, ALL_MAGIC, 4) != 0) {
+        *err = "not a distinct-count engine state (bad magic)";
+        return -1;
+    }
+    int32_t tp = (int32_t)sluice_read_le(&r, 4);
+    uint32_t n = (uint32_t)sluice_read_le(&r, 4);
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t id = (int32_t)sluice_read_le(&r, 4);
+        uint32_t plen = (uint32_t)sluice_read_le(&r, 4);
+        const uint8_t *p = sluice_read_bytes(&r, plen);
+        if (r.bad) {
+            *err = "truncated";
+            return -1;
+        }
+        if (dc_engine_load_partition(e, id, p, plen, err) != 0)
+            return -1;
+    }
+    uint32_t ilen = (uint32_t)sluice_read_le(&r, 4);
+    const uint8_t *inst = sluice_read_bytes(&r, ilen);
+    if (r.bad || r.left != 0) {
+        *err = "truncated";
+        return -1;
+    }
+    if (dc_engine_load_instance(e, inst, ilen, err) != 0)
+        return -1;
+    for (int32_t p = e->topic_partitions; p < tp; p++)
+        if (dc_engine_hold(e, p, e->wm.now_ms) != 0) {
+            *err = "out of memory";
+            return -1;
+        }
+    if (tp > e->topic_partitions)
+        e->topic_partitions = tp;
+    return 0;
+}

@@ -33,6 +33,7 @@ struct sm_config {
 };
 
 struct sm_state {
+    char fingerprint[512];
     struct sluice_instance *self;
     const struct sluice_host_api *host;
     struct dc_engine *engine;
@@ -92,6 +93,7 @@ static int sm_init(struct sluice_instance *self, const struct sluice_host_api *h
         .jump_confirm = 1,
         .timezone = cfg->timezone,
     };
+    dc_engine_fingerprint(&ec, st->fingerprint, sizeof st->fingerprint);
     const char *err = NULL;
     st->engine = dc_engine_new(&ec, emit_result, st, &err);
     if (!st->engine) {
@@ -187,7 +189,49 @@ static int sm_end_of_input(void *state, struct sluice_batch *out)
 {
     struct sm_state *st = state;
     st->out = out;
-    return dc_engine_end(st->engine) == 0 ? SLUICE_OK : SLUICE_ERROR;
+    /* With checkpoints the windows stay in the state saved next (see
+     * dc_engine_finish). */
+    int rc = st->host->checkpointing() ? dc_engine_finish(st->engine) : dc_engine_end(st->engine);
+    return rc == 0 ? SLUICE_OK : SLUICE_ERROR;
+}
+
+/* Checkpoints: the whole engine (the source partitions of the count stage's
+ * input, not of the partials topic) in the instance part. */
+static size_t sm_state_fingerprint(void *state, char *buf, size_t cap)
+{
+    struct sm_state *st = state;
+    int n = snprintf(buf, cap, "%s", st->fingerprint);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+static int write_state(void *ctx, const void *bytes, size_t n)
+{
+    struct sluice_state_out *out = ctx;
+    return out->write(out, bytes, n) == SLUICE_OK ? 0 : -1;
+}
+
+static int sm_state_save(void *state, const struct sluice_partition *part,
+                         struct sluice_state_out *out)
+{
+    struct sm_state *st = state;
+    if (part) /* nothing per partials-topic partition */
+        return SLUICE_OK;
+    return dc_engine_save_all(st->engine, write_state, out) == 0 ? SLUICE_OK : SLUICE_ERROR;
+}
+
+static int sm_state_load(void *state, const struct sluice_partition *part, const void *bytes,
+                         size_t len)
+{
+    struct sm_state *st = state;
+    if (part)
+        return SLUICE_OK;
+    const char *err = "unknown error";
+    if (dc_engine_load_all(st->engine, bytes, len, &err) != 0) {
+        st->host->log(st->self, SLUICE_LOG_ERROR, "the checkpoint's merge state is unusable: %s",
+                      err);
+        return SLUICE_ERROR;
+    }
+    return SLUICE_OK;
 }
 
 SLUICE_PLUGIN(.name = "sketch-merge",
@@ -195,4 +239,6 @@ SLUICE_PLUGIN(.name = "sketch-merge",
                              "over every source partition into results",
               .version = PACKAGE_VERSION, .kind = SLUICE_KIND_TRANSFORM, .options = sm_options,
               .config_size = sizeof(struct sm_config), .init = sm_init, .exit = sm_exit,
-              .process = sm_process, .tick = sm_tick, .end_of_input = sm_end_of_input);
+              .process = sm_process, .tick = sm_tick, .end_of_input = sm_end_of_input,
+              .state_fingerprint = sm_state_fingerprint, .state_save = sm_state_save,
+              .state_load = sm_state_load);

@@ -723,6 +723,54 @@ static void test_partials_merge(void)
             }
             dc_engine_free(e);
         }
+        /* The merge stage's whole state saved half-way (dc_engine_save_all) and
+         * loaded into a new engine that takes the rest: the same results, and
+         * no window's revision emitted twice. */
+        {
+            e = engine(&mc);
+            const char *err = NULL;
+            size_t half = nsent / 2;
+            for (size_t k = 0; k < half; k++) {
+                const struct sent_partial *sp = &sent[k];
+                dc_engine_put_partial(e, sp->window, sp->start, sp->end, sp->partition,
+                                      sp->topic_partitions, sp->wm, sp->frames, sp->sketch,
+                                      sp->len, 1000, &err);
+                dc_engine_flush(e);
+            }
+            struct membuf all = {0};
+            CHECK_INT_EQ(dc_engine_save_all(e, membuf_write, &all), 0);
+            size_t nbefore = nresults;
+            static struct got before[MAX_RESULTS];
+            memcpy(before, results, nbefore * sizeof *before);
+            dc_engine_free(e);
+            e = engine(&mc);
+            CHECK_INT_EQ(dc_engine_load_all(e, all.data, all.len, &err), 0);
+            for (size_t k = half; k < nsent; k++) {
+                const struct sent_partial *sp = &sent[k];
+                dc_engine_put_partial(e, sp->window, sp->start, sp->end, sp->partition,
+                                      sp->topic_partitions, sp->wm, sp->frames, sp->sketch,
+                                      sp->len, 1000, &err);
+                dc_engine_flush(e);
+            }
+            dc_engine_end(e);
+            static struct got both[MAX_RESULTS];
+            memcpy(both, before, nbefore * sizeof *both);
+            memcpy(both + nbefore, results, nresults * sizeof *both);
+            size_t n1 = latest_of(single, nsingle, one), n2 = latest_of(both, nbefore + nresults, two);
+            CHECK_INT_EQ(n1, n2);
+            for (size_t i = 0; i < n1; i++)
+                for (size_t j = 0; j < n2; j++)
+                    if (two[j].start == one[i].start && !strcmp(two[j].window, one[i].window))
+                        CHECK_INT_EQ(two[j].unique, one[i].unique);
+            for (size_t i = 0; i < nbefore; i++)
+                for (size_t j = 0; j < nresults; j++)
+                    CHECK(!(before[i].start == results[j].start &&
+                            before[i].revision == results[j].revision &&
+                            !strcmp(before[i].window, results[j].window)));
+            CHECK(dc_engine_load_all(e, all.data, all.len - 1, &err) == -1);
+            free(all.data);
+            dc_engine_free(e);
+        }
         /* Another precision: refused, by name. */
         struct dc_engine_config pc = mc;
         pc.precision = 12;

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* splitmix64: a stream of independent uniform 64-bit "hashes". */
 static uint64_t next_hash(uint64_t *s)
@@ -260,6 +261,24 @@ static void test_estimate_extremes(void)
     CHECK(e > 8192 * 0.5 && e < 8192 * 3);
 }
 
+/* A serialized sketch of another format version is refused, by name. */
+static void test_other_version_refused(void)
+{
+    for (unsigned n = 10; n <= 5000; n += 4990) { /* explicit, then dense */
+        struct dc_sketch a, b;
+        build(&a, 13, 3, n);
+        size_t len = dc_sketch_serialized_size(&a);
+        uint8_t *buf = malloc(len);
+        CHECK(buf && dc_sketch_serialize(&a, buf, len) == len);
+        buf[4] = DC_SKETCH_VERSION + 1;
+        const char *err = NULL;
+        CHECK_INT_EQ(dc_sketch_deserialize(&b, buf, len, DC_SKETCH_EXPLICIT_MAX, &err), -1);
+        CHECK(err && strstr(err, "version"));
+        free(buf);
+        dc_sketch_free(&a);
+    }
+}
+
 int main(void)
 {
     test_register_encoding();
@@ -267,5 +286,6 @@ int main(void)
     test_merge_properties();
     test_serialized_form();
     test_estimate_extremes();
+    test_other_version_refused();
     return check_exit();
 }

@@ -66,9 +66,11 @@ static inline __attribute__((always_inline)) struct dc_partition *partition(stru
     return &wm->parts[i];
 }
 
+/* A partition restored or held before any processing time was known has no
+ * last_seen_ms yet (INT64_MIN): its idle clock starts now. */
 static bool idle(const struct dc_watermark *wm, const struct dc_partition *p)
 {
-    return wm->idle_ms > 0 && wm->now_ms != INT64_MIN &&
+    return wm->idle_ms > 0 && wm->now_ms != INT64_MIN && p->last_seen_ms != INT64_MIN &&
            wm->now_ms - p->last_seen_ms > wm->idle_ms;
 }
 
@@ -78,7 +80,9 @@ static bool recompute(struct dc_watermark *wm)
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     bool blocked = false;
     for (size_t i = 0; i < wm->nparts; i++) {
-        const struct dc_partition *p = &wm->parts[i];
+        struct dc_partition *p = &wm->parts[i];
+        if (p->last_seen_ms == INT64_MIN)
+            p->last_seen_ms = wm->now_ms;
         if (!p->seen) {
             blocked = blocked || (p->assigned && !idle(wm, p));
             continue;

@@ -468,11 +468,6 @@ int sluice_ckpt_revoked(struct sluice_instance *src, const struct sluice_partiti
     return tell_transforms(parts, n, false);
 }
 
-void sluice_ckpt_stats(struct sluice_ckpt_stats *st)
-{
-    *st = ck.stats;
-}
-
 void sluice_ckpt_close(void)
 {
     ckpt_file_close(&ck.file);

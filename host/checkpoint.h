@@ -35,13 +35,12 @@ int sluice_ckpt_revoked(struct sluice_instance *src, const struct sluice_partiti
                         size_t n);
 bool sluice_ckpt_enabled(void);
 
-/* For metrics and the final log line. */
+/* What the last checkpoint took (for its debug line). */
 struct sluice_ckpt_stats {
     uint64_t taken;
     int64_t last_mono_ms;    /* when the last one was written; 0: none yet */
     int64_t last_duration_us;
     size_t last_bytes;
 };
-void sluice_ckpt_stats(struct sluice_ckpt_stats *st);
 
 #endif

@@ -31,12 +31,6 @@ uint8_t *dc_partial_encode_head(const struct dc_partial_msg *m, uint8_t *buf)
     return p + m->topic_len;
 }
 
-size_t dc_partial_encode(const struct dc_partial_msg *m, uint8_t *buf)
-{
-    memcpy(dc_partial_encode_head(m, buf), m->sketch, m->sketch_len);
-    return dc_partial_size(m);
-}
-
 const char *dc_partial_decode(const uint8_t *buf, size_t len, struct dc_partial_msg *m)
 {
     if (len < DC_PARTIAL_HEADER || memcmp(buf, DC_PARTIAL_MAGIC, 4) != 0)

@@ -49,8 +49,6 @@ size_t dc_partial_size(const struct dc_partial_msg *m);
  * returns where the m->sketch_len sketch bytes go, for the caller to
  * serialize the sketch there directly. */
 uint8_t *dc_partial_encode_head(const struct dc_partial_msg *m, uint8_t *buf);
-/* Encode m, its sketch bytes included; returns the bytes written. */
-size_t dc_partial_encode(const struct dc_partial_msg *m, uint8_t *buf);
 /* Decode; pointers point into buf. NULL if fine, else what is wrong. */
 const char *dc_partial_decode(const uint8_t *buf, size_t len, struct dc_partial_msg *m);
 

@@ -155,14 +155,9 @@ enum dc_wm_verdict dc_wm_observe(struct dc_watermark *wm, int32_t id, int64_t ts
     return DC_WM_JUMP;
 }
 
-struct dc_partition *dc_wm_partition(struct dc_watermark *wm, int32_t id)
-{
-    return partition(wm, id);
-}
-
 int dc_wm_hold(struct dc_watermark *wm, int32_t id, int64_t now_ms)
 {
-    struct dc_partition *p = dc_wm_partition(wm, id);
+    struct dc_partition *p = partition(wm, id);
     if (!p)
         return -1;
     if (now_ms > wm->now_ms)
@@ -175,7 +170,7 @@ int dc_wm_hold(struct dc_watermark *wm, int32_t id, int64_t now_ms)
 
 bool dc_wm_release(struct dc_watermark *wm, int32_t id)
 {
-    struct dc_partition *p = dc_wm_partition(wm, id);
+    struct dc_partition *p = partition(wm, id);
     if (!p)
         return false;
     free(p->held);
@@ -186,7 +181,7 @@ bool dc_wm_release(struct dc_watermark *wm, int32_t id)
 int dc_wm_restore(struct dc_watermark *wm, int32_t id, bool seen, int64_t high_ms,
                   const struct dc_wm_held *held, uint32_t nheld)
 {
-    struct dc_partition *p = dc_wm_partition(wm, id);
+    struct dc_partition *p = partition(wm, id);
     if (!p)
         return -1;
     p->seen = seen;

@@ -63,8 +63,6 @@ int dc_wm_hold(struct dc_watermark *wm, int32_t id, int64_t now_ms);
 /* The source gave partition `id` back: forget it. Returns true if the
  * watermark advanced. */
 bool dc_wm_release(struct dc_watermark *wm, int32_t id);
-/* The entry of partition `id`, added if new; NULL when out of memory. */
-struct dc_partition *dc_wm_partition(struct dc_watermark *wm, int32_t id);
 /* A checkpoint's partition state: high mark and held wild frames. -1 when
  * out of memory. */
 int dc_wm_restore(struct dc_watermark *wm, int32_t id, bool seen, int64_t high_ms,

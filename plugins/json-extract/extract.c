@@ -7,6 +7,7 @@
  * dead letter, per `on_error`.
  */
 #include "jx.h"
+#include "pool.h"
 #include "record.h"
 
 #include <stdio.h>
@@ -21,6 +22,7 @@ struct jx_config {
     int on_error; /* ON_* */
     struct sluice_list require;
     struct sluice_list any_type;
+    int64_t threads;
 };
 
 /* In the order of the options' choices. */
@@ -30,6 +32,21 @@ enum { ON_SKIP, ON_FAIL, ON_DEAD };
 /* How many skipped frames are logged at warn level before going quiet. */
 #define JX_LOG_FIRST 10
 
+/* threads = 0: one per CPU this process may run on, at most this many. */
+#define JX_AUTO_THREADS_CAP 4
+/* Batches smaller than this are scanned on the pipeline's thread alone
+ * (waking a helper costs more than it saves), and helpers take slices of
+ * this many frames. */
+#define JX_POOL_MIN_BYTES (64 * 1024)
+#define JX_POOL_GRAIN 16
+
+/* A frame's scan, kept from the scanning phase for the in-order one. */
+struct jx_scanned {
+    enum jx_err err;
+    struct jx_verdict v;
+    struct jx_slot slots[JX_MAX_WANT];
+};
+
 struct jx_state {
     struct sluice_instance *self;
     const struct sluice_host_api *host;
@@ -38,6 +55,10 @@ struct jx_state {
     int on_error;
     const char *stage;
     int64_t logged;
+    struct jx_pool *pool; /* NULL: scan on the pipeline's thread only */
+    unsigned threads;
+    struct jx_scanned *scanned; /* one per record of the batch (pool only) */
+    size_t scanned_cap;
 };
 
 static const struct sluice_option jx_options[] = {
@@ -63,6 +84,11 @@ static const struct sluice_option jx_options[] = {
                        .doc = "fields that must be present (default: all of fields)"),
     SLUICE_LIST_OPTION("any_type", struct jx_config, any_type,
                        .doc = "fields that may hold any JSON type (the others must be strings)"),
+    SLUICE_INT_OPTION("threads", struct jx_config, threads, .default_value = "0", .min = 0,
+                      .max = 64,
+                      .doc = "fast mode: threads that scan a batch's frames, the pipeline's "
+                             "included; 0 = one per CPU this process may use (at most 4), "
+                             "1 = the pipeline's thread only"),
     SLUICE_OPTIONS_END};
 
 static int want_index(const struct jx_spec *sp, const char *name)
@@ -151,9 +177,22 @@ static int jx_init(struct sluice_instance *self, const struct sluice_host_api *h
                                  : "\"%s\" is not a string",
                  r->spec.name[i]);
     }
-    if (!st->strict)
-        host->log(self, SLUICE_LOG_DEBUG, "fast scanner: %s, validate = %s", jx_impl_name(),
-                  r->spec.stop_early ? "fields" : r->spec.structure_only ? "structure" : "full");
+    st->threads = 1;
+    if (!st->strict) {
+        unsigned want = cf->threads ? (unsigned)cf->threads
+                                    : jx_pool_auto_threads(JX_AUTO_THREADS_CAP);
+        if (want > 1 && !(st->pool = jx_pool_start(want)))
+            host->log(self, SLUICE_LOG_WARN,
+                      "could not start %u scanning threads; scanning on the pipeline's thread "
+                      "alone (set threads = 1 to say so)",
+                      want);
+        else if (want > 1)
+            st->threads = want;
+        host->log(self, SLUICE_LOG_DEBUG, "fast scanner: %s, validate = %s, threads = %u",
+                  jx_impl_name(),
+                  r->spec.stop_early ? "fields" : r->spec.structure_only ? "structure" : "full",
+                  st->threads);
+    }
     *state = st;
     return SLUICE_OK;
 fail:
@@ -163,7 +202,10 @@ fail:
 
 static void jx_exit(void *state)
 {
-    free(state);
+    struct jx_state *st = state;
+    jx_pool_stop(st->pool);
+    free(st->scanned);
+    free(st);
 }
 
 static void *arena_alloc(void *ctx, size_t n)
@@ -189,6 +231,65 @@ static int format_reason(char *buf, size_t n, const struct jx_verdict *v)
     return snprintf(buf, n, "%s at byte %zu", v->detail, v->pos);
 }
 
+/* The frame of a record, as the scanners take it (a trailing \r is the
+ * line ending's, not the frame's). */
+static const char *frame_of(const struct sluice_record *rec, size_t *len)
+{
+    size_t n = rec->value_len;
+    const char *buf = rec->value ? rec->value : "";
+    if (n && buf[n - 1] == '\r')
+        n--;
+    *len = n;
+    return buf;
+}
+
+/* The scanning phase on the pool: records [begin, end) into st->scanned.
+ * Reads the records and the rules only (any thread). */
+struct scan_job {
+    const struct jx_state *st;
+    const struct sluice_batch *in;
+};
+
+static void scan_slice(void *ctx, size_t begin, size_t end)
+{
+    const struct scan_job *job = ctx;
+    const struct jx_spec *spec = &job->st->rules.spec;
+    for (size_t k = begin; k < end; k++) {
+        const struct sluice_record *rec = &job->in->records[k];
+        struct jx_scanned *sc = &job->st->scanned[k];
+        if (!sluice_record_live(rec))
+            continue;
+        size_t len;
+        const char *buf = frame_of(rec, &len);
+        memset(sc->slots, 0, sizeof sc->slots[0] * spec->n);
+        sc->err = jx_scan_fast(buf, len, spec, sc->slots, &sc->v);
+    }
+}
+
+/* Scan the batch's frames on the pool into st->scanned. False if the batch
+ * is better scanned inline (small, or no pool), or memory ran short. */
+static bool scan_on_pool(struct jx_state *st, struct sluice_batch *in)
+{
+    if (!st->pool || in->count < 2)
+        return false;
+    size_t bytes = 0;
+    for (size_t k = 0; k < in->count && bytes < JX_POOL_MIN_BYTES; k++)
+        bytes += in->records[k].value_len;
+    if (bytes < JX_POOL_MIN_BYTES)
+        return false;
+    if (in->count > st->scanned_cap) {
+        size_t cap = in->count > 2 * st->scanned_cap ? in->count : 2 * st->scanned_cap;
+        struct jx_scanned *m = realloc(st->scanned, cap * sizeof *m);
+        if (!m)
+            return false;
+        st->scanned = m;
+        st->scanned_cap = cap;
+    }
+    struct scan_job job = {st, in};
+    jx_pool_run(st->pool, in->count, JX_POOL_GRAIN, scan_slice, &job);
+    return true;
+}
+
 static int jx_process(void *state, struct sluice_batch *in, struct sluice_batch *out)
 {
     (void)out;
@@ -198,21 +299,29 @@ static int jx_process(void *state, struct sluice_batch *in, struct sluice_batch 
     struct { const struct sluice_host_api *host; struct sluice_batch *b; } actx = {host, in};
     int64_t n_ok = 0, n_bad = 0, by_err[JX_NERR] = {0};
     int rc = SLUICE_OK;
+    bool pooled = !st->strict && scan_on_pool(st, in);
 
     for (size_t k = 0; k < in->count; k++) {
         struct sluice_record *rec = &in->records[k];
         if (!sluice_record_live(rec))
             continue;
-        size_t len = rec->value_len;
-        const char *buf = rec->value ? rec->value : "";
-        if (len && buf[len - 1] == '\r')
-            len--;
-        struct jx_slot slots[JX_MAX_WANT];
-        memset(slots, 0, sizeof slots[0] * r->spec.n);
-        struct jx_verdict v;
-        enum jx_err e = st->strict
-                            ? jx_scan_strict(buf, len, &r->spec, slots, &v, arena_alloc, &actx)
-                            : jx_scan_fast(buf, len, &r->spec, slots, &v);
+        struct jx_slot own_slots[JX_MAX_WANT];
+        struct jx_verdict own_v;
+        struct jx_slot *slots = own_slots;
+        struct jx_verdict *vp = &own_v;
+        enum jx_err e;
+        if (pooled) {
+            slots = st->scanned[k].slots;
+            vp = &st->scanned[k].v;
+            e = st->scanned[k].err;
+        } else {
+            size_t len;
+            const char *buf = frame_of(rec, &len);
+            memset(slots, 0, sizeof slots[0] * r->spec.n);
+            e = st->strict ? jx_scan_strict(buf, len, &r->spec, slots, vp, arena_alloc, &actx)
+                           : jx_scan_fast(buf, len, &r->spec, slots, vp);
+        }
+        struct jx_verdict v = *vp;
         if (!e)
             e = jx_fill_record(r, slots, rec, &v, arena_alloc, &actx);
         if (!e) {

@@ -11,21 +11,25 @@ JX_SOURCES = $(JX_SCAN_FILES) \
 	plugins/json-extract/scan.h plugins/json-extract/utf8_lookup.h \
 	plugins/json-extract/record.h
 
+# The plugin proper: options, records, and the scanning threads (-pthread).
+JX_PLUGIN_FILES = plugins/json-extract/extract.c plugins/json-extract/pool.c \
+	plugins/json-extract/pool.h
+
 pkglib_LTLIBRARIES += plugins/json-extract/json-extract.la
-plugins_json_extract_json_extract_la_SOURCES = $(JX_SOURCES) plugins/json-extract/extract.c
-plugins_json_extract_json_extract_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_json_extract_json_extract_la_SOURCES = $(JX_SOURCES) $(JX_PLUGIN_FILES)
+plugins_json_extract_json_extract_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -pthread
 plugins_json_extract_json_extract_la_LIBADD = $(JANSSON_LIBS)
-plugins_json_extract_json_extract_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
+plugins_json_extract_json_extract_la_LDFLAGS = $(PLUGIN_LINK_FLAGS) -pthread
 
 # Unit tests link the sources directly and drive the descriptor.
 check_PROGRAMS += plugins/json-extract/tests/test_extract
-plugins_json_extract_tests_test_extract_SOURCES = $(JX_SOURCES) \
-	plugins/json-extract/extract.c \
+plugins_json_extract_tests_test_extract_SOURCES = $(JX_SOURCES) $(JX_PLUGIN_FILES) \
 	plugins/json-extract/tests/test_extract.c
 plugins_json_extract_tests_test_extract_CPPFLAGS = $(PLUGIN_TEST_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/json-extract
-plugins_json_extract_tests_test_extract_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_json_extract_tests_test_extract_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -pthread
 plugins_json_extract_tests_test_extract_LDADD = $(PLUGIN_TEST_LDADD) $(JANSSON_LIBS)
+plugins_json_extract_tests_test_extract_LDFLAGS = $(AM_LDFLAGS) -pthread
 TESTS += plugins/json-extract/tests/test_extract
 
 # The differential test: fast (each SIMD level) and scalar against strict.

@@ -115,10 +115,21 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
     k->colon = mask2(co[0], co[1]);
     k->comma = mask2(cm[0], cm[1]);
     k->ws = mask2(w[0], w[1]);
-    k->ctrl = mask2(c[0], c[1]);
-#define EQ_AVX2(i) mask2(_mm256_cmpeq_epi8(x[0], fv[i]), _mm256_cmpeq_epi8(x[1], fv[i]))
-    JX_FIRST_MATCH(fc, k->first, k->quote, k->bs, EQ_AVX2);
-#undef EQ_AVX2
+    /* Control bytes are rare (none in compact JSON): one test, and
+     * their bitmap only when there are some. */
+    __m256i anyc = _mm256_or_si256(c[0], c[1]);
+    k->ctrl = __builtin_expect(_mm256_testz_si256(anyc, anyc), 1) ? 0 : mask2(c[0], c[1]);
+    /* Where a wanted name's first byte stands, all names at once: on AVX2
+     * each name's own closing-quote test (JX_FIRST_MATCH) costs a movemask
+     * pair per name, more than the few extra candidates it saves cost
+     * jx_key_at (keys starting with a wanted name's first byte). */
+    __m256i f0 = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(x[0], fv[0]), _mm256_cmpeq_epi8(x[0], fv[1])),
+        _mm256_or_si256(_mm256_cmpeq_epi8(x[0], fv[2]), _mm256_cmpeq_epi8(x[0], fv[3])));
+    __m256i f1 = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(x[1], fv[0]), _mm256_cmpeq_epi8(x[1], fv[1])),
+        _mm256_or_si256(_mm256_cmpeq_epi8(x[1], fv[2]), _mm256_cmpeq_epi8(x[1], fv[3])));
+    k->first = mask2(f0, f1) | fc->all;
 }
 
 /* UTF-8 by table lookups (utf8_lookup.h), errors ORed up and tested once

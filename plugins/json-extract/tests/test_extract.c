@@ -472,6 +472,63 @@ static void check_any_type(const char *impl)
     }
 }
 
+/* threads: the same records, errors and counters as on one thread, with
+ * batches large enough for the helpers (the cases repeated), under every
+ * validate level; 0 (one per CPU) starts; out of range is refused. */
+static void check_threads(const char *impl)
+{
+    const char *levels[] = {"full", "structure", "fields"};
+    const size_t copies = 300; /* many slices for every thread */
+    size_t n = NCASES * copies;
+    for (size_t lv = 0; lv < 3; lv++) {
+        struct sluice_batch b[2];
+        struct harness h[2];
+        for (int t = 0; t < 2; t++) {
+            char opts[160];
+            snprintf(opts, sizeof opts, "on_error = dead-letter\nvalidate = %s\nthreads = %d",
+                     levels[lv], t ? 3 : 1);
+            CHECK_INT_EQ(harness_start(&h[t], &sluice_plugin, opts), SLUICE_OK);
+            sluice_batch_init(&b[t]);
+            for (size_t i = 0; i < n; i++) {
+                const struct tcase *c = &cases[i % NCASES];
+                struct sluice_record *r = sluice_batch_append(&b[t]);
+                r->value = c->frame;
+                r->value_len = c->len ? c->len : strlen(c->frame);
+                r->offset = (int64_t)i;
+            }
+            CHECK_INT_EQ(h[t].plugin->process(h[t].state, &b[t], NULL), SLUICE_OK);
+        }
+        size_t differ = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct sluice_record *one = &b[0].records[i], *many = &b[1].records[i];
+            bool same = sluice_record_live(one) == sluice_record_live(many) &&
+                        one->nfields == many->nfields && one->ts == many->ts &&
+                        (!one->error) == (!many->error) &&
+                        (!one->error || strcmp(one->error, many->error) == 0);
+            for (uint16_t f = 0; same && f < one->nfields; f++)
+                same = one->fields[f].len == many->fields[f].len &&
+                       memcmp(one->fields[f].ptr, many->fields[f].ptr, one->fields[f].len) == 0;
+            differ += !same;
+        }
+        if (differ)
+            fprintf(stderr, "threads = 3 differs from threads = 1 on %zu records (%s, %s)\n",
+                    differ, impl, levels[lv]);
+        CHECK_INT_EQ(differ, 0);
+        CHECK_INT_EQ(harness_counter(&h[1], "extracted"), harness_counter(&h[0], "extracted"));
+        CHECK_INT_EQ(harness_counter(&h[1], "dead_letter"), harness_counter(&h[0], "dead_letter"));
+        CHECK(harness_counter(&h[0], "dead_letter") > 0 && harness_counter(&h[0], "extracted") > 0);
+        for (int t = 0; t < 2; t++) {
+            sluice_batch_free(&b[t]);
+            harness_stop(&h[t]);
+        }
+    }
+    struct harness h;
+    CHECK_INT_EQ(harness_start(&h, &sluice_plugin, "threads = 0"), SLUICE_OK);
+    harness_stop(&h);
+    CHECK(harness_start(&h, &sluice_plugin, "threads = 65") == HARNESS_REFUSED);
+    harness_stop(&h);
+}
+
 int main(void)
 {
     static reasons_t full, structure;
@@ -492,6 +549,7 @@ int main(void)
             if (cases[k].err && (cases[k].structure == S_FULL || !jx_impl_has_structure(impl)))
                 CHECK_STR_EQ(structure[k], full[k]);
         check_any_type(impl);
+        check_threads(impl);
     }
     run_cases("on_error = dead-letter\nmode = strict", L_STRICT, NULL, NULL);
     check_classes();

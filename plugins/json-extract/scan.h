@@ -198,9 +198,9 @@ static inline uint32_t jx_flatten(uint16_t *out, uint32_t n, uint32_t off, uint6
 }
 
 
-/* Is the number or literal at buf[pos] valid? true, false, null and
- * integers of up to 18 digits (always within int64) are checked here;
- * everything else by jx_token. */
+/* Is the number or literal at buf[pos] valid? true, false, null,
+ * integers of up to 18 digits (always within int64) and plain decimal
+ * fractions are checked here; everything else by jx_token. */
 static inline bool jx_scalar_ok(const char *buf, size_t len, size_t pos, struct jx_verdict *v)
 {
     const unsigned char *s = (const unsigned char *)buf + pos;
@@ -212,15 +212,25 @@ static inline bool jx_scalar_ok(const char *buf, size_t len, size_t pos, struct 
             return true;
         if (w == 0x736c6166u && s[4] == 'e' && jx_delim[s[5]]) /* false */
             return true;
-        size_t i = s[0] == '-';
+        size_t i = s[0] == '-', j = i + 1;
         if (s[i] >= '1' && s[i] <= '9') {
-            size_t j = i + 1, lim = i + 18 < room ? i + 18 : room;
+            size_t lim = i + 18 < room ? i + 18 : room;
             while (j < lim && s[j] >= '0' && s[j] <= '9')
                 j++;
-            if (j < room && jx_delim[s[j]])
-                return true;
-        } else if (s[i] == '0' && jx_delim[s[i + 1]]) {
+        } else if (s[i] != '0') {
+            j = 0; /* not a number that starts plainly */
+        }
+        if (j && j < room && jx_delim[s[j]])
             return true;
+        /* A plain decimal fraction, no exponent (-4.569085, the generator's
+         * reals): within a double's range whatever its digits, so valid if
+         * it ends at a delimiter; up to 30 fraction digits here. */
+        if (j && j + 1 < room && s[j] == '.' && s[j + 1] >= '0' && s[j + 1] <= '9') {
+            size_t k = j + 2, lim = j + 32 < room ? j + 32 : room;
+            while (k < lim && s[k] >= '0' && s[k] <= '9')
+                k++;
+            if (k < room && jx_delim[s[k]])
+                return true;
         }
     }
     uint8_t kind;

@@ -208,4 +208,29 @@ target =
   second
 INI
 "$SLUICE" --validate "$F" > "$TMP/continued.out" 2>&1 || fail "continuation lines validate"
+# A combination no single option shows wrong: lateness at or above
+# max_future would make every new frame wild. Refused when the stage starts.
+F="$TMP/lateness.ini"
+cat > "$F" <<'INI'
+[source]
+plugin = generate
+count = 10
+[transform.extract]
+plugin = json-extract
+[transform.count]
+plugin = distinct-count
+key = uid
+lateness = 2h
+max_future = 1h
+[sink.out]
+plugin = stdout
+INI
+set +e; "$SLUICE" "$F" > "$TMP/lateness.out" 2> "$TMP/lateness.err"; rc=$?; set -e
+expect_eq "lateness >= max_future: exit 1" "$rc" 1
+expect_grep "lateness >= max_future: says which" "$TMP/lateness.err" \
+    "[transform:distinct-count:count] lateness (2h) must be less than max_future (1h)"
+expect_grep "lateness >= max_future: says what to do" "$TMP/lateness.err" \
+    "lower lateness or raise max_future"
+expect_eq "lateness >= max_future: no results" "$(wc -l < "$TMP/lateness.out")" 0
+
 finish

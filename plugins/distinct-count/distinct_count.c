@@ -185,6 +185,21 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
     st->self = self;
     st->host = host;
     st->stage = host->instance_name(self);
+    if (cfg->lateness >= cfg->max_future) {
+        /* A frame is wild when it is more than max_future ahead of the
+         * watermark, which is lateness behind the newest event time: with
+         * lateness >= max_future even a frame at the newest time would be. */
+        char late[SLUICE_DURATION_MAX], fut[SLUICE_DURATION_MAX];
+        sluice_duration_format(cfg->lateness, late, sizeof late);
+        sluice_duration_format(cfg->max_future, fut, sizeof fut);
+        host->log(self, SLUICE_LOG_ERROR,
+                  "lateness (%s) must be less than max_future (%s): frames more than max_future "
+                  "ahead of the watermark (the newest event time minus lateness) are treated as "
+                  "wild, so every new frame would be; lower lateness or raise max_future",
+                  late, fut);
+        free(st);
+        return SLUICE_ERROR;
+    }
     st->key_id = host->field_id(cfg->key);
     if (st->key_id == 0) {
         host->log(self, SLUICE_LOG_ERROR,

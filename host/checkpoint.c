@@ -48,7 +48,10 @@
 
 enum ckpt_store { STORE_NONE, STORE_FILE, STORE_SOURCE };
 
-#define INSTANCE_KEY "instance"
+/* The key of the instance part: "instance", or "instance/NAME" with
+ * [pipeline] instance = NAME, so that instances sharing a store (kafka) do
+ * not overwrite each other's. */
+#define INSTANCE_KEY ck.instance_key
 
 static struct {
     struct sluice_pipeline *p;
@@ -57,6 +60,7 @@ static struct {
     char *fingerprint; /* text */
     uint64_t fp_hash;
     int64_t interval_ms, next_due_ms;
+    char instance_key[512];
     struct sluice_partition *parts; /* positions buffer */
     size_t parts_cap;
     struct sluice_ckpt_stats stats;
@@ -238,6 +242,10 @@ int sluice_ckpt_open(struct sluice_pipeline *p)
     const char *dir;
     ck.p = p;
     ck.store = store_of(p, &dir);
+    if (p->settings.instance)
+        snprintf(ck.instance_key, sizeof ck.instance_key, "instance/%s", p->settings.instance);
+    else
+        snprintf(ck.instance_key, sizeof ck.instance_key, "instance");
     ck.interval_ms = p->settings.checkpoint_interval_ms;
     if (ck.store == STORE_NONE)
         return 0;

@@ -28,6 +28,18 @@
 #include <string.h>
 #include <time.h>
 
+/* An instance name goes into a checkpoint key: short, printable. */
+static const char *check_instance_name(const void *value)
+{
+    const char *text = *(const char *const *)value;
+    if (strlen(text) > 200)
+        return "at most 200 characters";
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        if (*c < 0x21 || *c == 0x7f)
+            return "no spaces or control characters (it names this instance's checkpoint key)";
+    return NULL;
+}
+
 const struct sluice_option sluice_pipeline_options[] = {
     SLUICE_STRING_OPTION("name", struct pipeline_settings, name, .default_value = "sluice",
                          .doc = "a name for log lines"),
@@ -47,6 +59,12 @@ const struct sluice_option sluice_pipeline_options[] = {
                            .max = 86400000.0,
                            .doc = "how often a checkpoint is taken (also at end of input, on stop "
                                   "and on rebalance)"),
+    SLUICE_STRING_OPTION("instance", struct pipeline_settings, instance,
+                         .flags = SLUICE_OPT_NONEMPTY, .validate = check_instance_name,
+                         .doc = "this instance's name among the instances of one group that share "
+                                "checkpoint = kafka: its instance-wide state (what it emitted of "
+                                "each window) is kept under its own key; give each its own, the "
+                                "same across restarts (default: one key for the pipeline)"),
     SLUICE_STRING_OPTION("metrics", struct pipeline_settings, metrics,
                          .flags = SLUICE_OPT_NONEMPTY, .validate = sluice_metrics_check_address,
                          .doc = "serve /metrics (Prometheus), /healthz and /readyz on host:port, "

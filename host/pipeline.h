@@ -13,6 +13,7 @@ struct pipeline_settings {
     int log_level; /* SLUICE_LOG_*: the choices are in their order; -1 = not set */
     char *checkpoint;
     int64_t checkpoint_interval_ms;
+    char *instance; /* the instance part's key suffix, or NULL */
     char *metrics; /* host:port of /metrics, /healthz, /readyz, or NULL */
 };
 

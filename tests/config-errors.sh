@@ -164,7 +164,7 @@ plugin = stdin
 INI
 cat > "$TMP/shape.want" <<EOF2
 $F:1: key: key outside any section: put it under [pipeline], [source], [transform.NAME] or [sink.NAME]
-$F:3: [pipeline] plugin: unknown key; allowed: name, plugin_path, tick, log_level, checkpoint, checkpoint_interval, metrics
+$F:3: [pipeline] plugin: unknown key; allowed: name, plugin_path, tick, log_level, checkpoint, checkpoint_interval, instance, metrics
 $F:4: [sauce] unknown section: use [pipeline], [source], [transform.NAME] or [sink.NAME]
 $F: no [source] section: a pipeline reads from one source (e.g. [source] plugin = stdin)
 $F: no [sink.NAME] section: a pipeline writes to at least one sink (e.g. [sink.out] plugin = stdout)

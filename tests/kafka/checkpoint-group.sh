@@ -79,10 +79,11 @@ stream() {
     [ $# -eq 0 ] || closers
 }
 
-# pipeline GROUP RESULTS SHARED [stop_at_end]
+# pipeline GROUP RESULTS SHARED INSTANCE [stop_at_end]
 pipeline() {
     cat <<INI
 [pipeline]
+instance = $4
 checkpoint = kafka
 checkpoint_interval = 100ms
 [source]
@@ -90,7 +91,7 @@ plugin = kafka-in
 brokers = $BROKERS
 topic = $T
 group = $1
-stop_at_end = ${4:-false}
+stop_at_end = ${5:-false}
 rdkafka.session.timeout.ms = 6000
 rdkafka.heartbeat.interval.ms = 500
 rdkafka.partition.assignment.strategy = $STRATEGY
@@ -129,8 +130,8 @@ for C in kill-exact kill-sketch stall-exact; do
     produce "$T" < "$TMP/first"
     G="group-$C-$RUN_ID"
     SHARED=$(topic "shared-$C")
-    pipeline "$G" "$(topic "a-$C")" "$SHARED" > "$TMP/a.ini"
-    pipeline "$G" "$(topic "b-$C")" "$SHARED" > "$TMP/b.ini"
+    pipeline "$G" "$(topic "a-$C")" "$SHARED" a > "$TMP/a.ini"
+    pipeline "$G" "$(topic "b-$C")" "$SHARED" b > "$TMP/b.ini"
     "$SLUICE" "$TMP/a.ini" > /dev/null 2> "$TMP/a-$C.err" &
     a=$!
     WAIT_SHOW="$TMP/a-$C.err" wait_until "$C: A alone" \
@@ -209,6 +210,12 @@ for C in kill-exact kill-sketch stall-exact; do
     rc=0
     wait "$a" || rc=$?
     expect_eq "$C: A stops on SIGTERM with exit 0" "$rc" 0
+    # Each instance keeps its instance part ([pipeline] instance) under a
+    # key of its own in the group's state topic: neither overwrote the other's.
+    consume "$G.sluice-state" '%k\n' | grep '^instance' | sort -u > "$TMP/instance-keys"
+    printf 'instance/a\ninstance/b\n' > "$TMP/instance-want"
+    expect_file_eq "$C: one instance part per instance in the state topic" \
+        "$TMP/instance-keys" "$TMP/instance-want"
     expect_grep "$C: B resumed from A's checkpoint" "$TMP/b-$C.err" \
         "$nb of $nb partition(s) resume from their checkpoint"
     # After the fault A is assigned B's partitions and resumes from checkpoints.
@@ -229,7 +236,7 @@ for C in kill-exact kill-sketch stall-exact; do
 
     # The single run: one instance, replaying everything.
     pipeline "single-$C-$RUN_ID" "$(topic "single-$C")" \
-        "$(topic "single-shared-$C")" true > "$TMP/single.ini"
+        "$(topic "single-shared-$C")" single true > "$TMP/single.ini"
     run_sluice -q "$TMP/single.ini"
     expect_eq "$C: single run: exit code" "$rc" 0
     last_results "$(topic "single-$C")" "$TMP/exact" > "$TMP/single-$C.latest"

@@ -505,6 +505,19 @@ static int dc_partitions_changed(void *state, const struct sluice_partition *par
     struct dc_state *st = state;
     int64_t now = clock_ms(st);
     for (size_t i = 0; i < n; i++) {
+        if (held && parts[i].topic && strcmp(st->topic, "-") != 0 &&
+            strcmp(st->topic, parts[i].topic) != 0) {
+            /* The engine keys a partition's state by its number: partition
+             * N of two topics would share a watermark, partials and
+             * checkpoint state. Refused rather than mixed. */
+            st->host->log(st->self, SLUICE_LOG_ERROR,
+                          "partitions of two topics are assigned (%s and %s): distinct-count "
+                          "keeps one state per partition number, so partition %d of each would "
+                          "be mixed; read one topic per pipeline (topic = %s), or merge the "
+                          "topics into one upstream",
+                          st->topic, parts[i].topic, (int)parts[i].partition, st->topic);
+            return SLUICE_ERROR;
+        }
         if (held && parts[i].topic) /* partials name it; one topic per pipeline */
             snprintf(st->topic, sizeof st->topic, "%s", parts[i].topic);
         if (held)

@@ -201,7 +201,7 @@ static inline uint32_t jx_flatten(uint16_t *out, uint32_t n, uint32_t off, uint6
 /* Is the number or literal at buf[pos] valid? true, false, null,
  * integers of up to 18 digits (always within int64) and plain decimal
  * fractions are checked here; everything else by jx_token. */
-static inline bool jx_scalar_ok(const char *buf, size_t len, size_t pos, struct jx_verdict *v)
+static inline __attribute__((always_inline)) bool jx_scalar_ok(const char *buf, size_t len, size_t pos, struct jx_verdict *v)
 {
     const unsigned char *s = (const unsigned char *)buf + pos;
     size_t room = len - pos;

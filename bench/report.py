@@ -22,6 +22,7 @@ ROWS = [
     ("1m", "sluice", "sluice: file → json-extract (fast) → distinct-count, minute → stdout"),
     ("1a", "sluice", "sluice: file → json-extract (fast) → distinct-count, six windows → stdout"),
     ("1s", "sluice", "sluice, json-extract `validate = structure` (by name: faults outside the structure and the wanted values pass), six windows"),
+    ("1t", "sluice", "sluice, json-extract `threads = 1` (frames scanned on the pipeline's thread only), six windows"),
     ("2m", "strict", "sluice, json-extract `mode = strict` (jansson), minute"),
     ("2a", "strict", "sluice, json-extract `mode = strict` (jansson), six windows"),
     ("3", "jq", "`jq -r .uid FILE | sort -u | wc -l`"),
@@ -112,7 +113,7 @@ def check(rid, rundir, run, frames, meta):
     out = os.path.join(d, "out.%s" % run)
     if rid in ("1m", "2m"):
         return sluice_answer(out, frames, False)
-    if rid in ("1a", "1s", "2a", "6") or rid.startswith("L-"):
+    if rid in ("1a", "1s", "1t", "2a", "6") or rid.startswith("L-"):
         return sluice_answer(out, frames, True)
     if rid == "3":
         try:
@@ -244,7 +245,7 @@ def main():
 
     # Sketch error against the exact count, for the six-window rows.
     if exact:
-        for rid in ["1a", "1s", "2a", "6"] + ["L-" + lv for lv in levels]:
+        for rid in ["1a", "1s", "1t", "2a", "6"] + ["L-" + lv for lv in levels]:
             if rid in stats and stats[rid]["distinct"][0]:
                 est = stats[rid]["distinct"][0]
                 answers[rid] += " (exact %s: %+.2f%%)" % (fmt_int(exact), 100.0 * (est - exact) / exact)
@@ -482,8 +483,11 @@ def main():
       "scanner runs with its defaults (`validate = full`: every frame judged as jansson judges "
       "it, whole; see plugins/json-extract/README.md); row 1s asks for `validate = structure` "
       "by name (brackets, strings, escapes and control bytes of the whole frame, the wanted "
-      "values in full). The stdin source reads ahead on a second thread (the kernel's "
-      "copy from the page cache and the newline search); CPU s counts both threads. "
+      "values in full). json-extract scans each batch's frames on one thread per CPU by "
+      "default (`threads = 0`; the records are filled in order afterwards), row 1t on the "
+      "pipeline's thread only (`threads = 1`); simdjson is single-threaded. The stdin source "
+      "reads ahead on a thread of its own (the kernel's copy from the page cache and the "
+      "newline search); CPU s counts every thread of the process. "
       "The L-/J- rows force both programs to one instruction set each (SLUICE_JX_SCANNER, "
       "SIMDJSON_FORCE_IMPLEMENTATION); every forced simdjson run is checked to have run the "
       "implementation asked for, and json-extract's level is checked once before the runs.")

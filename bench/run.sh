@@ -22,7 +22,8 @@
 #   5. measures each contender several times, round-robin (run 1 of each, then run 2, ...), each
 #      run under /usr/bin/time (wall, user, sys, max RSS), and checks every run's answer:
 #        1  sluice  file -> json-extract (fast) -> distinct-count -> stdout: minute / six windows
-#           (json-extract's default validate = full), and six windows with validate = structure
+#           (json-extract's defaults: validate = full, one scanning thread per CPU), six windows
+#           with validate = structure, and six windows with threads = 1 (row 1t)
 #        2  the same with json-extract mode = strict (jansson)
 #        3  jq -r .uid FILE | sort -u | wc -l        (the challenge's reference command)
 #        4  bench/simdjson_uid: simdjson On Demand, per line / iterate_many
@@ -383,7 +384,7 @@ meta topic "$TOPIC"
 # 5. The contenders
 
 # sluice pipeline file: source section (stdin file or kafka-in), mode, windows, sink section
-pipeline() { # name source-kind mode windows [validate]
+pipeline() { # name source-kind mode windows [validate] [threads]
     local src sink
     if [[ $2 == file ]]; then
         src="plugin = stdin
@@ -414,7 +415,8 @@ plugin = json-extract
 fields = uid, ts
 timestamp = ts
 mode = $3${5:+
-validate = $5}
+validate = $5}${6:+
+threads = $6}
 
 [transform.count]
 plugin = distinct-count
@@ -488,6 +490,8 @@ if want sluice; then
     add 1a "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six.ini\""
     pipeline sluice-six-structure file fast "$SIX" structure
     add 1s "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six-structure.ini\""
+    pipeline sluice-six-one-thread file fast "$SIX" "" 1
+    add 1t "\"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six-one-thread.ini\""
 fi
 if want strict; then
     if [[ $STRICT_OK == yes ]]; then

@@ -159,7 +159,7 @@ w ""
 w "Written by \`bench/profile.sh$([[ ${#QUICK[@]} -gt 0 ]] && echo ' --quick')\` on $(date -u '+%Y-%m-%d %H:%M UTC'):"
 w "the benchmark's row 1a (stdin \`path =\` → json-extract → distinct-count with six windows → stdout)"
 w "on $(commas "$FRAMES") frames ($(awk -v b="$(stat -c %s "$FILE")" 'BEGIN { printf "%.2f GB", b/1e9 }'), from the page cache),"
-w "with json-extract's fast scanner (\`mode = fast\`, \`validate = structure\`: the defaults) and, as the \"before\", with"
+w "with json-extract's fast scanner (\`mode = fast\`, \`validate = full\`, one scanning thread per CPU: the defaults) and, as the \"before\", with"
 w "\`mode = strict\` (jansson). sluice: $("$SLUICE" --version | head -n1), git $(git -C "$HERE/.." describe --always --dirty 2>/dev/null),"
 w "CFLAGS \`$(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile" | head -n1)\`. Machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg)."
 w ""
@@ -167,7 +167,7 @@ w "The host and every plugin are separate shared objects, so \"by shared object\
 w "between the stdin source, json-extract, distinct-count, the host's loop, libc and the kernel."
 w "Debian's libjansson is stripped: its internal functions have no names and are summed up as"
 w "\"(code without symbols)\". callgrind runs the program on valgrind's own CPU, which has no"
-w "AVX-512, so there json-extract picks a lower SIMD level than it does natively under perf."
+w "AVX-512, so on an AVX-512 machine json-extract picks a lower SIMD level there than under perf."
 w ""
 
 cat "$FILE" >/dev/null   # warm the page cache
@@ -204,15 +204,17 @@ if [[ $DO_PERF == yes ]]; then
             perf report -i "$WORK/perf-$mode.data" --stdio --no-children --sort dso -q 2>/dev/null >"$WORK/perf-$mode.dso.txt"
             while IFS= read -r line; do w "$line"; done < <(table perf-dso "$WORK/perf-$mode.dso.txt" 12)
             w ""
-            w "By thread (the process's first thread runs the pipeline; the stdin source's read-ahead"
-            w "thread does the kernel's copy from the page cache and the newline search):"
+            w "By thread (the process's first thread runs the pipeline; \`sluice-scan\` threads are"
+            w "json-extract's scanning helpers; the stdin source's read-ahead thread does the kernel's"
+            w "copy from the page cache and the newline search):"
             w ""
             w "| self | thread |"
             w "|--:|---|"
             perf report -i "$WORK/perf-$mode.data" --stdio --no-children --sort pid -q 2>/dev/null >"$WORK/perf-$mode.pid.txt"
             while IFS= read -r line; do w "$line"; done < <(awk 'NF >= 2 { split($2, t, ":"); pct[t[1]] = $1
-                    if (min == "" || t[1] + 0 < min + 0) min = t[1] }
-                END { for (id in pct) printf "| %s | %s (%s) |\n", pct[id], id, id == min ? "pipeline" : "read-ahead" }' \
+                    comm[t[1]] = t[2]; if (min == "" || t[1] + 0 < min + 0) min = t[1] }
+                END { for (id in pct) printf "| %s | %s (%s) |\n", pct[id], id,
+                          id == min ? "pipeline" : comm[id] == "sluice-scan" ? "json-extract scanning" : "read-ahead" }' \
                 "$WORK/perf-$mode.pid.txt" | sort -t'|' -k2,2nr)
             w ""
             w "Top functions:"

@@ -48,10 +48,6 @@
 
 enum ckpt_store { STORE_NONE, STORE_FILE, STORE_SOURCE };
 
-/* The key of the instance part: "instance", or "instance/NAME" with
- * [pipeline] instance = NAME, so that instances sharing a store (kafka) do
- * not overwrite each other's. */
-#define INSTANCE_KEY ck.instance_key
 
 static struct {
     struct sluice_pipeline *p;
@@ -60,6 +56,9 @@ static struct {
     char *fingerprint; /* text */
     uint64_t fp_hash;
     int64_t interval_ms, next_due_ms;
+    /* The key of the instance part: "instance", or "instance/NAME" with
+     * [pipeline] instance = NAME, so that instances sharing a store (kafka)
+     * do not overwrite each other's. */
     char instance_key[512];
     struct sluice_partition *parts; /* positions buffer */
     size_t parts_cap;
@@ -229,7 +228,7 @@ static int restore_instance(void)
     size_t len;
     void *owned;
     char where[4200];
-    int found = lookup(INSTANCE_KEY, &data, &len, &owned, where, sizeof where);
+    int found = lookup(ck.instance_key, &data, &len, &owned, where, sizeof where);
     if (found <= 0)
         return found;
     int rc = restore_item(where, data, len, NULL, NULL);
@@ -423,7 +422,7 @@ int sluice_ckpt_take(struct sluice_pipeline *p, const char *why)
         if (part)
             partition_key(part, keys[i], sizeof keys[i]);
         else
-            snprintf(keys[i], sizeof keys[i], "%s", INSTANCE_KEY);
+            snprintf(keys[i], sizeof keys[i], "%s", ck.instance_key);
         if (build_item(&bufs[i], part) != 0)
             goto out;
         items[i] = (struct sluice_state_item){keys[i], bufs[i].data, bufs[i].len};

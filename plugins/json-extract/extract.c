@@ -56,7 +56,6 @@ struct jx_state {
     const char *stage;
     int64_t logged;
     struct jx_pool *pool; /* NULL: scan on the pipeline's thread only */
-    unsigned threads;
     struct jx_scanned *scanned; /* one per record of the batch (pool only) */
     size_t scanned_cap;
 };
@@ -177,7 +176,6 @@ static int jx_init(struct sluice_instance *self, const struct sluice_host_api *h
                                  : "\"%s\" is not a string",
                  r->spec.name[i]);
     }
-    st->threads = 1;
     if (!st->strict) {
         unsigned want = cf->threads ? (unsigned)cf->threads
                                     : jx_pool_auto_threads(JX_AUTO_THREADS_CAP);
@@ -186,12 +184,10 @@ static int jx_init(struct sluice_instance *self, const struct sluice_host_api *h
                       "could not start %u scanning threads; scanning on the pipeline's thread "
                       "alone (set threads = 1 to say so)",
                       want);
-        else if (want > 1)
-            st->threads = want;
         host->log(self, SLUICE_LOG_DEBUG, "fast scanner: %s, validate = %s, threads = %u",
                   jx_impl_name(),
                   r->spec.stop_early ? "fields" : r->spec.structure_only ? "structure" : "full",
-                  st->threads);
+                  st->pool ? want : 1);
     }
     *state = st;
     return SLUICE_OK;
@@ -299,7 +295,7 @@ static int jx_process(void *state, struct sluice_batch *in, struct sluice_batch 
     struct { const struct sluice_host_api *host; struct sluice_batch *b; } actx = {host, in};
     int64_t n_ok = 0, n_bad = 0, by_err[JX_NERR] = {0};
     int rc = SLUICE_OK;
-    bool pooled = !st->strict && scan_on_pool(st, in);
+    bool pooled = scan_on_pool(st, in); /* (no pool in strict mode) */
 
     for (size_t k = 0; k < in->count; k++) {
         struct sluice_record *rec = &in->records[k];
@@ -308,22 +304,21 @@ static int jx_process(void *state, struct sluice_batch *in, struct sluice_batch 
         struct jx_slot own_slots[JX_MAX_WANT];
         struct jx_verdict own_v;
         struct jx_slot *slots = own_slots;
-        struct jx_verdict *vp = &own_v;
+        struct jx_verdict *v = &own_v;
         enum jx_err e;
         if (pooled) {
             slots = st->scanned[k].slots;
-            vp = &st->scanned[k].v;
+            v = &st->scanned[k].v;
             e = st->scanned[k].err;
         } else {
             size_t len;
             const char *buf = frame_of(rec, &len);
             memset(slots, 0, sizeof slots[0] * r->spec.n);
-            e = st->strict ? jx_scan_strict(buf, len, &r->spec, slots, vp, arena_alloc, &actx)
-                           : jx_scan_fast(buf, len, &r->spec, slots, vp);
+            e = st->strict ? jx_scan_strict(buf, len, &r->spec, slots, v, arena_alloc, &actx)
+                           : jx_scan_fast(buf, len, &r->spec, slots, v);
         }
-        struct jx_verdict v = *vp;
         if (!e)
-            e = jx_fill_record(r, slots, rec, &v, arena_alloc, &actx);
+            e = jx_fill_record(r, slots, rec, v, arena_alloc, &actx);
         if (!e) {
             n_ok++;
             continue;
@@ -333,7 +328,7 @@ static int jx_process(void *state, struct sluice_batch *in, struct sluice_batch 
         rec->nfields = 0;
         char why[256];
         if (st->on_error == ON_FAIL) {
-            format_reason(why, sizeof why, &v);
+            format_reason(why, sizeof why, v);
             host->log(st->self, SLUICE_LOG_ERROR,
                       "partition %d offset %lld: %s (on_error = fail stops the pipeline)",
                       (int)rec->partition, (long long)rec->offset, why);
@@ -341,7 +336,7 @@ static int jx_process(void *state, struct sluice_batch *in, struct sluice_batch 
             break;
         }
         if (st->on_error == ON_DEAD) {
-            int m = format_reason(why, sizeof why, &v);
+            int m = format_reason(why, sizeof why, v);
             size_t sz = (size_t)(m < 0 ? 0 : m >= (int)sizeof why ? (int)sizeof why - 1 : m);
             char *msg = host->batch_alloc(in, sz + 1);
             if (msg) {
@@ -349,13 +344,13 @@ static int jx_process(void *state, struct sluice_batch *in, struct sluice_batch 
                 msg[sz] = '\0';
             }
             rec->flags |= SLUICE_REC_ERROR;
-            rec->error = msg ? msg : v.detail;
+            rec->error = msg ? msg : v->detail;
             rec->error_stage = st->stage;
             continue;
         }
         rec->flags |= SLUICE_REC_DROPPED;
         if (st->logged < JX_LOG_FIRST || host->log_enabled(st->self, SLUICE_LOG_DEBUG)) {
-            format_reason(why, sizeof why, &v);
+            format_reason(why, sizeof why, v);
             int lvl = st->logged < JX_LOG_FIRST ? SLUICE_LOG_WARN : SLUICE_LOG_DEBUG;
             host->log(st->self, lvl, "skipped partition %d offset %lld: %s%s",
                       (int)rec->partition, (long long)rec->offset, why,

@@ -92,7 +92,7 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
      * the whitespace byte with that nibble (space, tab, newline, return), else 0. */
     const __m256i wst = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
                                          ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
-    __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2];
+    __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2], f[2];
 #pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {
         x[i] = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
@@ -106,6 +106,13 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
         cm[i] = EQ32(x[i], ',');
         w[i] = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x[i]), x[i]);
         c[i] = _mm256_cmpeq_epi8(_mm256_min_epu8(x[i], _mm256_set1_epi8(0x1F)), x[i]);
+        /* Where a wanted name's first byte stands, all names at once: on
+         * AVX2 each name's own closing-quote test (JX_FIRST_MATCH) costs a
+         * movemask pair per name, more than the few extra candidates it
+         * saves cost jx_key_at (keys starting with a wanted first byte). */
+        f[i] = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(x[i], fv[0]), _mm256_cmpeq_epi8(x[i], fv[1])),
+            _mm256_or_si256(_mm256_cmpeq_epi8(x[i], fv[2]), _mm256_cmpeq_epi8(x[i], fv[3])));
     }
     k->quote = mask2(q[0], q[1]);
     k->bs = mask2(b[0], b[1]);
@@ -119,17 +126,7 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
      * their bitmap only when there are some. */
     __m256i anyc = _mm256_or_si256(c[0], c[1]);
     k->ctrl = __builtin_expect(_mm256_testz_si256(anyc, anyc), 1) ? 0 : mask2(c[0], c[1]);
-    /* Where a wanted name's first byte stands, all names at once: on AVX2
-     * each name's own closing-quote test (JX_FIRST_MATCH) costs a movemask
-     * pair per name, more than the few extra candidates it saves cost
-     * jx_key_at (keys starting with a wanted name's first byte). */
-    __m256i f0 = _mm256_or_si256(
-        _mm256_or_si256(_mm256_cmpeq_epi8(x[0], fv[0]), _mm256_cmpeq_epi8(x[0], fv[1])),
-        _mm256_or_si256(_mm256_cmpeq_epi8(x[0], fv[2]), _mm256_cmpeq_epi8(x[0], fv[3])));
-    __m256i f1 = _mm256_or_si256(
-        _mm256_or_si256(_mm256_cmpeq_epi8(x[1], fv[0]), _mm256_cmpeq_epi8(x[1], fv[1])),
-        _mm256_or_si256(_mm256_cmpeq_epi8(x[1], fv[2]), _mm256_cmpeq_epi8(x[1], fv[3])));
-    k->first = mask2(f0, f1) | fc->all;
+    k->first = mask2(f[0], f[1]) | fc->all;
 }
 
 /* UTF-8 by table lookups (utf8_lookup.h), errors ORed up and tested once

@@ -92,7 +92,14 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
      * the whitespace byte with that nibble (space, tab, newline, return), else 0. */
     const __m256i wst = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
                                          ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
-    __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2], f[2];
+    /* Escape letters by two nibble tables, as escapes_full_avx2 but
+     * without 'u' (its hex digits are checked apart, rarely): the low
+     * nibble's lookup needs no mask, a byte with bit 7 set gives 0. */
+    const __m256i ehi = _mm256_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+                                         0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m256i elo = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 0, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
+                                         0, 0, 1 | 4 | 8, 0, 8, 0, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2], f[2], e[2];
 #pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {
         x[i] = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
@@ -113,6 +120,10 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
         f[i] = _mm256_or_si256(
             _mm256_or_si256(_mm256_cmpeq_epi8(x[i], fv[0]), _mm256_cmpeq_epi8(x[i], fv[1])),
             _mm256_or_si256(_mm256_cmpeq_epi8(x[i], fv[2]), _mm256_cmpeq_epi8(x[i], fv[3])));
+        __m256i eh = _mm256_shuffle_epi8(
+            ehi, _mm256_and_si256(_mm256_srli_epi16(x[i], 4), _mm256_set1_epi8(0x0F)));
+        e[i] = _mm256_cmpeq_epi8(_mm256_and_si256(eh, _mm256_shuffle_epi8(elo, x[i])),
+                                 _mm256_setzero_si256());
     }
     k->quote = mask2(q[0], q[1]);
     k->bs = mask2(b[0], b[1]);
@@ -127,6 +138,7 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
     __m256i anyc = _mm256_or_si256(c[0], c[1]);
     k->ctrl = __builtin_expect(_mm256_testz_si256(anyc, anyc), 1) ? 0 : mask2(c[0], c[1]);
     k->first = mask2(f[0], f[1]) | fc->all;
+    k->esc_slow = mask2(e[0], e[1]);
 }
 
 /* UTF-8 by table lookups (utf8_lookup.h), errors ORed up and tested once
@@ -213,6 +225,7 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #define JX_FIRST_VEC(c) _mm256_set1_epi8(c)
 #define JX_ESCAPES_FULL escapes_full_avx2
 #define JX_NO_BRANCH 0
+#define JX_ESC_MASK 1
 #define JX_FLATTEN jx_flatten
 #define JX_UTF8_STATE struct jx_u8_avx2
 #define JX_UTF8_INIT u8_init_avx2
@@ -235,6 +248,7 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_ESCAPES_FULL
 #undef JX_PREFIX_XOR
 #undef JX_NO_BRANCH
+#undef JX_ESC_MASK
 #undef JX_FLATTEN
 #undef JX_BLOCK_T
 #undef JX_BLOCK

@@ -181,6 +181,7 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #define JX_FIRST_VEC(c) _mm512_set1_epi8(c)
 #define JX_ESCAPES_FULL escapes_avx512_x
 #define JX_NO_BRANCH 1
+#define JX_ESC_MASK 0
 #define JX_UTF8_STATE struct jx_u8_avx512
 #define JX_UTF8_INIT u8_init_avx512
 #define JX_UTF8_BLOCK_X u8_block_avx512
@@ -219,6 +220,7 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #undef JX_ESCAPES_FULL
 #undef JX_PREFIX_XOR
 #undef JX_NO_BRANCH
+#undef JX_ESC_MASK
 #undef JX_BLOCK_T
 #undef JX_BLOCK
 #undef JX_UTF8_STATE

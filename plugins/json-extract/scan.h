@@ -79,6 +79,12 @@ struct jx_first {
     uint64_t top[4]; /* the positions whose pattern runs past the block */
     uint64_t en[4];  /* all ones for the names in use (the others are 0) */
     uint64_t all;    /* all ones if there is no filter */
+    /* The first bytes as a set for two nibble-table lookups (AVX2): name
+     * i sets bit i in nib_hi[its high nibble] and nib_lo[its low nibble],
+     * so a byte is in the set if one bit is in both. A byte with bit 7
+     * set looks up 0 there: nib_all is all ones if a name starts so. */
+    unsigned char nib_hi[16], nib_lo[16];
+    uint64_t nib_all;
 };
 
 /* Where a wanted key may start, given eq(i) = the block's bytes equal to

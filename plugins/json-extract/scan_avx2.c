@@ -99,6 +99,10 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
                                          0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m256i elo = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 0, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
                                          0, 0, 1 | 4 | 8, 0, 8, 0, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    /* The wanted names' first bytes, the same way (jx_first's nib_*). */
+    const __m256i fhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_hi));
+    const __m256i flo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_lo));
+    (void)fv;
     __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2], f[2], e[2];
 #pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {
@@ -113,15 +117,16 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
         cm[i] = EQ32(x[i], ',');
         w[i] = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x[i]), x[i]);
         c[i] = _mm256_cmpeq_epi8(_mm256_min_epu8(x[i], _mm256_set1_epi8(0x1F)), x[i]);
-        /* Where a wanted name's first byte stands, all names at once: on
-         * AVX2 each name's own closing-quote test (JX_FIRST_MATCH) costs a
+        /* Where a wanted name's first byte stands, all names at once (on
+         * AVX2 each name's own closing-quote test, JX_FIRST_MATCH, costs a
          * movemask pair per name, more than the few extra candidates it
-         * saves cost jx_key_at (keys starting with a wanted first byte). */
-        f[i] = _mm256_or_si256(
-            _mm256_or_si256(_mm256_cmpeq_epi8(x[i], fv[0]), _mm256_cmpeq_epi8(x[i], fv[1])),
-            _mm256_or_si256(_mm256_cmpeq_epi8(x[i], fv[2]), _mm256_cmpeq_epi8(x[i], fv[3])));
-        __m256i eh = _mm256_shuffle_epi8(
-            ehi, _mm256_and_si256(_mm256_srli_epi16(x[i], 4), _mm256_set1_epi8(0x0F)));
+         * saves cost jx_key_at: keys starting with a wanted first byte).
+         * f is 0xFF where the byte is not one. */
+        __m256i hn = _mm256_and_si256(_mm256_srli_epi16(x[i], 4), _mm256_set1_epi8(0x0F));
+        f[i] = _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(fhi, hn),
+                                                  _mm256_shuffle_epi8(flo, x[i])),
+                                 _mm256_setzero_si256());
+        __m256i eh = _mm256_shuffle_epi8(ehi, hn);
         e[i] = _mm256_cmpeq_epi8(_mm256_and_si256(eh, _mm256_shuffle_epi8(elo, x[i])),
                                  _mm256_setzero_si256());
     }
@@ -137,7 +142,7 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
      * their bitmap only when there are some. */
     __m256i anyc = _mm256_or_si256(c[0], c[1]);
     k->ctrl = __builtin_expect(_mm256_testz_si256(anyc, anyc), 1) ? 0 : mask2(c[0], c[1]);
-    k->first = mask2(f[0], f[1]) | fc->all;
+    k->first = ~mask2(f[0], f[1]) | fc->nib_all;
     k->esc_slow = mask2(e[0], e[1]);
 }
 

@@ -134,7 +134,7 @@ void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc)
         if (spec->len[i] == 0)
             fc->n = -1;
     if (fc->n < 0) {
-        fc->all = ~(uint64_t)0;
+        fc->all = fc->nib_all = ~(uint64_t)0;
         return;
     }
     for (int i = 0; i < fc->n; i++) {
@@ -143,6 +143,11 @@ void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc)
         fc->len[i] = (uint8_t)(l <= 8 ? l : 0);
         fc->top[i] = l <= 8 ? ~(uint64_t)0 << (64 - l) : ~(uint64_t)0;
         fc->en[i] = ~(uint64_t)0;
+        unsigned char c = (unsigned char)fc->c[i];
+        fc->nib_hi[c >> 4] |= (unsigned char)(1u << i);
+        fc->nib_lo[c & 15] |= (unsigned char)(1u << i);
+        if (c & 0x80)
+            fc->nib_all = ~(uint64_t)0;
     }
 }
 

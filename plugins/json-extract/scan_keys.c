@@ -7,11 +7,6 @@
 #include "machine.h"
 #include "scan.h"
 
-const unsigned char jx_event_kind[256] = {
-    ['{'] = JX_EV_BRACKET, ['}'] = JX_EV_BRACKET, ['['] = JX_EV_BRACKET, [']'] = JX_EV_BRACKET,
-    ['"'] = JX_EV_KEY,
-};
-
 enum jx_err jx_rescan(const char *buf, size_t len, const struct jx_spec *spec,
                       struct jx_slot *slots, struct jx_verdict *v, bool faulty)
 {

@@ -221,6 +221,25 @@ static inline size_t jx_digits16(const unsigned char *s)
     return na ? (size_t)__builtin_ctzll(na) >> 3 : 8 + db;
 }
 
+/* The plain integer at t[0..room) (an optional '-', up to 16 digits not
+ * starting with 0, then a delimiter): its length, its value in *val; 0 if
+ * it is not one (jx_token judges it). A wanted value's fast path: the
+ * usual event time, without jx_token's branch per byte. */
+static inline size_t jx_plain_int(const unsigned char *t, size_t room, int64_t *val)
+{
+    size_t neg = t[0] == '-';
+    if (room < neg + 18 || t[neg] < '1' || t[neg] > '9')
+        return 0;
+    size_t d = 1 + jx_digits16(t + neg + 1);
+    if (d > 16 || !jx_delim[t[neg + d]])
+        return 0;
+    int64_t x = 0;
+    for (size_t k = 0; k < d; k++)
+        x = x * 10 + (t[neg + k] - '0');
+    *val = neg ? -x : x;
+    return neg + d;
+}
+
 /* Is the number or literal at buf[pos] valid? true, false, null,
  * integers of up to 18 digits (always within int64) and plain decimal
  * fractions are checked here; everything else by jx_token. */

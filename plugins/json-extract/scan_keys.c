@@ -108,6 +108,9 @@ int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struc
         s->len = 1; /* set when it closes (jx_closed_to) */
         s->kind = buf[q] == '{' ? JX_OBJECT : JX_ARRAY;
         ks->open_slot = i;
+    } else if ((s->len = (uint32_t)jx_plain_int((const unsigned char *)buf + q, len - q,
+                                                  &s->ival)) != 0) {
+        s->kind = JX_INT;
     } else {
         uint8_t kind;
         int64_t ival = 0;

@@ -110,6 +110,7 @@ static int add_want(struct jx_state *st, const char *name)
         return -1;
     }
     i = (int)sp->n++;
+    sp->first_ready = false; /* (jx_init prepares the spec once all are in) */
     sp->name[i] = name;
     sp->len[i] = (uint32_t)strlen(name);
     if (sp->len[i] > sp->maxlen)
@@ -145,6 +146,7 @@ static int jx_init(struct sluice_instance *self, const struct sluice_host_api *h
             goto fail;
     if (cf->timestamp && cf->timestamp[0] && (r->ts = add_want(st, cf->timestamp)) < 0)
         goto fail;
+    jx_spec_prepare(&r->spec);
     if (cf->require.n == 0) {
         for (unsigned i = 0; i < r->spec.n; i++)
             r->required[i] = true;

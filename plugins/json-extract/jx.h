@@ -61,6 +61,29 @@ struct jx_slot {
 };
 
 /* Which root keys to find. Names are plain (unescaped) bytes. */
+/* The key filter, for up to four wanted names: a root key is looked at if
+ * its first byte is a wanted name's first byte and either its closing
+ * quote stands where that name's would (len bytes on) or a backslash is in
+ * its first eight bytes (an escaped key is longer than the name it spells;
+ * its first backslash lies within the name's length). Names longer than
+ * eight bytes are filtered by their first byte only; keys that start with a
+ * backslash are always looked at. Patterns that run past the block count
+ * as matches. n = -1: no filter (more names, or an empty one). */
+struct jx_first {
+    int n;
+    char c[4];
+    uint8_t len[4];
+    uint64_t top[4]; /* the positions whose pattern runs past the block */
+    uint64_t en[4];  /* all ones for the names in use (the others are 0) */
+    uint64_t all;    /* all ones if there is no filter */
+    /* The first bytes as a set for two nibble-table lookups (AVX2): name
+     * i sets bit i in nib_hi[its high nibble] and nib_lo[its low nibble],
+     * so a byte is in the set if one bit is in both. A byte with bit 7
+     * set looks up 0 there: nib_all is all ones if a name starts so. */
+    unsigned char nib_hi[16], nib_lo[16];
+    uint64_t nib_all;
+};
+
 struct jx_spec {
     unsigned n;
     const char *name[JX_MAX_WANT];
@@ -74,7 +97,15 @@ struct jx_spec {
      * literals or colon/comma grammar, except inside the wanted values,
      * which are checked in full (loop_structure.inc). */
     bool structure_only;
+    /* The key filter of the SIMD loops, computed once by jx_spec_prepare
+     * (first_ready); a spec without it gets it per frame. */
+    bool first_ready;
+    struct jx_first first;
 };
+
+/* The first bytes of the wanted names: keys that start otherwise (and
+ * not with a backslash) cannot match, and are not looked at. */
+void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc);
 
 /* The option `validate`: how much of a frame the fast scanner checks. The
  * default refuses every frame jansson refuses; `structure` and `fields` are
@@ -89,6 +120,14 @@ static inline void jx_spec_validate(struct jx_spec *spec, int level)
 {
     spec->stop_early = level == JX_VALIDATE_FIELDS;
     spec->structure_only = level == JX_VALIDATE_STRUCTURE;
+}
+
+/* Once the last wanted name is in: the key filter, computed once instead of
+ * per frame (a spec changed afterwards must clear first_ready). */
+static inline void jx_spec_prepare(struct jx_spec *spec)
+{
+    jx_first_bytes(spec, &spec->first);
+    spec->first_ready = true;
 }
 
 struct jx_verdict {

@@ -64,28 +64,6 @@ struct jx_fmasks {
     uint64_t esc_slow;  /* with JX_ESC_MASK: bytes that are no escape letter, or 'u' */
 };
 
-/* The key filter, for up to four wanted names: a root key is looked at if
- * its first byte is a wanted name's first byte and either its closing
- * quote stands where that name's would (len bytes on) or a backslash is in
- * its first eight bytes (an escaped key is longer than the name it spells;
- * its first backslash lies within the name's length). Names longer than
- * eight bytes are filtered by their first byte only; keys that start with a
- * backslash are always looked at. Patterns that run past the block count
- * as matches. n = -1: no filter (more names, or an empty one). */
-struct jx_first {
-    int n;
-    char c[4];
-    uint8_t len[4];
-    uint64_t top[4]; /* the positions whose pattern runs past the block */
-    uint64_t en[4];  /* all ones for the names in use (the others are 0) */
-    uint64_t all;    /* all ones if there is no filter */
-    /* The first bytes as a set for two nibble-table lookups (AVX2): name
-     * i sets bit i in nib_hi[its high nibble] and nib_lo[its low nibble],
-     * so a byte is in the set if one bit is in both. A byte with bit 7
-     * set looks up 0 there: nib_all is all ones if a name starts so. */
-    unsigned char nib_hi[16], nib_lo[16];
-    uint64_t nib_all;
-};
 
 /* Where a wanted key may start, given eq(i) = the block's bytes equal to
  * the i-th first byte (a vector the block loop broadcast once per frame:
@@ -160,9 +138,6 @@ struct jx_keys {
 int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struct jx_verdict *v);
 
 
-/* The first bytes of the wanted names: keys that start otherwise (and
- * not with a backslash) cannot match, and are not looked at. */
-void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc);
 
 /* validate = structure: a closing bracket brought the depth to `depth`, and
  * the frame's next byte is buf[at]. Depth 1 with a wanted object or array

@@ -172,8 +172,10 @@ int main(int argc, char **argv)
             for (int f = 0; f < (strict ? 1 : 3); f++) {
                 if (only_v && !strict && strcmp(only_v, levels[f]) != 0)
                     continue;
-                r.spec.structure_only = f == 0;
-                r.spec.stop_early = f == 2;
+                jx_spec_validate(&r.spec, f == 0   ? JX_VALIDATE_STRUCTURE
+                                          : f == 2 ? JX_VALIDATE_FIELDS
+                                                   : JX_VALIDATE_FULL);
+                jx_spec_prepare(&r.spec);
                 size_t bad;
                 double sec = measure(s, &r, strict, runs, strict ? (passes + 9) / 10 : passes, &bad);
                 printf("%-20s %-8s %-8s %10.0f %12.0f%s\n", s->name, impl,

@@ -58,6 +58,7 @@ static void make_rules(struct jx_rules *r, unsigned nnames, enum jx_validate val
     r->required[0] = r->required[1] = true;
     r->ts = 1;
     jx_spec_validate(&r->spec, validate);
+    jx_spec_prepare(&r->spec);
 }
 
 struct outcome {

@@ -60,7 +60,6 @@ struct jx_slot {
     int64_t ival;
 };
 
-/* Which root keys to find. Names are plain (unescaped) bytes. */
 /* The key filter, for up to four wanted names: a root key is looked at if
  * its first byte is a wanted name's first byte and either its closing
  * quote stands where that name's would (len bytes on) or a backslash is in
@@ -84,6 +83,7 @@ struct jx_first {
     uint64_t nib_all;
 };
 
+/* Which root keys to find. Names are plain (unescaped) bytes. */
 struct jx_spec {
     unsigned n;
     const char *name[JX_MAX_WANT];

@@ -55,7 +55,6 @@ struct jx_masks {
     uint64_t quote, bs, op, ws, ctrl, high;
 };
 
-
 /* The bitmaps of the structure and full loops: the structural characters apart,
  * opn = { or [, cls = } or ], c5 = bit 5 of the byte (set for { and }). */
 struct jx_fmasks {
@@ -63,7 +62,6 @@ struct jx_fmasks {
     uint64_t first; /* where a wanted name may start (see jx_first) */
     uint64_t esc_slow;  /* with JX_ESC_MASK: bytes that are no escape letter, or 'u' */
 };
-
 
 /* Where a wanted key may start, given eq(i) = the block's bytes equal to
  * the i-th first byte (a vector the block loop broadcast once per frame:
@@ -137,8 +135,6 @@ struct jx_keys {
  * is faulty. */
 int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struct jx_verdict *v);
 
-
-
 /* validate = structure: a closing bracket brought the depth to `depth`, and
  * the frame's next byte is buf[at]. Depth 1 with a wanted object or array
  * value open: that value ends here, and is checked in full; depth 0: the
@@ -174,7 +170,6 @@ static inline uint32_t jx_flatten(uint16_t *out, uint32_t n, uint32_t off, uint6
             *o++ = (uint16_t)(off + (uint32_t)__builtin_ctzll(m));
     return n + cnt;
 }
-
 
 /* How many of s[0..16) are decimal digits before the first that is not:
  * 0 to 16, eight bytes at a time without a branch per digit (the loop's

@@ -102,7 +102,7 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
     /* The wanted names' first bytes, the same way (jx_first's nib_*). */
     const __m256i fhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_hi));
     const __m256i flo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_lo));
-    (void)fv;
+    (void)fv; /* (the broadcast first bytes of the AVX-512 classifier) */
     __m256i x[2], q[2], b[2], on[2], cl[2], c5[2], co[2], cm[2], w[2], c[2], f[2], e[2];
 #pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {

@@ -403,6 +403,7 @@ int main(int argc, char **argv)
     }
     rules.spec = (struct jx_spec){.n = 2, .name = {"uid", "ts"}, .len = {3, 2}, .maxlen = 3,
                                   .structure_only = true};
+    jx_spec_prepare(&rules.spec); /* as json-extract does */
     rules.required[0] = rules.required[1] = true;
     rules.ts = 1;
     rules.id[0] = UID_ID;

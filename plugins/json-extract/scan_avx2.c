@@ -12,6 +12,8 @@
 
 #define AVX_ATTR __attribute__((target("avx2,pclmul,bmi,bmi2")))
 #define EQ32(x, ch) _mm256_cmpeq_epi8((x), _mm256_set1_epi8(ch))
+/* A 32-byte table of one 16-byte table twice (for pshufb's two lanes). */
+#define U8_T16(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
 
 AVX_ATTR static inline uint64_t mask2(__m256i a, __m256i b)
 {
@@ -59,15 +61,17 @@ AVX_ATTR static inline void escapes_avx2(const char *p, uint64_t *valid, uint64_
     *is_u = mask2(u[0], u[1]);
 }
 
-/* The same by two nibble-table lookups: the high nibble of " / \\ b f n r
- * t u picks a bit (2, 5, 6, 7), the low nibble's table has that bit where
- * the pair is one of them. */
+/* The escape letters by two nibble-table lookups: the high nibble of " /
+ * \\ b f n r t u picks a bit (2, 5, 6, 7), the low nibble's table has that
+ * bit where the pair is one of them; U is the bit for 'u' (8, or 0 to
+ * leave 'u' out). */
+#define ESC_HI_TABLE U8_T16(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0)
+#define ESC_LO_TABLE(U) U8_T16(0, 0, 1 | 4 | 8, 0, 8, U, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1)
+
 AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, uint64_t *is_u)
 {
-    const __m256i hi = _mm256_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
-                                        0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m256i lo = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
-                                        0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    const __m256i hi = ESC_HI_TABLE;
+    const __m256i lo = ESC_LO_TABLE(8);
     const __m256i nib = _mm256_set1_epi8(0x0F);
     __m256i bad[2], u[2];
 #pragma GCC unroll 2
@@ -92,13 +96,11 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
      * the whitespace byte with that nibble (space, tab, newline, return), else 0. */
     const __m256i wst = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
                                          ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
-    /* Escape letters by two nibble tables, as escapes_full_avx2 but
-     * without 'u' (its hex digits are checked apart, rarely): the low
-     * nibble's lookup needs no mask, a byte with bit 7 set gives 0. */
-    const __m256i ehi = _mm256_setr_epi8(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0,
-                                         0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m256i elo = _mm256_setr_epi8(0, 0, 1 | 4 | 8, 0, 8, 0, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1,
-                                         0, 0, 1 | 4 | 8, 0, 8, 0, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    /* Escape letters as escapes_full_avx2 finds them, but without 'u' (its
+     * hex digits are checked apart, rarely): the low nibble's lookup needs
+     * no mask, a byte with bit 7 set gives 0. */
+    const __m256i ehi = ESC_HI_TABLE;
+    const __m256i elo = ESC_LO_TABLE(0);
     /* The wanted names' first bytes, the same way (jx_first's nib_*). */
     const __m256i fhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_hi));
     const __m256i flo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_lo));
@@ -152,7 +154,6 @@ struct jx_u8_avx2 {
     __m256i prev, incomplete, err;
 };
 
-#define U8_T16(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
 
 AVX_ATTR static inline __m256i u8_prev(__m256i in, __m256i prev, int n)
 {

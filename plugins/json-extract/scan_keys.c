@@ -108,18 +108,14 @@ int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struc
         s->len = 1; /* set when it closes (jx_closed_to) */
         s->kind = buf[q] == '{' ? JX_OBJECT : JX_ARRAY;
         ks->open_slot = i;
-    } else if ((s->len = (uint32_t)jx_plain_int((const unsigned char *)buf + q, len - q,
-                                                  &s->ival)) != 0) {
-        s->kind = JX_INT;
     } else {
-        uint8_t kind;
-        int64_t ival = 0;
-        size_t n = jx_token(buf, len, q, &kind, &ival, v);
-        if (!n)
+        /* A plain integer (the usual event time) without jx_token. */
+        uint8_t kind = JX_INT;
+        size_t n = jx_plain_int((const unsigned char *)buf + q, len - q, &s->ival);
+        if (!n && !(n = jx_token(buf, len, q, &kind, &s->ival, v)))
             return 1;
         s->len = (uint32_t)n;
         s->kind = kind;
-        s->ival = ival;
     }
     return 0;
 }

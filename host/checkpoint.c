@@ -442,6 +442,11 @@ int sluice_ckpt_take(struct sluice_pipeline *p, const char *why)
         rc = 0;
         goto out;
     }
+    for (size_t i = 0; i < p->n_transforms; i++) {
+        const struct sluice_instance *t = p->transforms[i];
+        if (t->plugin->state_save && t->plugin->checkpointed)
+            t->plugin->checkpointed(t->state, ck.parts, n);
+    }
     if (p->source->plugin->checkpointed &&
         p->source->plugin->checkpointed(p->source->state, ck.parts, n) != SLUICE_OK) {
         host_warn("the source could not commit the checkpoint's positions (see above); the "

@@ -459,6 +459,14 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         }
     }
     sluice_metrics_set_state(SLUICE_RUN_STOPPING);
+    /* With checkpoints, one before the end too: a transform may hold a
+     * result until a checkpoint covers what it emitted (distinct-count emits
+     * a window at most once between two), and end_of_input emits all. */
+    if (sluice_ckpt_enabled() && (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
+                                  sluice_ckpt_take(p, "before the end of input") != 0)) {
+        status = 1;
+        goto out;
+    }
     if (end_all(p) == SLUICE_ERROR || sluice_pipeline_flush_sinks(p) == SLUICE_ERROR ||
         sluice_ckpt_take(p, "end of input") != 0) {
         status = 1;

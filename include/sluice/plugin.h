@@ -366,9 +366,12 @@ static inline const char *sluice_choice_name(const char *choices, int index, cha
  * position reached by the batches acknowledged so far (source `positions`)
  * and every transform's state of that partition (`state_save`), plus each
  * transform's instance-wide part (`state_save` with part NULL). Once the
- * checkpoint is durable, the host calls the source's `checkpointed` with the
- * positions it covers: only then may a source commit them (kafka-in commits
- * offsets there, never at ack, while `host->checkpointing()` is true).
+ * checkpoint is durable, the host calls every transform's `checkpointed`
+ * (what it emitted so far is covered: distinct-count emits a window at most
+ * once between two), then the source's with the positions it covers: only
+ * then may a source commit them (kafka-in commits offsets there, never at
+ * ack, while `host->checkpointing()` is true). With checkpoints the host
+ * takes one more just before the transforms' `end_of_input`.
  *
  * A source tells the host which partitions it holds: at init for a single
  * stream, on every assignment for Kafka (`host->partitions_assigned`). The
@@ -572,7 +575,9 @@ struct sluice_plugin {
      * strings stay valid until the next poll) and returns how many there
      * are; the host calls again with more room if that is more than `cap`. */
     size_t (*positions)(void *state, struct sluice_partition *out, size_t cap);
-    /* Source: a durable checkpoint covers `parts`: commit them. */
+    /* Source: a durable checkpoint covers `parts`: commit them. Transform
+     * (optional): the checkpoint whose state_save calls came last is
+     * durable (`parts` as the source's). */
     int (*checkpointed)(void *state, const struct sluice_partition *parts, size_t n);
     /* Source (optional): a checkpoint store of its own (`checkpoint = kafka`
      * for kafka-in: a compacted topic). `store_write` returns SLUICE_OK only

@@ -240,6 +240,8 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
         return SLUICE_ERROR;
     }
     snprintf(st->topic, sizeof st->topic, "-");
+    if (host->checkpointing())
+        dc_engine_once_per_checkpoint(st->engine);
     if (cfg->output == DC_OUTPUT_PARTIALS)
         dc_engine_set_partials(st->engine, emit_partial, cfg->partial_interval);
     st->window_labels = calloc(dc_engine_nkinds(st->engine), sizeof *st->window_labels);
@@ -499,6 +501,13 @@ static int dc_state_load(void *state, const struct sluice_partition *part, const
     return SLUICE_OK;
 }
 
+static int dc_checkpointed(void *state, const struct sluice_partition *parts, size_t n)
+{
+    (void)parts, (void)n;
+    dc_engine_checkpoint_durable(((struct dc_state *)state)->engine);
+    return SLUICE_OK;
+}
+
 static int dc_partitions_changed(void *state, const struct sluice_partition *parts, size_t n,
                                  bool held)
 {
@@ -540,4 +549,4 @@ SLUICE_PLUGIN(.name = "distinct-count",
               .exit = dc_exit, .process = dc_process, .tick = dc_tick,
               .end_of_input = dc_end_of_input, .state_fingerprint = dc_state_fingerprint,
               .state_save = dc_state_save, .state_load = dc_state_load,
-              .partitions_changed = dc_partitions_changed);
+              .checkpointed = dc_checkpointed, .partitions_changed = dc_partitions_changed);

@@ -15,6 +15,19 @@
  *
  * Order of results within one emission pass: window kinds in configured
  * order, then by start.
+ *
+ * Revisions across a crash. With checkpoints a window emits at most once
+ * between two durable checkpoints: a late revision, an early result or a
+ * final after an early result waits (at most checkpoint_interval) when the
+ * window has emitted since the last one. Why: how many revisions a stretch
+ * of frames yields depends on how the source batched it and how partitions
+ * interleaved, so a replay from a checkpoint can emit fewer than the run
+ * that was killed after it. Once per checkpoint, the killed run emitted at
+ * most revision r (the checkpoint's next number) of a window since then,
+ * and the replay, which counts the same frames and more, emits r or
+ * higher: the last result of every window is also its highest revision.
+ * The end of input (dc_engine_finish, after the host's checkpoint) and
+ * output = partials do not wait.
  */
 #include "engine_impl.h"
 
@@ -135,16 +148,30 @@ static int emit_window(struct dc_engine *e, const struct dc_kind *k, struct dc_w
     return rc < 0 ? -1 : 0;
 }
 
+/* With checkpoints, w emitted since the last durable one: it waits. */
+static bool waits_for_checkpoint(const struct dc_engine *e, const struct dc_window *w)
+{
+    return e->once_per_checkpoint && w->revision != w->durable_revision;
+}
+
 /* Emit what the watermark `wm` (ms) makes due: finals, then revisions of
  * changed closed windows; free windows past retention; recompute next_due. */
 static int pass(struct dc_engine *e, int64_t wm)
 {
     int64_t next_due = INT64_MAX;
+    bool deferred = false;
+    bool may_wait = !e->emit_partial && wm != INT64_MAX;
     for (size_t ki = 0; ki < e->nkinds; ki++) {
         struct dc_kind *k = &e->kinds[ki];
         for (size_t i = 0; i < k->n; i++) {
             struct dc_window *w = k->w[i];
             int64_t end_ms = w->end * 1000;
+            if (may_wait && (!w->final || w->dirty) && waits_for_checkpoint(e, w)) {
+                deferred |= w->final || end_ms <= wm;
+                if (!w->final && end_ms > wm && end_ms < next_due)
+                    next_due = end_ms;
+                continue;
+            }
             if (!w->final) {
                 if (end_ms > wm) {
                     if (end_ms < next_due)
@@ -162,11 +189,13 @@ static int pass(struct dc_engine *e, int64_t wm)
                 e->dirty_closed--;
             }
         }
-        /* Retention over: free. Closed windows are all clean here. */
+        /* Retention over: free. Closed windows are clean here, but for
+         * those whose revision waits for a checkpoint: they stay. */
         size_t j = 0;
         for (size_t i = 0; i < k->n; i++) {
             struct dc_window *w = k->w[i];
-            bool expired = w->final && (wm == INT64_MAX || w->end * 1000 + e->retention_ms <= wm);
+            bool expired = w->final && !(w->dirty && may_wait) &&
+                           (wm == INT64_MAX || w->end * 1000 + e->retention_ms <= wm);
             /* output = partials: per partition (engine_partials.c). */
             if (expired && e->emit_partial && wm != INT64_MAX)
                 expired = dc_partials_expired(e, w);
@@ -184,7 +213,20 @@ static int pass(struct dc_engine *e, int64_t wm)
         k->n = j;
     }
     e->next_due = next_due;
+    e->deferred = deferred;
     return 0;
+}
+
+void dc_engine_once_per_checkpoint(struct dc_engine *e)
+{
+    e->once_per_checkpoint = true;
+}
+
+void dc_engine_checkpoint_durable(struct dc_engine *e)
+{
+    for (size_t ki = 0; ki < e->nkinds; ki++)
+        for (size_t i = 0; i < e->kinds[ki].n; i++)
+            e->kinds[ki].w[i]->durable_revision = e->kinds[ki].w[i]->revision;
 }
 
 void dc_engine_mark_dirty(struct dc_engine *e, struct dc_window *w)
@@ -295,14 +337,18 @@ enum dc_verdict dc_engine_add(struct dc_engine *e, int32_t partition, int64_t ts
 int dc_engine_flush(struct dc_engine *e)
 {
     int64_t wm = dc_wm_value(&e->wm);
-    if ((e->dirty_closed > 0 || (wm != DC_WM_NONE && wm >= e->next_due)) && pass(e, wm) < 0)
+    if ((e->dirty_closed > 0 || e->deferred || (wm != DC_WM_NONE && wm >= e->next_due)) &&
+        pass(e, wm) < 0)
         return -1;
     return e->emit_partial ? dc_partials_pass(e, false) : 0;
 }
 
 int dc_engine_tick(struct dc_engine *e, int64_t now_ms)
 {
-    if (dc_wm_tick(&e->wm, now_ms) && dc_wm_value(&e->wm) >= e->next_due &&
+    /* A result that waited for a checkpoint goes out here when no frames
+     * come. */
+    bool moved = dc_wm_tick(&e->wm, now_ms);
+    if (((moved && dc_wm_value(&e->wm) >= e->next_due) || e->deferred) &&
         pass(e, dc_wm_value(&e->wm)) < 0)
         return -1;
     if (e->emit_partial && dc_partials_pass(e, false) < 0)
@@ -315,7 +361,7 @@ int dc_engine_tick(struct dc_engine *e, int64_t now_ms)
         struct dc_kind *k = &e->kinds[ki];
         for (size_t i = 0; i < k->n; i++) {
             struct dc_window *w = k->w[i];
-            if (w->final || !w->dirty)
+            if (w->final || !w->dirty || waits_for_checkpoint(e, w))
                 continue;
             if (emit_window(e, k, w, false, w->revision == 0) < 0)
                 return -1;
@@ -341,6 +387,7 @@ int dc_engine_finish(struct dc_engine *e)
         }
     }
     e->next_due = INT64_MAX;
+    e->deferred = false;
     return e->emit_partial ? dc_partials_pass(e, true) : 0;
 }
 

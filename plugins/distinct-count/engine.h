@@ -99,6 +99,15 @@ int dc_engine_finish(struct dc_engine *e);
 
 int64_t dc_engine_watermark(const struct dc_engine *e);
 
+/* The pipeline takes checkpoints: from now on a window emits at most once
+ * between two durable checkpoints (a later result waits for the next one),
+ * so that a replay after a crash ends every window on a revision at least
+ * as high as any the crashed run emitted. */
+void dc_engine_once_per_checkpoint(struct dc_engine *e);
+/* The checkpoint whose instance part was saved last is durable: what was
+ * emitted so far is covered, and held results may go out. */
+void dc_engine_checkpoint_durable(struct dc_engine *e);
+
 /* Checkpoints (engine_state.c): the state of one source partition — its
  * watermark and its partial of every window — and the instance part — what
  * was emitted of every window. Bytes go out through `write` (0 or -1). */

@@ -18,6 +18,10 @@ struct dc_engine {
     int64_t last_early_ms;
     int64_t next_due;     /* ms: smallest end of a window not yet final */
     size_t dirty_closed;  /* final windows with changes not yet emitted */
+    /* With checkpoints: a window emits at most once between two durable
+     * checkpoints (engine.c says why); `deferred` when an emission waits. */
+    bool once_per_checkpoint;
+    bool deferred;
     size_t nwindows, peak_windows;
     dc_emit_fn emit;
     void *ctx;

@@ -271,6 +271,7 @@ int dc_engine_load_instance(struct dc_engine *e, const uint8_t *bytes, size_t le
             return -1;
         }
         w->revision = revision;
+        w->durable_revision = revision;
         w->emitted = emitted;
         w->final = final;
     }

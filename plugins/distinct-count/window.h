@@ -33,6 +33,8 @@ struct dc_window {
     struct dc_partial *hot; /* the partial hit last (the usual next hit), or NULL */
     uint64_t emitted;     /* `unique` of the last emission */
     uint32_t revision;    /* emissions so far: the next one's number */
+    uint32_t durable_revision; /* `revision` as the last durable checkpoint
+                                  (or the restore) has it; see engine.c */
     bool final;           /* the final result was emitted */
     bool dirty;           /* the sketch changed since the last emission */
     char start_iso[DC_ISO_MAX];

@@ -101,6 +101,8 @@ static int sm_init(struct sluice_instance *self, const struct sluice_host_api *h
         free(st);
         return SLUICE_ERROR;
     }
+    if (host->checkpointing())
+        dc_engine_once_per_checkpoint(st->engine);
     *state = st;
     return SLUICE_OK;
 }
@@ -234,6 +236,13 @@ static int sm_state_load(void *state, const struct sluice_partition *part, const
     return SLUICE_OK;
 }
 
+static int sm_checkpointed(void *state, const struct sluice_partition *parts, size_t n)
+{
+    (void)parts, (void)n;
+    dc_engine_checkpoint_durable(((struct sm_state *)state)->engine);
+    return SLUICE_OK;
+}
+
 SLUICE_PLUGIN(.name = "sketch-merge",
               .description = "scale-out merge stage: unions distinct-count partials per window "
                              "over every source partition into results",
@@ -241,4 +250,4 @@ SLUICE_PLUGIN(.name = "sketch-merge",
               .config_size = sizeof(struct sm_config), .init = sm_init, .exit = sm_exit,
               .process = sm_process, .tick = sm_tick, .end_of_input = sm_end_of_input,
               .state_fingerprint = sm_state_fingerprint, .state_save = sm_state_save,
-              .state_load = sm_state_load);
+              .state_load = sm_state_load, .checkpointed = sm_checkpointed);

@@ -580,6 +580,190 @@ static void test_state_roundtrip(void)
     dc_engine_free(e);
 }
 
+/* With checkpoints a window emits at most once between two durable
+ * ones: a second late revision waits, and goes out at the first flush or
+ * tick after the next checkpoint. */
+static void test_once_per_checkpoint(void)
+{
+    static const char *const w[] = {"minute"};
+    struct dc_engine_config c = base_config(w, 1);
+    c.exact = true;
+    c.max_future_ms = 2 * 3600000; /* the jump past retention below is not wild */
+    struct dc_engine *e = engine(&c);
+    dc_engine_once_per_checkpoint(e);
+    for (int k = 0; k < 10; k++)
+        add(e, 0, T0 + k, k);
+    add(e, 0, T0 + 70, 50); /* closes minute 0: its final, revision 0 */
+    CHECK_INT_EQ(nresults, 1);
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    add(e, 0, T0 + 30, 77); /* late, new key */
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    CHECK_INT_EQ(nresults, 1); /* emitted since the last checkpoint: waits */
+    dc_engine_checkpoint_durable(e);
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    CHECK_INT_EQ(nresults, 2);
+    CHECK(results[1].revision == 1 && results[1].unique == 11 && results[1].final);
+    add(e, 0, T0 + 31, 78);
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    CHECK_INT_EQ(nresults, 2);
+    dc_engine_checkpoint_durable(e);
+    CHECK_INT_EQ(dc_engine_tick(e, 2000), 0); /* no frames come: the tick sends it */
+    CHECK_INT_EQ(nresults, 3);
+    CHECK(results[2].revision == 2 && results[2].unique == 12);
+    /* A waiting revision keeps its window past retention until it is sent. */
+    add(e, 0, T0 + 32, 79);
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    add(e, 0, T0 + 60 + 3600 + 10, 80); /* minute 0's retention is over */
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    CHECK_INT_EQ(nresults, 4); /* minute 1's final; minute 0's revision waits */
+    CHECK(find("minute", T0 + 60, 0) != NULL);
+    struct dc_engine_stats st;
+    dc_engine_stats(e, &st);
+    CHECK_INT_EQ(st.windows, 3); /* minute 0 stays until its revision is out */
+    dc_engine_checkpoint_durable(e);
+    CHECK_INT_EQ(dc_engine_flush(e), 0);
+    CHECK_INT_EQ(nresults, 5);
+    CHECK(find("minute", T0, 3) && find("minute", T0, 3)->unique == 13);
+    dc_engine_stats(e, &st);
+    CHECK_INT_EQ(st.windows, 2); /* then it is freed (minute 1 is in retention) */
+    /* The end of input does not wait. */
+    add(e, 0, T0 + 60 + 3600 + 11, 81);
+    CHECK_INT_EQ(dc_engine_finish(e), 0);
+    CHECK(find("minute", T0 + 60 + 3600, 0) != NULL);
+    dc_engine_free(e);
+}
+
+static uint32_t lcg(uint32_t *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return *s >> 8;
+}
+
+/* Frames [from, to) of the crash test in random batches of 1..bmax,
+ * checkpointing every `every` frames (at a batch's end) into parts/inst;
+ * with early results, a tick a second after every batch. Returns the
+ * position of the last checkpoint. */
+struct ckpt_mem {
+    struct membuf parts[3], inst;
+    int pos;
+};
+
+static void take_checkpoint(struct dc_engine *e, struct ckpt_mem *ck, int pos)
+{
+    for (int p = 0; p < 3; p++) {
+        ck->parts[p].len = 0;
+        CHECK_INT_EQ(dc_engine_save_partition(e, p, membuf_write, &ck->parts[p]), 0);
+    }
+    ck->inst.len = 0;
+    CHECK_INT_EQ(dc_engine_save_instance(e, membuf_write, &ck->inst), 0);
+    ck->pos = pos;
+    dc_engine_checkpoint_durable(e);
+}
+
+static void crash_run(struct dc_engine *e, int from, int to, int bmax, int every, bool early,
+                      uint32_t *seed, int64_t *now, struct ckpt_mem *ck)
+{
+    int since = 0;
+    for (int i = from; i < to;) {
+        int n = 1 + (int)(lcg(seed) % (uint32_t)bmax);
+        for (int j = 0; j < n && i < to; j++, i++)
+            state_frame(e, i);
+        CHECK_INT_EQ(dc_engine_flush(e), 0);
+        if (early) {
+            *now += 1000;
+            CHECK_INT_EQ(dc_engine_tick(e, *now), 0);
+        }
+        if ((since += n) >= every) {
+            take_checkpoint(e, ck, i);
+            since = 0;
+        }
+    }
+}
+
+/* SIGKILL and replay, in the engine: a run is killed at a random frame, a
+ * new one restores its last checkpoint and replays from there in other
+ * batches. However the batches fall, the last result of every window in
+ * both runs' output together is its highest revision, and carries the count
+ * of the run that never crashed. Fails without once-per-checkpoint. */
+static void test_revisions_across_crash(void)
+{
+    static const char *const w[] = {"minute", "hour"};
+    static struct got whole[MAX_RESULTS], all[2 * MAX_RESULTS];
+    for (int round = 0; round < 40; round++) {
+        bool early = round % 4 == 3;
+        uint32_t seed = 7u + (uint32_t)round * 7919u;
+        struct dc_engine_config c = base_config(w, 2);
+        c.exact = true;
+        c.lateness_ms = 10000;
+        c.early = early;
+
+        struct dc_engine *e = engine(&c);
+        for (int i = 0; i < 1800; i++)
+            state_frame(e, i);
+        dc_engine_end(e);
+        size_t nwhole = nresults;
+        memcpy(whole, results, nwhole * sizeof *whole);
+        dc_engine_free(e);
+
+        struct ckpt_mem ck = {0};
+        int64_t now = 0;
+        e = engine(&c);
+        dc_engine_once_per_checkpoint(e);
+        for (int p = 0; p < 3; p++)
+            dc_engine_hold(e, p, 0);
+        take_checkpoint(e, &ck, 0);
+        int kill_at = 300 + (int)(lcg(&seed) % 1400);
+        crash_run(e, 0, kill_at, 3, 150, early, &seed, &now, &ck);
+        size_t nall = nresults;
+        memcpy(all, results, nall * sizeof *all);
+        dc_engine_free(e); /* SIGKILL: whatever came after the checkpoint is lost */
+
+        e = engine(&c);
+        dc_engine_once_per_checkpoint(e);
+        const char *err = NULL;
+        CHECK_INT_EQ(dc_engine_load_instance(e, ck.inst.data, ck.inst.len, &err), 0);
+        for (int p = 0; p < 3; p++) {
+            dc_engine_hold(e, p, 0);
+            CHECK_INT_EQ(dc_engine_load_partition(e, p, ck.parts[p].data, ck.parts[p].len, &err),
+                         0);
+        }
+        crash_run(e, ck.pos, 1800, 200, 400, early, &seed, &now, &ck);
+        take_checkpoint(e, &ck, 1800); /* the host's, before the end of input */
+        CHECK_INT_EQ(dc_engine_finish(e), 0);
+        memcpy(all + nall, results, nresults * sizeof *all);
+        nall += nresults;
+        dc_engine_free(e);
+        for (int p = 0; p < 3; p++)
+            free(ck.parts[p].data);
+        free(ck.inst.data);
+
+        for (size_t i = 0; i < nwhole; i++) {
+            const struct got *last = NULL;
+            uint32_t highest = 0;
+            for (size_t j = 0; j < nall; j++)
+                if (all[j].start == whole[i].start && !strcmp(all[j].window, whole[i].window)) {
+                    last = &all[j];
+                    highest = all[j].revision > highest ? all[j].revision : highest;
+                }
+            bool later = false;
+            for (size_t j = i + 1; j < nwhole; j++)
+                later = later ||
+                        (whole[j].start == whole[i].start && !strcmp(whole[j].window, whole[i].window));
+            if (later)
+                continue;
+            CHECK(last != NULL);
+            if (!last)
+                continue;
+            if (last->revision != highest)
+                fprintf(stderr, "round %d: %s/%lld: last revision %u, highest %u\n", round,
+                        last->window, (long long)last->start, last->revision, highest);
+            CHECK_INT_EQ(last->revision, highest);
+            CHECK_INT_EQ(last->unique, whole[i].unique);
+            CHECK(last->final);
+        }
+    }
+}
+
 /* Partials as the count stage sends them, kept for a merge engine. */
 struct sent_partial {
     char window[DC_KIND_NAME_MAX];
@@ -989,6 +1173,8 @@ int main(void)
     test_config_errors();
     test_replay_held_partitions();
     test_state_roundtrip();
+    test_once_per_checkpoint();
+    test_revisions_across_crash();
     test_partials_merge();
     test_partials_after_restore();
     test_partials_partition_behind();

@@ -86,6 +86,8 @@ for algorithm in exact sketch; do
     echo "$algorithm: $kills SIGKILLs while running, then a run to the end"
     [ "$kills" -ge 5 ] || fail "$algorithm: only $kills kill(s) while running (want 5 or more)"
     latest "$TMP/crash-$algorithm.out" > "$TMP/crash-$algorithm.latest"
+    expect_eq "$algorithm: after $kills SIGKILLs the last result of every window is its highest revision" \
+        "$(not_last_highest < "$TMP/crash-$algorithm.out" | head -5)" ""
     expect_file_eq "$algorithm: $kills SIGKILLs and restarts give the latest revisions of a run without crashes" \
         "$TMP/crash-$algorithm.latest" "$TMP/plain-$algorithm.latest"
     [ -s "$TMP/ck-$algorithm/checkpoint" ] || fail "$algorithm: no checkpoint file"

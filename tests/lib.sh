@@ -90,3 +90,12 @@ latest_counts() {
         sort -n -k1,1 -k2,2 | awk '{ last[$1] = $3; if (!($1 in seen)) { order[n++] = $1; seen[$1] = 1 } }
             END { for (i = 0; i < n; i++) print order[i], last[order[i]] }'
 }
+
+# not_last_highest: from sluice's JSON result lines on stdin, in the order
+# they were written, the windows whose last result is not their highest
+# revision ("window/start_ts"); nothing when every window ends on its highest.
+not_last_highest() {
+    jq -r '"\(.window)/\(.start_ts) \(.revision)"' |
+        awk '{ if (!($1 in max) || $2 >= max[$1]) max[$1] = $2; last[$1] = $2 }
+             END { for (k in last) if (last[k] != max[k]) print k }'
+}

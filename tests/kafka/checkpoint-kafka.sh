@@ -74,9 +74,7 @@ INI
 # check_revisions TOPIC: the last result of every key is also its highest
 # revision.
 check_revisions() {
-    bad=$(consume "$1" '%s\n' | jq -r '"\(.window)/\(.start_ts) \(.revision)"' |
-        awk '{ if ($2 >= max[$1]) max[$1] = $2; last[$1] = $2 }
-             END { for (k in last) if (last[k] != max[k]) print k }')
+    bad=$(consume "$1" '%s\n' | not_last_highest)
     [ -z "$bad" ] || fail "$1: the last result of $bad is not its highest revision"
 }
 

@@ -33,13 +33,14 @@ struct chunk {
 #define CHUNK_NL_MAX 16384
 
 /* The capacity every chunk needs: room for one whole maximal frame plus a
- * read's worth of the next. */
-size_t line_reader_chunk_size(size_t buffer_size, size_t max_frame);
+ * read's worth of the next, and at least `fill`. */
+size_t line_reader_chunk_size(size_t fill, size_t max_frame);
 
 /* `fd` is read until EOF; gzip input is detected by its magic bytes. While
  * waiting for input the reader also watches `wake_fd` (-1: none) and returns
- * when it becomes readable. */
-struct line_reader *line_reader_new(int fd, int wake_fd, size_t max_frame);
+ * when it becomes readable. A chunk is filled to about `fill` bytes (more
+ * only to finish a line), whatever its capacity: see line_reader.c. */
+struct line_reader *line_reader_new(int fd, int wake_fd, size_t max_frame, size_t fill);
 void line_reader_free(struct line_reader *lr);
 
 /* Begin at offset `at` of the input (a checkpoint's position): the caller

@@ -333,7 +333,7 @@ static int stdin_init(struct sluice_instance *self, const struct sluice_host_api
         stdin_exit(st);
         return SLUICE_ERROR;
     }
-    st->reader = line_reader_new(st->fd, st->wake[0], (size_t)cfg->max_frame);
+    st->reader = line_reader_new(st->fd, st->wake[0], (size_t)cfg->max_frame, (size_t)cfg->buffer);
     if (!st->reader) {
         host->log(self, SLUICE_LOG_ERROR, "out of memory");
         stdin_exit(st);
@@ -465,9 +465,10 @@ static const struct sluice_option stdin_options[] = {
     SLUICE_SIZE_OPTION("max_frame", struct stdin_config, max_frame, .default_value = "1M",
                        .min = 16, .max = 1024.0 * 1024 * 1024,
                        .doc = "longest frame; a longer line becomes an error record"),
-    SLUICE_SIZE_OPTION("buffer", struct stdin_config, buffer, .default_value = "4M", .min = 4096,
+    SLUICE_SIZE_OPTION("buffer", struct stdin_config, buffer, .default_value = "1M", .min = 4096,
                        .max = 4096.0 * 1024 * 1024,
-                       .doc = "read buffer size (read_ahead uses 2 of them)"),
+                       .doc = "bytes read into a buffer before its frames go on (read_ahead "
+                              "uses 2 buffers; each holds at least 2 x max_frame)"),
     SLUICE_INT_OPTION("batch", struct stdin_config, batch, .default_value = "1024", .min = 1,
                       .max = 1000000, .doc = "frames per batch"),
     SLUICE_BOOL_OPTION("read_ahead", struct stdin_config, read_ahead, .default_value = "true",

@@ -19,8 +19,9 @@
  * with read-ahead, are what the caches must hold while the pipeline's
  * threads work on them, and a smaller ring costs less CPU a frame
  * (measured on 1M challenge frames, six windows, medians of 6 runs taken
- * alternately: 1 MB instead of 4 MB took 11-12% less CPU and wall time;
- * 256 and 512 KB about as 1 MB). Past `fill`, to finish a line, a chunk
+ * alternately: 1 MB instead of 4 MB took 3-12% less CPU and 7-12% less wall
+ * time, the more the busier the machine's other tenants; 256 and 512 KB
+ * about as 1 MB). Past `fill`, to finish a line, a chunk
  * grows by `fill` at a time.
  *
  * A line longer than max_frame is not an error of the reader: its first

@@ -14,13 +14,15 @@
  * source reports (as far as acknowledged batches reach) and the transforms'
  * state describe exactly the same frames. The host flushes the sinks (the
  * results emitted so far are durable), writes the checkpoint durably, and
- * only then tells the source it may commit those positions: an offset is
- * never committed before a checkpoint covers it. State ahead of a committed
+ * only then tells the transforms (what they emitted is covered) and the
+ * source, which may commit those positions: an offset is never committed
+ * before a checkpoint covers it. State ahead of a committed
  * offset cannot happen; state behind it (the old bug: windows low after a
  * kill -9) neither.
  *
  * When. Every checkpoint_interval (checked between batches), at the end of
- * the input, on SIGINT/SIGTERM (then open windows stay open: the restart
+ * the input (just before the transforms' end_of_input, so that what they
+ * held for a checkpoint goes out, and after it), on SIGINT/SIGTERM (then open windows stay open: the restart
  * continues them, instead of emitting them as final too early), and when
  * the source is about to give partitions back (a rebalance).
  *

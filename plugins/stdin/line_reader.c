@@ -21,7 +21,8 @@
  * (measured on 1M challenge frames, six windows, medians of 6 runs taken
  * alternately: 1 MB instead of 4 MB took 3-12% less CPU and 7-12% less wall
  * time, the more the busier the machine's other tenants; 256 and 512 KB
- * about as 1 MB). Past `fill`, to finish a line, a chunk
+ * 4-6% more CPU than 1 MB in 12 paired runs). Past `fill`, to finish a
+ * line, a chunk
  * grows by `fill` at a time.
  *
  * A line longer than max_frame is not an error of the reader: its first

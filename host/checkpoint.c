@@ -401,6 +401,8 @@ static size_t source_positions(void)
 
 int sluice_ckpt_take(struct sluice_pipeline *p, const char *why)
 {
+    if (sluice_pipeline_flush_sinks(p) != SLUICE_OK)
+        return -1;
     if (ck.store == STORE_NONE)
         return 0;
     int64_t t0 = sluice_clock_monotonic_us();
@@ -475,9 +477,7 @@ int sluice_ckpt_revoked(struct sluice_instance *src, const struct sluice_partiti
                         size_t n)
 {
     (void)src;
-    if (ck.store != STORE_NONE &&
-        (sluice_pipeline_flush_sinks(ck.p) != SLUICE_OK ||
-         sluice_ckpt_take(ck.p, "partitions revoked") != 0))
+    if (ck.store != STORE_NONE && sluice_ckpt_take(ck.p, "partitions revoked") != 0)
         return SLUICE_ERROR;
     return tell_transforms(parts, n, false);
 }

@@ -24,8 +24,10 @@ int sluice_ckpt_source_started(struct sluice_pipeline *p);
 
 /* Is a checkpoint due now (monotonic ms)? */
 bool sluice_ckpt_due(int64_t mono_ms);
-/* Take one: positions, every transform's state, written durably, then the
- * source commits the positions. The sinks must be flushed before. 0 or -1. */
+/* Flush the sinks (what was emitted becomes durable), then, with
+ * checkpoints, take one: positions, every transform's state, written
+ * durably, then the transforms and the source are told (the source commits
+ * the positions). 0, or -1 if a sink's flush failed or memory ran short. */
 int sluice_ckpt_take(struct sluice_pipeline *p, const char *why);
 void sluice_ckpt_close(void);
 

@@ -411,8 +411,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
             if (sluice_ckpt_enabled()) {
                 host_info("stop requested: checkpointing; open windows stay open for the "
                           "restart");
-                if (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
-                    sluice_ckpt_take(p, "stop requested") != 0)
+                if (sluice_ckpt_take(p, "stop requested") != 0)
                     status = 1;
                 goto out;
             }
@@ -445,8 +444,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         }
         int64_t t = sluice_clock_monotonic_ms();
         sluice_metrics_heartbeat(t);
-        if (sluice_ckpt_due(t) && (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
-                                   sluice_ckpt_take(p, "interval") != 0)) {
+        if (sluice_ckpt_due(t) && sluice_ckpt_take(p, "interval") != 0) {
             status = 1;
             goto out;
         }
@@ -462,13 +460,11 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
     /* With checkpoints, one before the end too: a transform may hold a
      * result until a checkpoint covers what it emitted (distinct-count emits
      * a window at most once between two), and end_of_input emits all. */
-    if (sluice_ckpt_enabled() && (sluice_pipeline_flush_sinks(p) != SLUICE_OK ||
-                                  sluice_ckpt_take(p, "before the end of input") != 0)) {
+    if (sluice_ckpt_enabled() && sluice_ckpt_take(p, "before the end of input") != 0) {
         status = 1;
         goto out;
     }
-    if (end_all(p) == SLUICE_ERROR || sluice_pipeline_flush_sinks(p) == SLUICE_ERROR ||
-        sluice_ckpt_take(p, "end of input") != 0) {
+    if (end_all(p) == SLUICE_ERROR || sluice_ckpt_take(p, "end of input") != 0) {
         status = 1;
         goto out;
     }

@@ -228,6 +228,7 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
         .early = cfg->emit == DC_EMIT_EARLY,
         .early_interval_ms = cfg->early_interval,
         .timezone = cfg->timezone,
+        .once_per_checkpoint = host->checkpointing(),
     };
     int fn = snprintf(st->fingerprint, sizeof st->fingerprint, "key=%s ", cfg->key);
     if (fn > 0 && (size_t)fn < sizeof st->fingerprint)
@@ -240,8 +241,6 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
         return SLUICE_ERROR;
     }
     snprintf(st->topic, sizeof st->topic, "-");
-    if (host->checkpointing())
-        dc_engine_once_per_checkpoint(st->engine);
     if (cfg->output == DC_OUTPUT_PARTIALS)
         dc_engine_set_partials(st->engine, emit_partial, cfg->partial_interval);
     st->window_labels = calloc(dc_engine_nkinds(st->engine), sizeof *st->window_labels);

@@ -77,6 +77,7 @@ struct dc_engine *dc_engine_new(const struct dc_engine_config *cfg, dc_emit_fn e
     e->retention_ms = cfg->retention_ms;
     e->early = cfg->early;
     e->early_interval_ms = cfg->early_interval_ms;
+    e->once_per_checkpoint = cfg->once_per_checkpoint;
     e->last_early_ms = INT64_MIN;
     e->next_due = INT64_MAX;
     e->emit = emit;
@@ -215,11 +216,6 @@ static int pass(struct dc_engine *e, int64_t wm)
     e->next_due = next_due;
     e->deferred = deferred;
     return 0;
-}
-
-void dc_engine_once_per_checkpoint(struct dc_engine *e)
-{
-    e->once_per_checkpoint = true;
 }
 
 void dc_engine_checkpoint_durable(struct dc_engine *e)

@@ -27,6 +27,11 @@ struct dc_engine_config {
     bool early;                 /* emit = early */
     int64_t early_interval_ms;
     const char *timezone;       /* NULL or "UTC" for UTC */
+    /* The pipeline takes checkpoints: a window emits at most once between
+     * two durable ones (a later result waits for the next), so that a
+     * replay after a crash ends every window on a revision at least as high
+     * as any the crashed run emitted (engine.c). */
+    bool once_per_checkpoint;
 };
 
 /* One emission of one window. */
@@ -99,12 +104,7 @@ int dc_engine_finish(struct dc_engine *e);
 
 int64_t dc_engine_watermark(const struct dc_engine *e);
 
-/* The pipeline takes checkpoints: from now on a window emits at most once
- * between two durable checkpoints (a later result waits for the next one),
- * so that a replay after a crash ends every window on a revision at least
- * as high as any the crashed run emitted. */
-void dc_engine_once_per_checkpoint(struct dc_engine *e);
-/* The checkpoint whose instance part was saved last is durable: what was
+/* With once_per_checkpoint: the checkpoint whose instance part was saved last is durable: what was
  * emitted so far is covered, and held results may go out. */
 void dc_engine_checkpoint_durable(struct dc_engine *e);
 

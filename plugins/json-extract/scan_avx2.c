@@ -44,23 +44,6 @@ AVX_ATTR static inline void classify_avx2(const char *p, struct jx_masks *k)
     k->high = mask2(x[0], x[1]);
 }
 
-AVX_ATTR static inline void escapes_avx2(const char *p, uint64_t *valid, uint64_t *is_u)
-{
-    __m256i v[2], u[2];
-#pragma GCC unroll 2
-    for (int i = 0; i < 2; i++) {
-        __m256i x = _mm256_loadu_si256((const __m256i *)(p + 32 * i));
-        u[i] = EQ32(x, 'u');
-        __m256i a = _mm256_or_si256(_mm256_or_si256(EQ32(x, '"'), EQ32(x, '\\')),
-                                    _mm256_or_si256(EQ32(x, '/'), EQ32(x, 'b')));
-        __m256i b = _mm256_or_si256(_mm256_or_si256(EQ32(x, 'f'), EQ32(x, 'n')),
-                                    _mm256_or_si256(EQ32(x, 'r'), EQ32(x, 't')));
-        v[i] = _mm256_or_si256(_mm256_or_si256(a, b), u[i]);
-    }
-    *valid = mask2(v[0], v[1]);
-    *is_u = mask2(u[0], u[1]);
-}
-
 /* The escape letters by two nibble-table lookups: the high nibble of " /
  * \\ b f n r t u picks a bit (2, 5, 6, 7), the low nibble's table has that
  * bit where the pair is one of them; U is the bit for 'u' (8, or 0 to
@@ -154,7 +137,6 @@ struct jx_u8_avx2 {
     __m256i prev, incomplete, err;
 };
 
-
 AVX_ATTR static inline __m256i u8_prev(__m256i in, __m256i prev, int n)
 {
     __m256i t = _mm256_permute2x128_si256(prev, in, 0x21);
@@ -216,7 +198,7 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #define JX_NAME scan_avx2_fields
 #define JX_TARGET AVX_ATTR
 #define JX_CLASSIFY classify_avx2
-#define JX_ESCAPES escapes_avx2
+#define JX_ESCAPES escapes_full_avx2
 #define JX_PREFIX_XOR prefix_xor_clmul
 #include "loop_events.inc"
 #undef JX_NAME

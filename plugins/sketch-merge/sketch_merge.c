@@ -92,6 +92,7 @@ static int sm_init(struct sluice_instance *self, const struct sluice_host_api *h
         .idle_ms = cfg->idle_timeout,
         .jump_confirm = 1,
         .timezone = cfg->timezone,
+        .once_per_checkpoint = host->checkpointing(),
     };
     dc_engine_fingerprint(&ec, st->fingerprint, sizeof st->fingerprint);
     const char *err = NULL;
@@ -101,8 +102,6 @@ static int sm_init(struct sluice_instance *self, const struct sluice_host_api *h
         free(st);
         return SLUICE_ERROR;
     }
-    if (host->checkpointing())
-        dc_engine_once_per_checkpoint(st->engine);
     *state = st;
     return SLUICE_OK;
 }

@@ -22,8 +22,7 @@
  * alternately: 1 MB instead of 4 MB took 3-12% less CPU and 7-12% less wall
  * time, the more the busier the machine's other tenants; 256 and 512 KB
  * 4-6% more CPU than 1 MB in 12 paired runs). Past `fill`, to finish a
- * line, a chunk
- * grows by `fill` at a time.
+ * line, a chunk grows by `fill` at a time.
  *
  * A line longer than max_frame is not an error of the reader: its first
  * bytes end a chunk, the consumer reports them as LINE_TOO_LONG, and the rest
@@ -342,9 +341,10 @@ int line_reader_fill(struct line_reader *lr, struct chunk *c, int timeout_ms)
             lr->skipping = true;
             return ready(lr, c, c->len, false);
         }
-        /* The chunk cannot be full with no whole line: that line is over-long. */
-        if (lr->cut > 0 && lr->sniffed &&
-            (c->len >= lr->fill || c->len == c->cap || !more_ready(lr)))
+        /* Ready with whole lines once `fill` bytes are in (a full chunk has
+         * them: its capacity is at least that) or no more are ready now. A
+         * chunk cannot be full with no whole line: that line is over-long. */
+        if (lr->cut > 0 && lr->sniffed && (c->len >= lr->fill || !more_ready(lr)))
             return ready(lr, c, lr->cut, false);
     }
 }

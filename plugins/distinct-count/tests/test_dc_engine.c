@@ -589,8 +589,8 @@ static void test_once_per_checkpoint(void)
     struct dc_engine_config c = base_config(w, 1);
     c.exact = true;
     c.max_future_ms = 2 * 3600000; /* the jump past retention below is not wild */
+    c.once_per_checkpoint = true;
     struct dc_engine *e = engine(&c);
-    dc_engine_once_per_checkpoint(e);
     for (int k = 0; k < 10; k++)
         add(e, 0, T0 + k, k);
     add(e, 0, T0 + 70, 50); /* closes minute 0: its final, revision 0 */
@@ -639,10 +639,8 @@ static uint32_t lcg(uint32_t *s)
     return *s >> 8;
 }
 
-/* Frames [from, to) of the crash test in random batches of 1..bmax,
- * checkpointing every `every` frames (at a batch's end) into parts/inst;
- * with early results, a tick a second after every batch. Returns the
- * position of the last checkpoint. */
+/* The crash test's latest durable checkpoint: three partitions' state, the
+ * instance part, and the frame it resumes at. */
 struct ckpt_mem {
     struct membuf parts[3], inst;
     int pos;
@@ -660,6 +658,9 @@ static void take_checkpoint(struct dc_engine *e, struct ckpt_mem *ck, int pos)
     dc_engine_checkpoint_durable(e);
 }
 
+/* Frames [from, to) of the crash test in random batches of 1..bmax,
+ * checkpointing every `every` frames (at a batch's end) into ck; with
+ * early results, a tick a second after every batch. */
 static void crash_run(struct dc_engine *e, int from, int to, int bmax, int every, bool early,
                       uint32_t *seed, int64_t *now, struct ckpt_mem *ck)
 {
@@ -697,7 +698,7 @@ static void test_revisions_across_crash(void)
         c.lateness_ms = 10000;
         c.early = early;
 
-        struct dc_engine *e = engine(&c);
+        struct dc_engine *e = engine(&c); /* the run that never crashes */
         for (int i = 0; i < 1800; i++)
             state_frame(e, i);
         dc_engine_end(e);
@@ -707,8 +708,8 @@ static void test_revisions_across_crash(void)
 
         struct ckpt_mem ck = {0};
         int64_t now = 0;
+        c.once_per_checkpoint = true;
         e = engine(&c);
-        dc_engine_once_per_checkpoint(e);
         for (int p = 0; p < 3; p++)
             dc_engine_hold(e, p, 0);
         take_checkpoint(e, &ck, 0);
@@ -719,7 +720,6 @@ static void test_revisions_across_crash(void)
         dc_engine_free(e); /* SIGKILL: whatever came after the checkpoint is lost */
 
         e = engine(&c);
-        dc_engine_once_per_checkpoint(e);
         const char *err = NULL;
         CHECK_INT_EQ(dc_engine_load_instance(e, ck.inst.data, ck.inst.len, &err), 0);
         for (int p = 0; p < 3; p++) {

@@ -60,7 +60,7 @@ JX_FUZZ_FILES = $(JX_SCAN_FILES:%=$(srcdir)/%) \
 	$(srcdir)/plugins/json-extract/tests/diffcheck.c \
 	$(srcdir)/plugins/json-extract/tests/fuzz_scan.c
 # The loop templates, included by scan_*.c (not compiled on their own).
-EXTRA_DIST += plugins/json-extract/loop_events.inc \
+EXTRA_DIST += plugins/json-extract/loop_events.inc plugins/json-extract/loop_grammar.inc \
 	plugins/json-extract/loop_structure.inc
 EXTRA_DIST += plugins/json-extract/tests/fuzz_scan.c plugins/json-extract/README.md
 CLEANFILES += plugins/json-extract/fuzz_scan

@@ -314,6 +314,44 @@ static void check_block_edges(void)
             }
 }
 
+/* Long keys and long strings after commas at every offset: a string that
+ * runs through a whole 64-byte block where a key may stand (the full
+ * level's key transfer carries across it, loop_grammar.inc), in compact
+ * frames long enough for its four-block groups, and with the colon after
+ * the key missing. */
+static void check_long_keys(void)
+{
+    static const int lens[] = {1, 62, 63, 64, 65, 66, 127, 128, 129, 190, 200, 260};
+    char buf[2048], key[300], filler[400];
+    memset(filler, 'f', 300);
+    filler[300] = 0;
+    for (int pad = 0; pad < 68; pad++)
+        for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
+            for (int form = 0; form < 4; form++) {
+                memset(key, 'k', (size_t)lens[li]);
+                key[lens[li]] = 0;
+                size_t n = (size_t)snprintf(buf, sizeof buf, "{\"p\":\"%.*s\",", pad,
+                                            filler);
+                switch (form) {
+                case 0: /* a long key */
+                    n += (size_t)snprintf(buf + n, sizeof buf - n, "\"%s\":1,", key);
+                    break;
+                case 1: /* a long string after a comma in an array */
+                    n += (size_t)snprintf(buf + n, sizeof buf - n, "\"a\":[\"x\",\"%s\"],", key);
+                    break;
+                case 2: /* a long key without its colon */
+                    n += (size_t)snprintf(buf + n, sizeof buf - n, "\"%s\"1,", key);
+                    break;
+                default: /* a long key in a nested object, then a comma too many */
+                    n += (size_t)snprintf(buf + n, sizeof buf - n, "\"o\":{\"%s\":2,},", key);
+                    break;
+                }
+                n += (size_t)snprintf(buf + n, sizeof buf - n,
+                                      "\"uid\":\"u\",\"ts\":1,\"z\":\"%s\"}", filler);
+                check_frame(buf, n, false, "long key");
+            }
+}
+
 /* Short random strings over JSON's alphabet: mostly invalid, some valid. */
 static void check_soup(void)
 {
@@ -499,6 +537,7 @@ int main(void)
     check_samples();
     check_generated();
     check_block_edges();
+    check_long_keys();
     check_soup();
     check_nesting();
     fprintf(stderr, "%ld frames compared, %ld accepted by strict, %ld bad tails accepted by "

@@ -352,6 +352,40 @@ static void check_long_keys(void)
             }
 }
 
+/* Whitespace between tokens, runs of 1 to 130 bytes at every offset, in
+ * frames long enough for the full level's four-block groups: its rules
+ * carry "what came before" over each run (jx_after, loop_grammar.inc),
+ * also across block edges and through blocks of whitespace only; half of
+ * the frames have a fault right after the run. */
+static void check_whitespace_runs(void)
+{
+    static const int runs[] = {1, 2, 5, 63, 64, 65, 127, 130};
+    static const char *const spots[][2] = {
+        /* before the run, after it (a good frame; the bad one follows) */
+        {"{", "\"k\":1,"},     {"{\"k\"", ":1,"},   {"{\"k\":", "1,"},
+        {"{\"k\":1", ",\"j\":2,"}, {"{\"k\":[1", ",2],"}, {"{\"k\":[", "\"s\"],"},
+        {"{\"k\":{\"a\":1", "},"}, {"{\"k\":true", ","},   {"{\"k\":\"v\"", ","}};
+    static const char *const bad[] = {",", ":", "]", "1", "{"};
+    char buf[2048], filler[400], ws[200];
+    memset(filler, 'f', 300);
+    filler[300] = 0;
+    unsigned seed = 5;
+    for (int pad = 0; pad < 68; pad++)
+        for (size_t ri = 0; ri < sizeof runs / sizeof runs[0]; ri++)
+            for (size_t si = 0; si < sizeof spots / sizeof spots[0]; si++)
+                for (int fault = 0; fault < 2; fault++) {
+                    for (int i = 0; i < runs[ri]; i++)
+                        ws[i] = " \t\n\r"[rnd(&seed) % 4];
+                    ws[runs[ri]] = 0;
+                    const char *after = fault ? bad[rnd(&seed) % 5] : spots[si][1];
+                    size_t n = (size_t)snprintf(buf, sizeof buf,
+                                                "{\"p\":\"%.*s\",\"o\":%s%s%s\"x\":0},\"uid\":\"u\","
+                                                "\"ts\":1,\"z\":\"%s\"}",
+                                                pad, filler, spots[si][0], ws, after, filler);
+                    check_frame(buf, n, false, "whitespace run");
+                }
+}
+
 /* Short random strings over JSON's alphabet: mostly invalid, some valid. */
 static void check_soup(void)
 {
@@ -538,6 +572,7 @@ int main(void)
     check_generated();
     check_block_edges();
     check_long_keys();
+    check_whitespace_runs();
     check_soup();
     check_nesting();
     fprintf(stderr, "%ld frames compared, %ld accepted by strict, %ld bad tails accepted by "

@@ -68,15 +68,17 @@
  * whatever the container; and two rules depend on the innermost container:
  * in an object, after(,) is a string and after the end of a string in a
  * key's place comes a colon; in an array, no colon, and such a string is
- * a value (then , or ]). Pass 1 keeps those two per block as "wrong in an
+ * a value (then , or ]). The rules run four blocks at a time, each
+ * 64-bit lane of a 256-bit vector one block's bitmap, the carries moved up
+ * a lane (loop_grammar.inc); they keep those two per block as "wrong in an
  * array" and "wrong in an object"; pass 2, matching the brackets on a bit
  * stack (brackets and key candidates flattened to one event array per
  * 4 KB chunk), marks where the innermost container's kind turns; pass 3
  * draws the "inside an object" bitmap from those turns by a prefix XOR and
  * applies the two rules. The first byte is { and nothing but whitespace
  * follows its match. Numbers and literals are checked by jx_scalar_ok at
- * their first byte in pass 1 (as events, pass 2's branch on an event's
- * kind was mispredicted on most of them).
+ * their first byte as the events are flattened (as events, pass 2's
+ * branch on an event's kind was mispredicted on most of them).
  * UTF-8 by table lookups (Keiser and Lemire, "Validating UTF-8 in less than
  * one instruction per byte", 2021; utf8_lookup.h): on AVX-512 every block
  * without a branch, on AVX2 the non-ASCII ones; errors ORed up and tested

@@ -91,13 +91,6 @@ static inline uint64_t jx_after(uint64_t x, uint64_t w, uint64_t *carry)
     return (s | y) & ~w;
 }
 
-/* The same where w is 0. */
-static inline uint64_t jx_after0(uint64_t x, uint64_t *carry)
-{
-    uint64_t y = (x << 1) | *carry;
-    *carry = x >> 63;
-    return y;
-}
 /* The \u escapes whose 'u's are the bits of `ucheck` (block at base), each
  * by jx_check_u; *u_done: checked below this offset (a pair's low half is
  * skipped). False with v set at the first bad one. */

@@ -22,8 +22,9 @@
  *
  * When. Every checkpoint_interval (checked between batches), at the end of
  * the input (just before the transforms' end_of_input, so that what they
- * held for a checkpoint goes out, and after it), on SIGINT/SIGTERM (then open windows stay open: the restart
- * continues them, instead of emitting them as final too early), and when
+ * held for a checkpoint goes out, and after it), on SIGINT/SIGTERM (then
+ * open windows stay open: the restart continues them, instead of emitting
+ * them as final too early), and when
  * the source is about to give partitions back (a rebalance).
  *
  * Restoring. The instance parts before the first frame; a partition's state

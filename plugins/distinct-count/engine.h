@@ -104,8 +104,9 @@ int dc_engine_finish(struct dc_engine *e);
 
 int64_t dc_engine_watermark(const struct dc_engine *e);
 
-/* With once_per_checkpoint: the checkpoint whose instance part was saved last is durable: what was
- * emitted so far is covered, and held results may go out. */
+/* With once_per_checkpoint: the checkpoint whose instance part was saved
+ * last is durable: what was emitted so far is covered, and held results may
+ * go out. */
 void dc_engine_checkpoint_durable(struct dc_engine *e);
 
 /* Checkpoints (engine_state.c): the state of one source partition — its

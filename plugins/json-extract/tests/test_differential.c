@@ -379,8 +379,8 @@ static void check_whitespace_runs(void)
                     ws[runs[ri]] = 0;
                     const char *after = fault ? bad[rnd(&seed) % 5] : spots[si][1];
                     size_t n = (size_t)snprintf(buf, sizeof buf,
-                                                "{\"p\":\"%.*s\",\"o\":%s%s%s\"x\":0},\"uid\":\"u\","
-                                                "\"ts\":1,\"z\":\"%s\"}",
+                                                "{\"p\":\"%.*s\",\"o\":%s%s%s\"x\":0},"
+                                                "\"uid\":\"u\",\"ts\":1,\"z\":\"%s\"}",
                                                 pad, filler, spots[si][0], ws, after, filler);
                     check_frame(buf, n, false, "whitespace run");
                 }

@@ -127,6 +127,7 @@ if have_data "$F"; then
             n["1s"] = "sluice, validate = structure"
             n["2a"] = "sluice strict (jansson), six";  n["3"] = "jq | sort -u | wc -l"
             n["4l"] = "simdjson, per line";        n["4m"] = "simdjson, iterate_many"
+            n["4d"] = "simdjson DOM, per line"
             n["5"] = "kcat, raw consume";          n["6"] = "sluice, Kafka -> Kafka"
             n["7t"] = "Faust, tables";             n["7s"] = "Faust, sets"
         }
@@ -135,7 +136,7 @@ if have_data "$F"; then
         >"$TMP/speed.dat"
     # JSON parsing at three strictnesses, same pipeline otherwise; the peers that parse JSON.
     # (1f: validate = full before it became the default, row 1a; 1s: structure by name.)
-    awk -F'\t' -v OFS='\t' '$1 ~ /^(1a|1s|1f|2a|4l|3)$/' "$TMP/speed.dat" >"$TMP/parser.dat"
+    awk -F'\t' -v OFS='\t' '$1 ~ /^(1a|1s|1f|2a|4l|4d|3)$/' "$TMP/speed.dat" >"$TMP/parser.dat"
     draw speed <<EOF
 set title "Frames per second, median of runs (higher is faster; log scale)\n$(stamp "$F")"
 set logscale y

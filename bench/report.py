@@ -28,6 +28,7 @@ ROWS = [
     ("3", "jq", "`jq -r .uid FILE | sort -u | wc -l`"),
     ("4l", "simdjson", "simdjson On Demand, one `iterate` per line (bench/simdjson_uid.cpp)"),
     ("4m", "simdjson", "simdjson On Demand, `iterate_many` (bench/simdjson_uid.cpp)"),
+    ("4d", "simdjson", "simdjson DOM, one `parse` per line: every byte checked, as sluice's default does (bench/simdjson_uid.cpp)"),
     ("5", "kcat", "`kcat -C -e -o beginning -q` > /dev/null (raw consume)"),
     ("6", "kafka", "sluice: kafka-in → json-extract → distinct-count, six windows → kafka-out"),
     ("7t", "faust", "Faust app, tumbling tables (bench/faust_app.py), bounded run"),
@@ -36,7 +37,8 @@ ROWS = [
 BASE = "1a"
 
 # The per-level rows (issue 11): L-<level> is row 1a with SLUICE_JX_SCANNER=<level>, J-<level>
-# the simdjson program (per line) forced to the same instruction set.
+# the simdjson program (On Demand, per line) forced to the same instruction set, D-<level> its
+# DOM parser (per line) forced the same way.
 LEVEL_NAMES = {
     "avx512": "AVX-512 + VBMI2",
     "avx512bw": "AVX-512BW (no VBMI2)",
@@ -121,7 +123,7 @@ def check(rid, rundir, run, frames, meta):
         except (OSError, ValueError):
             return False, "no count", None
         return True, "%s distinct uids" % fmt_int(n), n
-    if rid in ("4l", "4m") or rid.startswith("J-"):
+    if rid in ("4l", "4m", "4d") or rid.startswith(("J-", "D-")):
         try:
             kv = dict(x.split("=", 1) for x in open(out).read().split())
             n, bad, dist = int(kv["frames"]), int(kv["bad"]), int(kv["distinct"])
@@ -129,7 +131,7 @@ def check(rid, rundir, run, frames, meta):
             return False, "no answer", None
         impl = kv.get("implementation", "?")
         # Forced runs must have run the implementation asked for.
-        want = meta.get("simdjson_impl_" + rid[2:]) if rid.startswith("J-") else None
+        want = meta.get("simdjson_impl_" + rid[2:]) if rid.startswith(("J-", "D-")) else None
         return (n == frames and bad == 0 and (want is None or impl == want),
                 "%s frames, %s distinct uids (%s)" % (fmt_int(n), fmt_int(dist), impl),
                 dist)
@@ -195,7 +197,7 @@ def main():
     stats, answers, problems = {}, {}, []
     exact = None
     levels = meta.get("levels", "").split()
-    level_ids = [p + lv for lv in levels for p in ("L-", "J-")]
+    level_ids = [p + lv for lv in levels for p in ("L-", "J-", "D-")]
     for rid in [r[0] for r in ROWS] + level_ids:
         if rid not in runs:
             continue
@@ -217,7 +219,7 @@ def main():
             if not ok:
                 problems.append("%s run %s: wrong answer: %s" % (rid, r["run"], text))
                 continue
-            if rid in ("4l", "4m", "3") and distinct is not None:
+            if rid in ("4l", "4m", "4d", "3") and distinct is not None:
                 exact = distinct
             r.update(frames=frames, rate=frames / r["wall"] if r["wall"] > 0 else float("inf"),
                      distinct=distinct)
@@ -378,6 +380,24 @@ def main():
                 fmt_int(sj["rate"]) if sj else "—", fmt_int(per_cpu("J-" + lv)) if sj else "—",
                 fmt_ratio(rw), fmt_ratio(rc), fmt_num(sl["rss_max"], 1)))
         w("")
+        dom_rows = [(lv, sl, stats.get("D-" + lv)) for lv, sl, _, _, _ in level_rows]
+        if any(sd for _, _, sd in dom_rows):
+            w("Against simdjson's DOM parser (D-<level>, one `parse` per line, forced the same way, "
+              "same round-robin): it checks every byte of a frame, as sluice's default does and "
+              "as jansson does, where On Demand (above, and the goals) checks the grammar, numbers "
+              "and literals only of the values it reads: a frame with a trailing comma in a field "
+              "nobody asks for passes On Demand and is refused by both of these.")
+            w("")
+            w("| level | sluice frames/s | sluice frames/CPU-s | simdjson DOM | DOM frames/s | DOM frames/CPU-s | × frames/s | × frames/CPU-s |")
+            w("|---|--:|--:|---|--:|--:|--:|--:|")
+            for lv, sl, sd in dom_rows:
+                w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    LEVEL_NAMES.get(lv, lv), fmt_int(sl["rate"]), fmt_int(per_cpu("L-" + lv)),
+                    meta.get("simdjson_impl_" + lv, "—") if sd else "—",
+                    fmt_int(sd["rate"]) if sd else "—", fmt_int(per_cpu("D-" + lv)) if sd else "—",
+                    fmt_ratio(sl["rate"] / sd["rate"]) if sd else "—",
+                    fmt_ratio(per_cpu("L-" + lv) / per_cpu("D-" + lv)) if sd else "—"))
+            w("")
 
     # Goals of issue 11.
     g11 = []
@@ -488,7 +508,8 @@ def main():
       "pipeline's thread only (`threads = 1`); simdjson is single-threaded. The stdin source "
       "reads ahead on a thread of its own (the kernel's copy from the page cache and the "
       "newline search); CPU s counts every thread of the process. "
-      "The L-/J- rows force both programs to one instruction set each (SLUICE_JX_SCANNER, "
+      "Row 4d and the D- rows run simdjson's DOM parser instead, which checks every byte. "
+      "The L-/J-/D- rows force both programs to one instruction set each (SLUICE_JX_SCANNER, "
       "SIMDJSON_FORCE_IMPLEMENTATION); every forced simdjson run is checked to have run the "
       "implementation asked for, and json-extract's level is checked once before the runs.")
     w("- Kafka contenders read the same topic from the local broker; the broker's own CPU (a JVM "

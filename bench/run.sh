@@ -26,7 +26,9 @@
 #           with validate = structure, and six windows with threads = 1 (row 1t)
 #        2  the same with json-extract mode = strict (jansson)
 #        3  jq -r .uid FILE | sort -u | wc -l        (the challenge's reference command)
-#        4  bench/simdjson_uid: simdjson On Demand, per line / iterate_many
+#        4  bench/simdjson_uid: simdjson On Demand, per line / iterate_many (4l, 4m), and its DOM
+#           parser per line (4d: every byte checked, as sluice's default does; On Demand checks
+#           the grammar, numbers and literals only of what it reads)
 #        5  kcat -C -e -o beginning -q to /dev/null  (raw consume rate)
 #        6  sluice kafka-in -> json-extract -> distinct-count (six windows) -> kafka-out
 #        7  bench/faust_app.py (faust-streaming in a venv under $SLUICE_BENCH_DIR): tumbling
@@ -34,7 +36,8 @@
 #        L  per scanner level: row 1a with SLUICE_JX_SCANNER=<level> and bench/simdjson_uid
 #           (per line) with SIMDJSON_FORCE_IMPLEMENTATION set to the same instruction set, for
 #           every level this CPU has (avx512 = AVX-512+VBMI2 and avx512bw against icelake, avx2
-#           against haswell, sse2 against westmere, scalar against fallback)
+#           against haswell, sse2 against westmere, scalar against fallback): J-<level> On
+#           Demand, D-<level> the DOM parser
 #   6. writes the Markdown report (bench/report.py): medians, ratios to sluice, the machine,
 #      versions, and the goals of issue 5 with pass/miss, and its table as data/speed.tsv beside
 #      it (bench/data/speed.tsv for a full run), and redraws the figures from it with
@@ -469,6 +472,7 @@ add_levels() {
             impl=$(simdjson_impl "$lv")
             meta "simdjson_impl_$lv" "$impl"
             add "J-$lv" "SIMDJSON_FORCE_IMPLEMENTATION=$impl \"$SIMDJSON_BIN\" --mode lines \"$FILE\""
+            add "D-$lv" "SIMDJSON_FORCE_IMPLEMENTATION=$impl \"$SIMDJSON_BIN\" --mode dom \"$FILE\""
         fi
     done
 }
@@ -509,6 +513,7 @@ fi
 if [[ -n $SIMDJSON_BIN ]]; then
     add 4l "\"$SIMDJSON_BIN\" --mode lines \"$FILE\""
     add 4m "\"$SIMDJSON_BIN\" --mode many \"$FILE\""
+    add 4d "\"$SIMDJSON_BIN\" --mode dom \"$FILE\""
 fi
 add_levels   # L: the per-level rows (section 5b)
 if want kcat && [[ -n $BROKER ]]; then

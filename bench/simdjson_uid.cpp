@@ -6,7 +6,7 @@
 // into an open-addressing set of 64-bit hashes — the same "hash once" design sluice uses, so the
 // comparison is about parsing, not about a slow std::unordered_set<std::string>.
 //
-//   simdjson_uid [--mode lines|many] [--buffer BYTES] [FILE]
+//   simdjson_uid [--mode lines|many|dom] [--buffer BYTES] [FILE]
 //
 //   --mode lines  (default) one parser.iterate() per line, the lines found with memchr in a
 //                 large read() buffer; no copy of frame bytes (the buffer has SIMDJSON_PADDING
@@ -14,6 +14,12 @@
 //                 which simdjson allows: the padding must be allocated, its content is free).
 //   --mode many   parser.iterate_many() over each buffer's whole lines (simdjson's own NDJSON
 //                 path: one stage-1 pass over up to 1 MB batches).
+//   --mode dom    one DOM parser.parse() per line, as --mode lines finds them. On Demand checks
+//                 the UTF-8 and the structure (strings, brackets) of the whole frame but the
+//                 grammar, numbers and literals only of what it reads: a frame with a trailing
+//                 comma in a field nobody asks for passes. The DOM parser checks every byte, as
+//                 jansson and sluice's default `validate = full` do: like against like in what is
+//                 refused (bench/run.sh rows 4d and D-<level>).
 //
 // Single-threaded: built without -pthread, so SIMDJSON_THREADS_ENABLED is off and iterate_many
 // does no look-ahead thread. (sluice's pipeline runs on one thread, but its stdin source reads
@@ -127,6 +133,40 @@ void take(Doc &doc, Counts &c) {
     c.ts_sum += t;
 }
 
+// The same answer as take() from a DOM document: uid a string, ts a number or a string
+// holding one.
+void take_dom(dom::element doc, Counts &c) {
+    c.frames++;
+    std::string_view uid;
+    if (doc["uid"].get_string().get(uid)) {
+        c.bad++;
+        return;
+    }
+    c.uids.insert(XXH3_64bits(uid.data(), uid.size()));
+    dom::element ts;
+    if (doc["ts"].get(ts)) {
+        c.bad++;
+        return;
+    }
+    int64_t t = 0;
+    if (ts.is_int64()) {
+        t = ts.get_int64().value_unsafe();
+    } else if (ts.is_number()) {
+        t = static_cast<int64_t>(ts.get_double().value_unsafe());
+    } else if (ts.is_string()) {
+        std::string_view s = ts.get_string().value_unsafe();
+        auto r = std::from_chars(s.data(), s.data() + s.size(), t);
+        if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+            c.bad++;
+            return;
+        }
+    } else {
+        c.bad++;
+        return;
+    }
+    c.ts_sum += t;
+}
+
 [[noreturn]] void die(const char *what) {
     std::fprintf(stderr, "simdjson_uid: %s: %s\n", what, std::strerror(errno));
     std::exit(1);
@@ -135,22 +175,23 @@ void take(Doc &doc, Counts &c) {
 }  // namespace
 
 int main(int argc, char **argv) {
-    bool many = false;
+    bool many = false, dom_mode = false;
     size_t bufsize = 4u << 20;
     const char *path = nullptr;
     for (int i = 1; i < argc; i++) {
         if (!std::strcmp(argv[i], "--mode") && i + 1 < argc) {
             const char *m = argv[++i];
             if (!std::strcmp(m, "many")) many = true;
+            else if (!std::strcmp(m, "dom")) dom_mode = true;
             else if (std::strcmp(m, "lines")) {
-                std::fprintf(stderr, "simdjson_uid: --mode lines|many\n");
+                std::fprintf(stderr, "simdjson_uid: --mode lines|many|dom\n");
                 return 1;
             }
         } else if (!std::strcmp(argv[i], "--buffer") && i + 1 < argc) {
             bufsize = std::strtoull(argv[++i], nullptr, 10);
             if (bufsize < 4096) bufsize = 4096;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            std::fprintf(stderr, "usage: simdjson_uid [--mode lines|many] [--buffer BYTES] [FILE]\n");
+            std::fprintf(stderr, "usage: simdjson_uid [--mode lines|many|dom] [--buffer BYTES] [FILE]\n");
             return 1;
         } else {
             path = argv[i];
@@ -161,6 +202,7 @@ int main(int argc, char **argv) {
 
     Counts c;
     ondemand::parser parser;
+    dom::parser dom_parser;
     std::vector<char> buf(bufsize + SIMDJSON_PADDING);
     size_t have = 0;  // bytes in buf[0..have)
     bool eof = false;
@@ -209,6 +251,18 @@ int main(int argc, char **argv) {
                 if (len > 0 && !(len == 1 && *p == '\r')) {
                     // Allocated bytes after this line: the rest of the buffer plus its padding.
                     size_t capacity = static_cast<size_t>(base + bufsize + SIMDJSON_PADDING - p);
+                    if (dom_mode) {
+                        // (false: the line's padding is the buffer's next bytes, as above.)
+                        dom::element doc;
+                        if (dom_parser.parse(p, len, false).get(doc)) {
+                            c.frames++;
+                            c.bad++;
+                        } else {
+                            take_dom(doc, c);
+                        }
+                        p = e + 1;
+                        continue;
+                    }
                     ondemand::document doc;
                     if (parser.iterate(p, len, capacity).get(doc)) {
                         c.frames++;

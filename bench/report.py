@@ -534,7 +534,7 @@ def main():
     w("## Rerun")
     w("")
     w("```sh")
-    w("bench/run.sh            # full run, ~20 min: writes bench/RESULTS.md")
+    w("bench/run.sh            # full run, ~30 min: writes bench/RESULTS.md")
     w("bench/run.sh --quick    # 100k frames, a few minutes: bench/out/RESULTS-quick.md")
     w("bench/profile.sh        # where the file pipeline's time goes: bench/PROFILE.md")
     w("```")

@@ -4,7 +4,7 @@
 #   bench/run.sh             full run: 1,000,000 frames (~2 GB), 5 runs each  -> bench/RESULTS.md
 #   bench/run.sh --quick     100,000 frames, 3 runs each, Faust 20 s  -> $SLUICE_BENCH_DIR/RESULTS-quick.md
 #
-# One command, not part of `make check`. The full run takes about 20 minutes on the 2-core
+# One command, not part of `make check`. The full run takes about 30 minutes on the 2-core
 # development machine (most of it the strict-mode and jq runs and the bounded Faust runs);
 # --quick takes about 3 minutes.
 #

@@ -21,6 +21,7 @@ need() {
 need curl curl
 need promtool prometheus
 need jq jq
+need python3 python3
 
 # The option is documented where users look.
 "$SLUICE" --describe pipeline > "$TMP/describe"
@@ -191,4 +192,67 @@ expect_eq "exit code after the input ended" "$rc" 0
 expect_grep "final counters as before" "$TMP/err" "frames_counted=3000"
 latest_counts "$TMP/out" minute > "$TMP/counts"
 expect_file_eq "per-minute counts" "$TMP/counts" "$DATA/challenge-sample-a.minutes"
+
+# The stdin source's position in a regular file (the progress line's "% of the file") is
+# where the kernel says the descriptor is (/proc/PID/fdinfo): read_ahead = false, so nothing
+# is read past the chunk being handed out while the sink blocks (a FIFO opened, not read).
+# Once with path =, once on standard input that was already 100,000 bytes in.
+zcat "$DATA/challenge-sample-a.jsonl.gz" > "$TMP/frames"
+SIZE=$(wc -c < "$TMP/frames")
+mkfifo "$TMP/blocked"
+position_check() { # NAME PIPELINE_FILE [stdin redirect done by the caller]
+    pname=$1
+    WAIT_SHOW="$TMP/pos.err"
+    has_port() { grep -q 'metrics on http://' "$TMP/pos.err"; }
+    wait_until "$pname: the metrics log line" has_port
+    URL="http://127.0.0.1:$(metrics_port "$TMP/pos.err")"
+    # The descriptor the source reads: the one open on the frames file.
+    pfd=
+    for f in /proc/$qpid/fd/*; do
+        [ "$(readlink "$f")" = "$TMP/frames" ] && pfd=${f##*/}
+    done
+    [ -n "$pfd" ] || fail "$pname: no descriptor of sluice's is open on the file"
+    agrees() {
+        curl -s -o "$TMP/scrape" "$URL/metrics"
+        kpos=$(awk '$1 == "pos:" { print $2 }' "/proc/$qpid/fdinfo/$pfd")
+        gpos=$(value 'sluice_input_position_bytes{stage="source"}')
+        echo "last seen: gauge ${gpos:-none}, the kernel's offset ${kpos:-none}" > "$TMP/pos.last"
+        [ -n "$kpos" ] && [ "$kpos" = "$gpos" ] && [ "$kpos" -gt "$2" ]
+    }
+    WAIT_SHOW="$TMP/pos.last"
+    wait_until "$pname: the position gauge at the kernel's offset" agrees "$pname" "$2"
+    if [ "$kpos" -ge "$SIZE" ]; then
+        fail "$pname: the sink did not block before the end of the file (at $kpos of $SIZE)"
+    fi
+    expect_eq "$pname: size gauge" "$(value 'sluice_input_size_bytes{stage="source"}')" "$SIZE"
+    cat <&5 > /dev/null
+    exec 5<&-
+    rc=0
+    wait $qpid || rc=$?
+    expect_eq "$pname: exit code" "$rc" 0
+}
+cat > "$TMP/pos.ini" <<INI
+[pipeline]
+metrics = 127.0.0.1:0
+[source]
+plugin = stdin
+path = $TMP/frames
+read_ahead = false
+buffer = 64K
+batch = 16
+[sink.out]
+plugin = stdout
+INI
+"$SLUICE" --no-progress "$TMP/pos.ini" > "$TMP/blocked" 2> "$TMP/pos.err" &
+qpid=$!
+exec 5< "$TMP/blocked"
+position_check "path =" 0
+sed '/^path = /d' "$TMP/pos.ini" > "$TMP/pos-stdin.ini"
+exec 6< "$TMP/frames"
+python3 -c 'import os; os.lseek(6, 100000, os.SEEK_SET)'
+"$SLUICE" --no-progress "$TMP/pos-stdin.ini" <&6 > "$TMP/blocked" 2> "$TMP/pos.err" &
+qpid=$!
+exec 6<&-
+exec 5< "$TMP/blocked"
+position_check "standard input 100,000 bytes in" 100000
 finish

@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,10 @@ struct line_reader {
     unsigned char *raw;       /* compressed input */
     bool raw_eof;
     char error[256];
+    /* Bytes read from fd so far, for position gauges on another thread:
+     * lseek(fd, 0, SEEK_CUR) there would wait for the read in progress
+     * (the file position's lock) on the pipeline's thread. */
+    _Atomic uint64_t fd_bytes;
 };
 
 size_t line_reader_chunk_size(size_t fill, size_t max_frame)
@@ -184,7 +189,14 @@ static ssize_t read_fd(struct line_reader *lr, void *dst, size_t cap, int timeou
     do {
         n = read(lr->fd, dst, cap);
     } while (n < 0 && errno == EINTR);
+    if (n > 0)
+        atomic_fetch_add_explicit(&lr->fd_bytes, (uint64_t)n, memory_order_relaxed);
     return n;
+}
+
+uint64_t line_reader_fd_bytes(const struct line_reader *lr)
+{
+    return atomic_load_explicit(&lr->fd_bytes, memory_order_relaxed);
 }
 
 /* Could more input be had without waiting? */

@@ -70,6 +70,10 @@ bool line_reader_gzip(const struct line_reader *lr);
  * searches. */
 void chunk_index(struct chunk *c);
 
+/* How many bytes were read from the descriptor so far (compressed ones, for
+ * gzip); safe to call from any thread. */
+uint64_t line_reader_fd_bytes(const struct line_reader *lr);
+
 /* Why the input failed; "" if it did not. */
 const char *line_reader_error(const struct line_reader *lr);
 

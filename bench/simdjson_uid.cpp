@@ -89,16 +89,30 @@ struct Counts {
     HashSet uids;
 };
 
-// Reads root "uid" and "ts" of one On Demand document (document or document_reference).
+// A ts given as a string: the whole string is an integer.
+bool ts_from_string(std::string_view s, int64_t &t) {
+    auto r = std::from_chars(s.data(), s.data() + s.size(), t);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// Counts a frame and its root "uid" (a string), in an On Demand document or a DOM element;
+// false if it has none.
 template <typename Doc>
-void take(Doc &doc, Counts &c) {
+bool take_uid(Doc &doc, Counts &c) {
     c.frames++;
     std::string_view uid;
     if (doc["uid"].get_string().get(uid)) {
         c.bad++;
-        return;
+        return false;
     }
     c.uids.insert(XXH3_64bits(uid.data(), uid.size()));
+    return true;
+}
+
+// Reads root "uid" and "ts" of one On Demand document (document or document_reference).
+template <typename Doc>
+void take(Doc &doc, Counts &c) {
+    if (!take_uid(doc, c)) return;
     auto ts = doc["ts"];
     ondemand::json_type type;
     if (ts.type().get(type)) {
@@ -117,12 +131,7 @@ void take(Doc &doc, Counts &c) {
         }
     } else if (type == ondemand::json_type::string) {
         std::string_view s;
-        if (ts.get_string().get(s)) {
-            c.bad++;
-            return;
-        }
-        auto r = std::from_chars(s.data(), s.data() + s.size(), t);
-        if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+        if (ts.get_string().get(s) || !ts_from_string(s, t)) {
             c.bad++;
             return;
         }
@@ -136,13 +145,7 @@ void take(Doc &doc, Counts &c) {
 // The same answer as take() from a DOM document: uid a string, ts a number or a string
 // holding one.
 void take_dom(dom::element doc, Counts &c) {
-    c.frames++;
-    std::string_view uid;
-    if (doc["uid"].get_string().get(uid)) {
-        c.bad++;
-        return;
-    }
-    c.uids.insert(XXH3_64bits(uid.data(), uid.size()));
+    if (!take_uid(doc, c)) return;
     dom::element ts;
     if (doc["ts"].get(ts)) {
         c.bad++;
@@ -154,9 +157,7 @@ void take_dom(dom::element doc, Counts &c) {
     } else if (ts.is_number()) {
         t = static_cast<int64_t>(ts.get_double().value_unsafe());
     } else if (ts.is_string()) {
-        std::string_view s = ts.get_string().value_unsafe();
-        auto r = std::from_chars(s.data(), s.data() + s.size(), t);
-        if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+        if (!ts_from_string(ts.get_string().value_unsafe(), t)) {
             c.bad++;
             return;
         }
@@ -251,24 +252,20 @@ int main(int argc, char **argv) {
                 if (len > 0 && !(len == 1 && *p == '\r')) {
                     // Allocated bytes after this line: the rest of the buffer plus its padding.
                     size_t capacity = static_cast<size_t>(base + bufsize + SIMDJSON_PADDING - p);
+                    bool parsed;
                     if (dom_mode) {
                         // (false: the line's padding is the buffer's next bytes, as above.)
                         dom::element doc;
-                        if (dom_parser.parse(p, len, false).get(doc)) {
-                            c.frames++;
-                            c.bad++;
-                        } else {
-                            take_dom(doc, c);
-                        }
-                        p = e + 1;
-                        continue;
+                        parsed = !dom_parser.parse(p, len, false).get(doc);
+                        if (parsed) take_dom(doc, c);
+                    } else {
+                        ondemand::document doc;
+                        parsed = !parser.iterate(p, len, capacity).get(doc);
+                        if (parsed) take(doc, c);
                     }
-                    ondemand::document doc;
-                    if (parser.iterate(p, len, capacity).get(doc)) {
+                    if (!parsed) {
                         c.frames++;
                         c.bad++;
-                    } else {
-                        take(doc, c);
                     }
                 }
                 p = e + 1;

@@ -200,22 +200,28 @@ expect_file_eq "per-minute counts" "$TMP/counts" "$DATA/challenge-sample-a.minut
 zcat "$DATA/challenge-sample-a.jsonl.gz" > "$TMP/frames"
 SIZE=$(wc -c < "$TMP/frames")
 mkfifo "$TMP/blocked"
-position_check() { # NAME PIPELINE_FILE [stdin redirect done by the caller]
+position_check() { # NAME LEAST_OFFSET LOG: sluice ($qpid) was started with stderr to LOG
     pname=$1
-    WAIT_SHOW="$TMP/pos.err"
-    has_port() { grep -q 'metrics on http://' "$TMP/pos.err"; }
+    plog=$3
+    WAIT_SHOW="$plog"
+    has_port() { grep -q 'metrics on http://' "$plog"; }
     wait_until "$pname: the metrics log line" has_port
-    URL="http://127.0.0.1:$(metrics_port "$TMP/pos.err")"
-    # The descriptor the source reads: the one open on the frames file.
-    pfd=
-    for f in /proc/$qpid/fd/*; do
-        [ "$(readlink "$f")" = "$TMP/frames" ] && pfd=${f##*/}
-    done
-    [ -n "$pfd" ] || fail "$pname: no descriptor of sluice's is open on the file"
+    URL="http://127.0.0.1:$(metrics_port "$plog")"
     agrees() {
+        # The descriptor the source reads: the one open on the frames file (the
+        # metrics server may be up before the source opened it).
+        pfd=
+        for f in /proc/$qpid/fd/*; do
+            [ "$(readlink "$f")" = "$TMP/frames" ] && pfd=${f##*/}
+        done
+        if [ -z "$pfd" ]; then
+            echo "no descriptor of sluice's is open on the file yet" > "$TMP/pos.last"
+            return 1
+        fi
+        rm -f "$TMP/scrape"
         curl -s -o "$TMP/scrape" "$URL/metrics"
         kpos=$(awk '$1 == "pos:" { print $2 }' "/proc/$qpid/fdinfo/$pfd")
-        gpos=$(value 'sluice_input_position_bytes{stage="source"}')
+        gpos=$(value 'sluice_input_position_bytes{stage="source"}' 2> /dev/null)
         echo "last seen: gauge ${gpos:-none}, the kernel's offset ${kpos:-none}" > "$TMP/pos.last"
         [ -n "$kpos" ] && [ "$kpos" = "$gpos" ] && [ "$kpos" -gt "$2" ]
     }
@@ -243,16 +249,17 @@ batch = 16
 [sink.out]
 plugin = stdout
 INI
-"$SLUICE" --no-progress "$TMP/pos.ini" > "$TMP/blocked" 2> "$TMP/pos.err" &
+# (The log first: opening the FIFO blocks until it has a reader.)
+"$SLUICE" --no-progress "$TMP/pos.ini" 2> "$TMP/pos-path.err" > "$TMP/blocked" &
 qpid=$!
 exec 5< "$TMP/blocked"
-position_check "path =" 0
+position_check "path =" 0 "$TMP/pos-path.err"
 sed '/^path = /d' "$TMP/pos.ini" > "$TMP/pos-stdin.ini"
 exec 6< "$TMP/frames"
 python3 -c 'import os; os.lseek(6, 100000, os.SEEK_SET)'
-"$SLUICE" --no-progress "$TMP/pos-stdin.ini" <&6 > "$TMP/blocked" 2> "$TMP/pos.err" &
+"$SLUICE" --no-progress "$TMP/pos-stdin.ini" <&6 2> "$TMP/pos-stdin.err" > "$TMP/blocked" &
 qpid=$!
 exec 6<&-
 exec 5< "$TMP/blocked"
-position_check "standard input 100,000 bytes in" 100000
+position_check "standard input 100,000 bytes in" 100000 "$TMP/pos-stdin.err"
 finish

@@ -58,10 +58,11 @@ struct line_reader {
     unsigned char *raw;       /* compressed input */
     bool raw_eof;
     char error[256];
-    /* Bytes read from fd so far, for position gauges on another thread:
+    /* fd's offset (its offset at the start, or where start_at seeked it,
+     * plus every byte read since), for position gauges on another thread:
      * lseek(fd, 0, SEEK_CUR) there would wait for the read in progress
      * (the file position's lock) on the pipeline's thread. */
-    _Atomic uint64_t fd_bytes;
+    _Atomic uint64_t fd_pos;
 };
 
 size_t line_reader_chunk_size(size_t fill, size_t max_frame)
@@ -78,6 +79,8 @@ struct line_reader *line_reader_new(int fd, int wake_fd, size_t max_frame, size_
     lr->fd = fd;
     lr->wake_fd = wake_fd;
     lr->max_frame = max_frame;
+    off_t at = lseek(fd, 0, SEEK_CUR); /* (fails on a pipe: 0) */
+    atomic_init(&lr->fd_pos, at > 0 ? (uint64_t)at : 0);
     lr->fill = fill;
     return lr;
 }
@@ -190,13 +193,13 @@ static ssize_t read_fd(struct line_reader *lr, void *dst, size_t cap, int timeou
         n = read(lr->fd, dst, cap);
     } while (n < 0 && errno == EINTR);
     if (n > 0)
-        atomic_fetch_add_explicit(&lr->fd_bytes, (uint64_t)n, memory_order_relaxed);
+        atomic_fetch_add_explicit(&lr->fd_pos, (uint64_t)n, memory_order_relaxed);
     return n;
 }
 
-uint64_t line_reader_fd_bytes(const struct line_reader *lr)
+uint64_t line_reader_fd_position(const struct line_reader *lr)
 {
-    return atomic_load_explicit(&lr->fd_bytes, memory_order_relaxed);
+    return atomic_load_explicit(&lr->fd_pos, memory_order_relaxed);
 }
 
 /* Could more input be had without waiting? */
@@ -287,6 +290,8 @@ void line_reader_start_at(struct line_reader *lr, uint64_t at, bool seeked)
 {
     lr->next_base = at;
     lr->drop = seeked ? 0 : at;
+    if (seeked)
+        atomic_store_explicit(&lr->fd_pos, at, memory_order_relaxed);
 }
 
 void line_reader_begin(struct line_reader *lr, struct chunk *c)

@@ -70,9 +70,10 @@ bool line_reader_gzip(const struct line_reader *lr);
  * searches. */
 void chunk_index(struct chunk *c);
 
-/* How many bytes were read from the descriptor so far (compressed ones, for
- * gzip); safe to call from any thread. */
-uint64_t line_reader_fd_bytes(const struct line_reader *lr);
+/* The descriptor's offset: where it was when the reader was made (or was
+ * seeked to, line_reader_start_at) plus the bytes read since (compressed
+ * ones, for gzip); safe to call from any thread. */
+uint64_t line_reader_fd_position(const struct line_reader *lr);
 
 /* Why the input failed; "" if it did not. */
 const char *line_reader_error(const struct line_reader *lr);

@@ -71,7 +71,6 @@ struct stdin_state {
     int fd;
     int64_t line_no;
     bool regular; /* a file of known size: position gauges for the progress line */
-    uint64_t fd_start; /* the file's offset before the reader's first read */
 
     struct chunk ring[READ_AHEAD_CHUNKS];
     unsigned n; /* chunks in the ring: READ_AHEAD_CHUNKS, or 1 without read-ahead */
@@ -279,13 +278,13 @@ static int resume(struct stdin_state *st)
         return SLUICE_ERROR;
     }
     line_reader_start_at(st->reader, at, !gzip);
-    if (!gzip)
-        st->fd_start = at;
     st->pending_pos = st->acked_pos = at;
     host->log(st->self, SLUICE_LOG_INFO, "resuming %s at byte %llu%s", input_name(st),
               (unsigned long long)at, gzip ? " (of the inflated input)" : "");
     return SLUICE_OK;
 }
+
+static int stdin_tick(void *state, int64_t now_ms, struct sluice_batch *out);
 
 static int stdin_init(struct sluice_instance *self, const struct sluice_host_api *host,
                       const void *config, void **state)
@@ -313,10 +312,7 @@ static int stdin_init(struct sluice_instance *self, const struct sluice_host_api
     struct stat sb;
     if (fstat(st->fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
         st->regular = true;
-        off_t at = lseek(st->fd, 0, SEEK_CUR);
-        st->fd_start = at > 0 ? (uint64_t)at : 0;
         host->gauge_set(self, "input_size_bytes", NULL, (double)sb.st_size);
-        host->gauge_set(self, "input_position_bytes", NULL, (double)st->fd_start);
     }
     size_t size = line_reader_chunk_size((size_t)cfg->buffer, (size_t)cfg->max_frame);
     bool ok = true;
@@ -348,6 +344,7 @@ static int stdin_init(struct sluice_instance *self, const struct sluice_host_api
         stdin_exit(st);
         return SLUICE_ERROR;
     }
+    stdin_tick(st, 0, NULL); /* the position before the first read */
     int rc = cfg->read_ahead ? start_reader(st) : 0;
     if (rc != 0) {
         host->log(self, SLUICE_LOG_ERROR,
@@ -372,7 +369,7 @@ static int stdin_tick(void *state, int64_t now_ms, struct sluice_batch *out)
     struct stdin_state *st = state;
     if (st->regular)
         st->host->gauge_set(st->self, "input_position_bytes", NULL,
-                            (double)(st->fd_start + line_reader_fd_bytes(st->reader)));
+                            (double)line_reader_fd_position(st->reader));
     return SLUICE_OK;
 }
 

@@ -43,6 +43,7 @@ LEVEL_NAMES = {
     "avx512": "AVX-512 + VBMI2",
     "avx512bw": "AVX-512BW (no VBMI2)",
     "avx2": "AVX2",
+    "sse42": "SSE4.2",
     "sse2": "SSE2",
     "scalar": "scalar",
 }

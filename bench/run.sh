@@ -36,7 +36,7 @@
 #        L  per scanner level: row 1a with SLUICE_JX_SCANNER=<level> and bench/simdjson_uid
 #           (per line) with SIMDJSON_FORCE_IMPLEMENTATION set to the same instruction set, for
 #           every level this CPU has (avx512 = AVX-512+VBMI2 and avx512bw against icelake, avx2
-#           against haswell, sse2 against westmere, scalar against fallback): J-<level> On
+#           against haswell, sse42 and sse2 against westmere, scalar against fallback): J-<level> On
 #           Demand, D-<level> the DOM parser
 #   6. writes the Markdown report (bench/report.py): medians, ratios to sluice, the machine,
 #      versions, and the goals of issue 5 with pass/miss, and its table as data/speed.tsv beside
@@ -50,7 +50,7 @@
 #   --only LIST        only these contender groups, comma-separated:
 #                      sluice,strict,jq,simdjson,kcat,kafka,faust,levels (default: all)
 #   --levels LIST      scanner levels for the per-level rows (default: every one this CPU has,
-#                      of avx512,avx512bw,avx2,sse2,scalar)
+#                      of avx512,avx512bw,avx2,sse42,sse2,scalar)
 #   --keep-broker      leave the broker running at the end; a later run reuses it and its topic
 #                      (no second produce)
 #   --install          first apt-get install the Debian packages this needs (sudo if not root)
@@ -440,7 +440,7 @@ simdjson_impl() {
     case $1 in
     avx512 | avx512bw) echo icelake ;;
     avx2) echo haswell ;;
-    sse2) echo westmere ;;
+    sse42 | sse2) echo westmere ;;
     *) echo fallback ;;
     esac
 }
@@ -452,6 +452,7 @@ cpu_levels() {
     [[ $f == *" avx512bw "* && $f == *" avx512_vbmi2 "* ]] && echo avx512
     [[ $f == *" avx512bw "* ]] && echo avx512bw
     [[ $f == *" avx2 "* ]] && echo avx2
+    [[ $f == *" sse4_2 "* && $f == *" pclmulqdq "* && $f == *" popcnt "* ]] && echo sse42
     [[ $(uname -m) == x86_64 ]] && echo sse2
     echo scalar
 }

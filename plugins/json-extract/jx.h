@@ -152,15 +152,15 @@ enum jx_err jx_scan_strict(const char *buf, size_t len, const struct jx_spec *sp
                            struct jx_slot *slots, struct jx_verdict *v,
                            jx_alloc_fn alloc, void *alloc_ctx);
 
-/* Which implementation jx_scan_fast uses: "avx512", "avx2", "sse2" or
- * "scalar": the first this CPU runs, or the one named by the environment
+/* Which implementation jx_scan_fast uses: "avx512", "avx512bw", "avx2",
+ * "sse42", "sse2" or "scalar": the first this CPU runs, or the one named by the environment
  * variable SLUICE_JX_SCANNER if it can. jx_force_impl (tests, benchmarks)
  * overrides the choice; returns false if the CPU cannot run it. */
 const char *jx_impl_name(void);
 bool jx_force_impl(const char *name);
 /* The implementations this build has, best first: the i-th name, or NULL
  * past the last (at most JX_MAX_IMPL), whether or not this CPU runs it. */
-#define JX_MAX_IMPL 5
+#define JX_MAX_IMPL 6
 const char *jx_impl_at(size_t i);
 /* Has implementation `name` a validate = structure loop of its own
  * (loop_structure.inc)? Else structure is checked as full is. */

@@ -2,7 +2,8 @@
 # or strict jansson).
 JX_SCAN_FILES = \
 	plugins/json-extract/scanner.c plugins/json-extract/scan_keys.c \
-	plugins/json-extract/scan_sse2.c plugins/json-extract/scan_avx2.c \
+	plugins/json-extract/scan_sse2.c plugins/json-extract/scan_sse42.c \
+	plugins/json-extract/scan_avx2.c \
 	plugins/json-extract/scan_avx512.c plugins/json-extract/scalar.c \
 	plugins/json-extract/tokens.c plugins/json-extract/decode.c \
 	plugins/json-extract/strict.c plugins/json-extract/record.c

@@ -2,7 +2,7 @@
  * What the block loops of the SIMD scanner share (scanner.c's essay says
  * how they work): the bitmaps of a 64-byte block, the bit tricks on them,
  * and the root keys and values (scan_keys.c). Each instruction set's file
- * (scan_sse2.c, scan_avx2.c, scan_avx512.c) instantiates the loop
+ * (scan_sse2.c, scan_sse42.c, scan_avx2.c, scan_avx512.c) instantiates the loop
  * templates (loop_*.inc) with its classifiers.
  */
 #ifndef SLUICE_JX_SCAN_H
@@ -24,6 +24,8 @@ typedef enum jx_err (*jx_scan_fn)(const char *, size_t, const struct jx_spec *,
                                   struct jx_slot *, struct jx_verdict *);
 enum jx_err jx_scan_sse2(const char *buf, size_t len, const struct jx_spec *spec,
                          struct jx_slot *slots, struct jx_verdict *v);
+enum jx_err jx_scan_sse42(const char *buf, size_t len, const struct jx_spec *spec,
+                          struct jx_slot *slots, struct jx_verdict *v);
 enum jx_err jx_scan_avx2(const char *buf, size_t len, const struct jx_spec *spec,
                          struct jx_slot *slots, struct jx_verdict *v);
 enum jx_err jx_scan_avx512bw(const char *buf, size_t len, const struct jx_spec *spec,
@@ -62,6 +64,17 @@ struct jx_fmasks {
     uint64_t first; /* where a wanted name may start (see jx_first) */
     uint64_t esc_slow;  /* with JX_ESC_MASK: bytes that are no escape letter, or 'u' */
 };
+
+/* Nibble tables of the pshufb classifiers (16 bytes each; the wider
+ * levels repeat them per 16-byte lane). Whitespace by the low nibble: the
+ * whitespace byte with that nibble (space, tab, newline, return), else 0,
+ * so a byte is whitespace if the lookup gives it back (a byte with bit 7
+ * set gives 0). Escape letters: the high nibble of " / \\ b f n r t u picks
+ * a bit (2, 5, 6, 7), the low nibble's table has that bit where the pair is
+ * one of them; U is the bit for 'u' (8, or 0 to leave 'u' out). */
+#define JX_WS_NIBBLE_BYTES ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0
+#define JX_ESC_HI_BYTES 0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0
+#define JX_ESC_LO_BYTES(U) 0, 0, 1 | 4 | 8, 0, 8, U, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1
 
 /* Where a wanted key may start, given eq(i) = the block's bytes equal to
  * the i-th first byte (a vector the block loop broadcast once per frame:
@@ -260,6 +273,15 @@ static inline uint64_t prefix_xor_shift(uint64_t x)
 }
 
 #ifdef JX_X86
+/* Four 16-byte movemasks as one 64-bit bitmap (the SSE levels). */
+static inline uint64_t jx_mask4(__m128i a, __m128i b, __m128i c, __m128i d)
+{
+    return (uint64_t)(uint16_t)_mm_movemask_epi8(a) |
+           (uint64_t)(uint16_t)_mm_movemask_epi8(b) << 16 |
+           (uint64_t)(uint16_t)_mm_movemask_epi8(c) << 32 |
+           (uint64_t)(uint16_t)_mm_movemask_epi8(d) << 48;
+}
+
 /* The prefix XOR by one carry-less multiply by all ones. */
 __attribute__((target("pclmul"))) static inline uint64_t prefix_xor_clmul(uint64_t x)
 {

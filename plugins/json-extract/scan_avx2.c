@@ -44,12 +44,9 @@ AVX_ATTR static inline void classify_avx2(const char *p, struct jx_masks *k)
     k->high = mask2(x[0], x[1]);
 }
 
-/* The escape letters by two nibble-table lookups: the high nibble of " /
- * \\ b f n r t u picks a bit (2, 5, 6, 7), the low nibble's table has that
- * bit where the pair is one of them; U is the bit for 'u' (8, or 0 to
- * leave 'u' out). */
-#define ESC_HI_TABLE U8_T16(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0)
-#define ESC_LO_TABLE(U) U8_T16(0, 0, 1 | 4 | 8, 0, 8, U, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1)
+/* The escape letters by two nibble-table lookups (scan.h's tables). */
+#define ESC_HI_TABLE U8_T16(JX_ESC_HI_BYTES)
+#define ESC_LO_TABLE(U) U8_T16(JX_ESC_LO_BYTES(U))
 
 AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, uint64_t *is_u)
 {
@@ -75,10 +72,8 @@ AVX_ATTR static inline __attribute__((always_inline)) void
 classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc,
                    const __m256i *fv)
 {
-    /* Whitespace by one table lookup on the low nibble: the table holds
-     * the whitespace byte with that nibble (space, tab, newline, return), else 0. */
-    const __m256i wst = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
-                                         ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
+    /* Whitespace by one table lookup on the low nibble (scan.h). */
+    const __m256i wst = U8_T16(JX_WS_NIBBLE_BYTES);
     /* Escape letters as escapes_full_avx2 finds them, but without 'u' (its
      * hex digits are checked apart, rarely): the low nibble's lookup needs
      * no mask, a byte with bit 7 set gives 0. */

@@ -44,7 +44,7 @@ AVX512V_ATTR static inline uint32_t jx_flatten_vbmi2(uint16_t *out, uint32_t n, 
 
 AVX512_ATTR static inline void classify_avx512(const char *p, struct jx_masks *k)
 {
-    const __m512i wst = T64(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
+    const __m512i wst = T64(JX_WS_NIBBLE_BYTES);
     __m512i x = _mm512_loadu_si512((const void *)p);
     __m512i lo = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
     k->quote = EQ64(x, '"');
@@ -56,11 +56,11 @@ AVX512_ATTR static inline void classify_avx512(const char *p, struct jx_masks *k
 }
 
 /* Bytes that may follow an escaping backslash, and the 'u's among them:
- * the nibble tables of escapes_full_avx2. */
+ * scan.h's nibble tables. */
 AVX512_ATTR static inline void escapes_avx512_x(__m512i x, uint64_t *valid, uint64_t *is_u)
 {
-    const __m512i hi = T64(0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0);
-    const __m512i lo = T64(0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1);
+    const __m512i hi = T64(JX_ESC_HI_BYTES);
+    const __m512i lo = T64(JX_ESC_LO_BYTES(8));
     const __m512i nib = _mm512_set1_epi8(0x0F);
     __m512i h = _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(x, 4), nib));
     __m512i l = _mm512_shuffle_epi8(lo, _mm512_and_si512(x, nib));
@@ -88,7 +88,7 @@ AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmask
                                                       const struct jx_first *fc,
                                                       const __m512i *fv)
 {
-    const __m512i wst = T64(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
+    const __m512i wst = T64(JX_WS_NIBBLE_BYTES);
     __m512i lo = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
     k->quote = EQ64(x, '"');
     k->bs = EQ64(x, '\\');

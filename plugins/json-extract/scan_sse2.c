@@ -7,14 +7,6 @@
 
 #ifdef JX_X86
 
-static inline uint64_t mask4(__m128i a, __m128i b, __m128i c, __m128i d)
-{
-    return (uint64_t)(uint16_t)_mm_movemask_epi8(a) |
-           (uint64_t)(uint16_t)_mm_movemask_epi8(b) << 16 |
-           (uint64_t)(uint16_t)_mm_movemask_epi8(c) << 32 |
-           (uint64_t)(uint16_t)_mm_movemask_epi8(d) << 48;
-}
-
 #define EQ8(x, ch) _mm_cmpeq_epi8((x), _mm_set1_epi8(ch))
 
 static inline void classify_sse2(const char *p, struct jx_masks *k)
@@ -31,12 +23,12 @@ static inline void classify_sse2(const char *p, struct jx_masks *k)
                             _mm_or_si128(EQ8(x[i], '\n'), EQ8(x[i], '\r')));
         c[i] = _mm_cmpeq_epi8(_mm_min_epu8(x[i], _mm_set1_epi8(0x1F)), x[i]);
     }
-    k->quote = mask4(q[0], q[1], q[2], q[3]);
-    k->bs = mask4(b[0], b[1], b[2], b[3]);
-    k->op = mask4(o[0], o[1], o[2], o[3]);
-    k->ws = mask4(w[0], w[1], w[2], w[3]);
-    k->ctrl = mask4(c[0], c[1], c[2], c[3]);
-    k->high = mask4(x[0], x[1], x[2], x[3]);
+    k->quote = jx_mask4(q[0], q[1], q[2], q[3]);
+    k->bs = jx_mask4(b[0], b[1], b[2], b[3]);
+    k->op = jx_mask4(o[0], o[1], o[2], o[3]);
+    k->ws = jx_mask4(w[0], w[1], w[2], w[3]);
+    k->ctrl = jx_mask4(c[0], c[1], c[2], c[3]);
+    k->high = jx_mask4(x[0], x[1], x[2], x[3]);
 }
 
 /* Bytes that may follow an escaping backslash, and the 'u's among them. */
@@ -52,8 +44,8 @@ static inline void escapes_sse2(const char *p, uint64_t *valid, uint64_t *is_u)
                                  _mm_or_si128(EQ8(x, 'r'), EQ8(x, 't')));
         v[i] = _mm_or_si128(_mm_or_si128(a, b), u[i]);
     }
-    *valid = mask4(v[0], v[1], v[2], v[3]);
-    *is_u = mask4(u[0], u[1], u[2], u[3]);
+    *valid = jx_mask4(v[0], v[1], v[2], v[3]);
+    *is_u = jx_mask4(u[0], u[1], u[2], u[3]);
 }
 
 #define JX_NAME scan_sse2_fields

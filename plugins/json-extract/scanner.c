@@ -19,8 +19,9 @@
  * can get away with). Three block loops share steps 1-3:
  *  1. Classify 64 bytes into bitmaps, one bit per byte: quote, backslash,
  *     structural characters, whitespace, control (< 0x20), non-ASCII. SSE2
- *     (four 16-byte compares per class, the x86-64 baseline), AVX2 (two
- *     32-byte ones, whitespace by one pshufb) or AVX-512BW (one 64-byte
+ *     (four 16-byte compares per class, the x86-64 baseline), SSE4.2 (the
+ *     same with pshufb's nibble tables, as AVX2), AVX2 (two 32-byte ones,
+ *     whitespace by one pshufb) or AVX-512BW (one 64-byte
  *     compare straight into a 64-bit mask, no movemask), chosen at run time
  *     with __builtin_cpu_supports (SLUICE_JX_SCANNER=avx2 etc. forces a
  *     level; the tests run every level the CPU has); a plain scalar scanner
@@ -34,13 +35,13 @@
  *     by all ones with PCLMUL on the AVX2 path, six shift-XORs otherwise)
  *     marks every byte from an opening quote up to its closing quote.
  *     Faults inside strings are bitmaps too: a control byte, an escape other
- *     than \" \\ \/ \b \f \n \r \t \u (AVX2: two nibble-table lookups). Each
+ *     than \" \\ \/ \b \f \n \r \t \u (SSE4.2 and up: two nibble-table lookups). Each
  *     \u escape goes to a small scalar check (four hex digits, no U+0000,
  *     surrogates in pairs); numbers and literals too (tokens.c, with an
  *     inline fast path for true/false/null and short integers).
  *
  * THE EVENT LOOP (loop_events.inc: validate = fields everywhere, and full on
- * SSE2). Events = structural bytes outside strings, opening quotes, and the
+ * SSE2 and the scalar scanner). Events = structural bytes outside strings, opening quotes, and the
  * first byte of each number or literal (~200 per frame). They run through
  * one pushdown automaton (machine.h), shared with the scalar scanner, that
  * checks the grammar, keeps the depth, and at depth 1 of the root object
@@ -116,7 +117,7 @@
  * and speed matters (the benchmark reports both).
  *
  * THE FILES. This one picks an instruction set at run time. scan_sse2.c,
- * scan_avx2.c and scan_avx512.c hold each set's classifiers and compile
+ * scan_sse42.c, scan_avx2.c and scan_avx512.c hold each set's classifiers and compile
  * the loop templates (loop_events.inc, loop_structure.inc)
  * with them; scan.h holds what the loops share (bit tricks, the root-key
  * state), scan_keys.c the root keys and values, utf8_lookup.h the UTF-8
@@ -143,6 +144,7 @@ static const struct impl impls[] = {
     {"avx512", jx_scan_avx512v, true},
     {"avx512bw", jx_scan_avx512bw, true},
     {"avx2", jx_scan_avx2, true},
+    {"sse42", jx_scan_sse42, true},
     {"sse2", jx_scan_sse2, false},
 #endif
     {"scalar", jx_scan_scalar, false},
@@ -182,6 +184,11 @@ static bool cpu_has(const char *name)
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
                __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
     }
+    if (strcmp(name, "sse42") == 0) {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
+               __builtin_cpu_supports("popcnt");
+    }
     if (strcmp(name, "sse2") == 0)
         return true; /* x86-64 baseline; SSE2 on i386 is assumed too */
 #endif
@@ -190,7 +197,7 @@ static bool cpu_has(const char *name)
 
 static const struct impl *choose(void)
 {
-    /* SLUICE_JX_SCANNER=avx2 (or avx512, sse2, scalar) forces a level, for
+    /* SLUICE_JX_SCANNER=avx2 (or avx512, avx512bw, sse42, sse2, scalar) forces a level, for
      * tests and comparisons; ignored if this CPU cannot run it. */
     const char *env = getenv("SLUICE_JX_SCANNER");
     if (env)

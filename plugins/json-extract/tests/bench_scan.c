@@ -5,7 +5,7 @@
  *
  *   plugins/json-extract/tests/bench_scan [RUNS] [MB-per-run] [SCANNER] [VALIDATE]
  *
- * SCANNER (avx512, avx512bw, avx2, sse2, scalar, strict) and VALIDATE (structure, full, fields) pick one
+ * SCANNER (avx512, avx512bw, avx2, sse42, sse2, scalar, strict) and VALIDATE (structure, full, fields) pick one
  * configuration, for perf.
  */
 #include "gen.h"

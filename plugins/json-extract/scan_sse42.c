@@ -1,0 +1,177 @@
+/*
+ * The SSE4.2 (+ SSSE3's pshufb, PCLMUL, POPCNT) scanner: the structure and
+ * full loops (loop_structure.inc) for x86-64 CPUs without AVX2 — Westmere
+ * to Ivy Bridge, the Atom line (Silvermont, Goldmont, Tremont), the
+ * Pentium and Celeron parts sold without AVX, and virtual machines that
+ * hide it. The same classifiers as scan_avx2.c on 16-byte quarters of a
+ * 64-byte block (nibble tables by pshufb, UTF-8 by table lookups), the
+ * prefix XOR by one carry-less multiply; the grammar pass block by block
+ * on 64-bit words (no 256-bit vectors to take four blocks at once).
+ * validate = fields runs SSE2's event loop (scan_sse2.c): it stops early,
+ * where the structure loop's chunks would read on.
+ */
+#include "machine.h"
+#include "scan.h"
+#include "utf8_lookup.h"
+
+#ifdef JX_X86
+
+#define SSE42_ATTR __attribute__((target("sse4.2,pclmul,popcnt")))
+#define EQ16(x, ch) _mm_cmpeq_epi8((x), _mm_set1_epi8(ch))
+
+/* The four quarters' results as one bitmap. */
+#define MASK4(v) jx_mask4((v)[0], (v)[1], (v)[2], (v)[3])
+
+SSE42_ATTR static inline void escapes_full_sse42(const char *p, uint64_t *valid, uint64_t *is_u)
+{
+    const __m128i hi = _mm_setr_epi8(JX_ESC_HI_BYTES);
+    const __m128i lo = _mm_setr_epi8(JX_ESC_LO_BYTES(8));
+    const __m128i nib = _mm_set1_epi8(0x0F);
+    __m128i bad[4], u[4];
+    for (int i = 0; i < 4; i++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * i));
+        __m128i h = _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(x, 4), nib));
+        __m128i l = _mm_shuffle_epi8(lo, _mm_and_si128(x, nib));
+        bad[i] = _mm_cmpeq_epi8(_mm_and_si128(h, l), _mm_setzero_si128());
+        u[i] = EQ16(x, 'u');
+    }
+    *valid = ~MASK4(bad);
+    *is_u = MASK4(u);
+}
+
+/* classify_full_avx2 on four quarters (its comments say why each step). */
+SSE42_ATTR static inline __attribute__((always_inline)) void
+classify_full_sse42(const char *p, struct jx_fmasks *k, const struct jx_first *fc,
+                    const __m128i *fv)
+{
+    const __m128i wst = _mm_setr_epi8(JX_WS_NIBBLE_BYTES);
+    const __m128i ehi = _mm_setr_epi8(JX_ESC_HI_BYTES);
+    const __m128i elo = _mm_setr_epi8(JX_ESC_LO_BYTES(0));
+    const __m128i fhi = _mm_loadu_si128((const __m128i *)fc->nib_hi);
+    const __m128i flo = _mm_loadu_si128((const __m128i *)fc->nib_lo);
+    (void)fv;
+    __m128i x[4], q[4], b[4], on[4], cl[4], c5[4], co[4], cm[4], w[4], c[4], f[4], e[4];
+    for (int i = 0; i < 4; i++) {
+        x[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
+        __m128i lo = _mm_or_si128(x[i], _mm_set1_epi8(0x20));
+        q[i] = EQ16(x[i], '"');
+        b[i] = EQ16(x[i], '\\');
+        on[i] = EQ16(lo, '{');
+        cl[i] = EQ16(lo, '}');
+        c5[i] = _mm_slli_epi16(x[i], 2);
+        co[i] = EQ16(x[i], ':');
+        cm[i] = EQ16(x[i], ',');
+        w[i] = _mm_cmpeq_epi8(_mm_shuffle_epi8(wst, x[i]), x[i]);
+        c[i] = _mm_cmpeq_epi8(_mm_min_epu8(x[i], _mm_set1_epi8(0x1F)), x[i]);
+        __m128i hn = _mm_and_si128(_mm_srli_epi16(x[i], 4), _mm_set1_epi8(0x0F));
+        f[i] = _mm_cmpeq_epi8(_mm_and_si128(_mm_shuffle_epi8(fhi, hn), _mm_shuffle_epi8(flo, x[i])),
+                              _mm_setzero_si128());
+        e[i] = _mm_cmpeq_epi8(_mm_and_si128(_mm_shuffle_epi8(ehi, hn), _mm_shuffle_epi8(elo, x[i])),
+                              _mm_setzero_si128());
+    }
+    k->quote = MASK4(q);
+    k->bs = MASK4(b);
+    k->opn = MASK4(on);
+    k->cls = MASK4(cl);
+    k->c5 = MASK4(c5);
+    k->colon = MASK4(co);
+    k->comma = MASK4(cm);
+    k->ws = MASK4(w);
+    __m128i anyc = _mm_or_si128(_mm_or_si128(c[0], c[1]), _mm_or_si128(c[2], c[3]));
+    k->ctrl = __builtin_expect(_mm_testz_si128(anyc, anyc), 1) ? 0 : MASK4(c);
+    k->first = ~MASK4(f) | fc->nib_all;
+    k->esc_slow = MASK4(e);
+}
+
+/* UTF-8 by table lookups (utf8_lookup.h), as u8_check in scan_avx2.c on
+ * 16-byte vectors: the bytes one, two and three back by palignr. */
+struct jx_u8_sse42 {
+    __m128i prev, incomplete, err;
+};
+
+SSE42_ATTR static inline __m128i u8_check_sse42(__m128i in, __m128i prev)
+{
+    const __m128i nib = _mm_set1_epi8(0x0F);
+    const __m128i t1h = _mm_setr_epi8(U8_BYTE1_HIGH);
+    const __m128i t1l = _mm_setr_epi8(U8_BYTE1_LOW);
+    const __m128i t2h = _mm_setr_epi8(U8_BYTE2_HIGH);
+    __m128i p1 = _mm_alignr_epi8(in, prev, 15);
+    __m128i b1h = _mm_shuffle_epi8(t1h, _mm_and_si128(_mm_srli_epi16(p1, 4), nib));
+    __m128i b1l = _mm_shuffle_epi8(t1l, _mm_and_si128(p1, nib));
+    __m128i b2h = _mm_shuffle_epi8(t2h, _mm_and_si128(_mm_srli_epi16(in, 4), nib));
+    __m128i sc = _mm_and_si128(_mm_and_si128(b1h, b1l), b2h);
+    __m128i third = _mm_subs_epu8(_mm_alignr_epi8(in, prev, 14), _mm_set1_epi8((char)(0xE0 - 0x80)));
+    __m128i fourth = _mm_subs_epu8(_mm_alignr_epi8(in, prev, 13), _mm_set1_epi8((char)(0xF0 - 0x80)));
+    __m128i must = _mm_and_si128(_mm_or_si128(third, fourth), _mm_set1_epi8((char)0x80));
+    return _mm_xor_si128(must, sc);
+}
+
+SSE42_ATTR static inline void u8_init_sse42(struct jx_u8_sse42 *s)
+{
+    s->prev = s->incomplete = s->err = _mm_setzero_si128();
+}
+
+/* One 64-byte block; the ASCII ones by one test. */
+SSE42_ATTR static inline void u8_block_sse42(struct jx_u8_sse42 *s, const char *p)
+{
+    __m128i x[4];
+    for (int i = 0; i < 4; i++)
+        x[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
+    __m128i any = _mm_or_si128(_mm_or_si128(x[0], x[1]), _mm_or_si128(x[2], x[3]));
+    if (!_mm_movemask_epi8(any)) {
+        s->err = _mm_or_si128(s->err, s->incomplete);
+        s->incomplete = _mm_setzero_si128();
+    } else {
+        /* A lead byte in the last three places still wants bytes. */
+        const __m128i max = _mm_setr_epi8(U8_MAX_TAIL16);
+        __m128i e = _mm_or_si128(u8_check_sse42(x[0], s->prev), u8_check_sse42(x[1], x[0]));
+        e = _mm_or_si128(e, _mm_or_si128(u8_check_sse42(x[2], x[1]), u8_check_sse42(x[3], x[2])));
+        s->err = _mm_or_si128(s->err, e);
+        s->incomplete = _mm_subs_epu8(x[3], max);
+    }
+    s->prev = x[3];
+}
+
+SSE42_ATTR static inline bool u8_end_sse42(struct jx_u8_sse42 *s)
+{
+    __m128i e = _mm_or_si128(s->err, s->incomplete);
+    return !_mm_testz_si128(e, e);
+}
+
+/* validate = structure and = full: loop_structure.inc twice. */
+#define JX_TARGET SSE42_ATTR
+#define JX_BLOCK_T const char *
+#define JX_BLOCK jx_block_ptr
+#define JX_CLASSIFY_STRUCT classify_full_sse42
+#define JX_FIRST_VEC_T __m128i
+#define JX_FIRST_VEC(c) _mm_set1_epi8(c)
+#define JX_ESCAPES_FULL escapes_full_sse42
+#define JX_PREFIX_XOR prefix_xor_clmul
+#define JX_NO_BRANCH 0
+#define JX_ESC_MASK 1
+#define JX_FLATTEN jx_flatten
+#define JX_GRAMMAR_BY_BLOCK 1
+#define JX_UTF8_STATE struct jx_u8_sse42
+#define JX_UTF8_INIT u8_init_sse42
+#define JX_UTF8_BLOCK_X u8_block_sse42
+#define JX_UTF8_END u8_end_sse42
+#define JX_STRUCT_NAME scan_sse42_structure
+#define JX_STRICT 0
+#include "loop_structure.inc"
+#undef JX_STRUCT_NAME
+#undef JX_STRICT
+#define JX_STRUCT_NAME scan_sse42_full
+#define JX_STRICT 1
+#include "loop_structure.inc"
+#undef JX_STRUCT_NAME
+#undef JX_STRICT
+
+enum jx_err jx_scan_sse42(const char *buf, size_t len, const struct jx_spec *spec,
+                          struct jx_slot *slots, struct jx_verdict *v)
+{
+    return spec->stop_early      ? jx_scan_sse2(buf, len, spec, slots, v)
+           : spec->structure_only ? scan_sse42_structure(buf, len, spec, slots, v)
+                                  : scan_sse42_full(buf, len, spec, slots, v);
+}
+
+#endif /* JX_X86 */

@@ -5,8 +5,8 @@
  * Pentium and Celeron parts sold without AVX, and virtual machines that
  * hide it. The same classifiers as scan_avx2.c on 16-byte quarters of a
  * 64-byte block (nibble tables by pshufb, UTF-8 by table lookups), the
- * prefix XOR by one carry-less multiply; the grammar pass block by block
- * on 64-bit words (no 256-bit vectors to take four blocks at once).
+ * prefix XOR by one carry-less multiply; the grammar pass two blocks at a
+ * time in 128-bit vectors (loop_grammar.inc with JX_GRAMMAR_SSE).
  * validate = fields runs SSE2's event loop (scan_sse2.c): it stops early,
  * where the structure loop's chunks would read on.
  */
@@ -100,8 +100,10 @@ SSE42_ATTR static inline __m128i u8_check_sse42(__m128i in, __m128i prev)
     __m128i b1l = _mm_shuffle_epi8(t1l, _mm_and_si128(p1, nib));
     __m128i b2h = _mm_shuffle_epi8(t2h, _mm_and_si128(_mm_srli_epi16(in, 4), nib));
     __m128i sc = _mm_and_si128(_mm_and_si128(b1h, b1l), b2h);
-    __m128i third = _mm_subs_epu8(_mm_alignr_epi8(in, prev, 14), _mm_set1_epi8((char)(0xE0 - 0x80)));
-    __m128i fourth = _mm_subs_epu8(_mm_alignr_epi8(in, prev, 13), _mm_set1_epi8((char)(0xF0 - 0x80)));
+    __m128i third =
+        _mm_subs_epu8(_mm_alignr_epi8(in, prev, 14), _mm_set1_epi8((char)(0xE0 - 0x80)));
+    __m128i fourth =
+        _mm_subs_epu8(_mm_alignr_epi8(in, prev, 13), _mm_set1_epi8((char)(0xF0 - 0x80)));
     __m128i must = _mm_and_si128(_mm_or_si128(third, fourth), _mm_set1_epi8((char)0x80));
     return _mm_xor_si128(must, sc);
 }
@@ -150,7 +152,7 @@ SSE42_ATTR static inline bool u8_end_sse42(struct jx_u8_sse42 *s)
 #define JX_NO_BRANCH 0
 #define JX_ESC_MASK 1
 #define JX_FLATTEN jx_flatten
-#define JX_GRAMMAR_BY_BLOCK 1
+#define JX_GRAMMAR_SSE 1
 #define JX_UTF8_STATE struct jx_u8_sse42
 #define JX_UTF8_INIT u8_init_sse42
 #define JX_UTF8_BLOCK_X u8_block_sse42

@@ -12,6 +12,7 @@
 static inline void classify_sse2(const char *p, struct jx_masks *k)
 {
     __m128i x[4], q[4], b[4], o[4], w[4], c[4];
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         x[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
         __m128i lo = _mm_or_si128(x[i], _mm_set1_epi8(0x20)); /* [ ] -> { } */
@@ -35,6 +36,7 @@ static inline void classify_sse2(const char *p, struct jx_masks *k)
 static inline void escapes_sse2(const char *p, uint64_t *valid, uint64_t *is_u)
 {
     __m128i v[4], u[4];
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * i));
         u[i] = EQ8(x, 'u');

@@ -22,17 +22,23 @@
 /* The four quarters' results as one bitmap. */
 #define MASK4(v) jx_mask4((v)[0], (v)[1], (v)[2], (v)[3])
 
+/* nib_none of scan_avx2.c on 16 bytes. */
+SSE42_ATTR static inline __m128i nib_none_sse42(__m128i hi, __m128i lo, __m128i x, __m128i lo_index)
+{
+    __m128i hn = _mm_and_si128(_mm_srli_epi16(x, 4), _mm_set1_epi8(0x0F));
+    return _mm_cmpeq_epi8(_mm_and_si128(_mm_shuffle_epi8(hi, hn), _mm_shuffle_epi8(lo, lo_index)),
+                          _mm_setzero_si128());
+}
+
 SSE42_ATTR static inline void escapes_full_sse42(const char *p, uint64_t *valid, uint64_t *is_u)
 {
     const __m128i hi = _mm_setr_epi8(JX_ESC_HI_BYTES);
     const __m128i lo = _mm_setr_epi8(JX_ESC_LO_BYTES(8));
-    const __m128i nib = _mm_set1_epi8(0x0F);
     __m128i bad[4], u[4];
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * i));
-        __m128i h = _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(x, 4), nib));
-        __m128i l = _mm_shuffle_epi8(lo, _mm_and_si128(x, nib));
-        bad[i] = _mm_cmpeq_epi8(_mm_and_si128(h, l), _mm_setzero_si128());
+        bad[i] = nib_none_sse42(hi, lo, x, _mm_and_si128(x, _mm_set1_epi8(0x0F)));
         u[i] = EQ16(x, 'u');
     }
     *valid = ~MASK4(bad);
@@ -50,37 +56,39 @@ classify_full_sse42(const char *p, struct jx_fmasks *k, const struct jx_first *f
     const __m128i fhi = _mm_loadu_si128((const __m128i *)fc->nib_hi);
     const __m128i flo = _mm_loadu_si128((const __m128i *)fc->nib_lo);
     (void)fv;
-    __m128i x[4], q[4], b[4], on[4], cl[4], c5[4], co[4], cm[4], w[4], c[4], f[4], e[4];
+    /* One bitmap at a time, its four quarters and movemasks together (so
+     * few vectors are live at once, as in classify_full_avx2). */
+    __m128i x[4], l[4], v[4];
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         x[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
-        __m128i lo = _mm_or_si128(x[i], _mm_set1_epi8(0x20));
-        q[i] = EQ16(x[i], '"');
-        b[i] = EQ16(x[i], '\\');
-        on[i] = EQ16(lo, '{');
-        cl[i] = EQ16(lo, '}');
-        c5[i] = _mm_slli_epi16(x[i], 2);
-        co[i] = EQ16(x[i], ':');
-        cm[i] = EQ16(x[i], ',');
-        w[i] = _mm_cmpeq_epi8(_mm_shuffle_epi8(wst, x[i]), x[i]);
-        c[i] = _mm_cmpeq_epi8(_mm_min_epu8(x[i], _mm_set1_epi8(0x1F)), x[i]);
-        __m128i hn = _mm_and_si128(_mm_srli_epi16(x[i], 4), _mm_set1_epi8(0x0F));
-        f[i] = _mm_cmpeq_epi8(_mm_and_si128(_mm_shuffle_epi8(fhi, hn), _mm_shuffle_epi8(flo, x[i])),
-                              _mm_setzero_si128());
-        e[i] = _mm_cmpeq_epi8(_mm_and_si128(_mm_shuffle_epi8(ehi, hn), _mm_shuffle_epi8(elo, x[i])),
-                              _mm_setzero_si128());
+        l[i] = _mm_or_si128(x[i], _mm_set1_epi8(0x20)); /* [ ] -> { } */
     }
-    k->quote = MASK4(q);
-    k->bs = MASK4(b);
-    k->opn = MASK4(on);
-    k->cls = MASK4(cl);
-    k->c5 = MASK4(c5);
-    k->colon = MASK4(co);
-    k->comma = MASK4(cm);
-    k->ws = MASK4(w);
-    __m128i anyc = _mm_or_si128(_mm_or_si128(c[0], c[1]), _mm_or_si128(c[2], c[3]));
-    k->ctrl = __builtin_expect(_mm_testz_si128(anyc, anyc), 1) ? 0 : MASK4(c);
-    k->first = ~MASK4(f) | fc->nib_all;
-    k->esc_slow = MASK4(e);
+#define EACH(expr) _Pragma("GCC unroll 4") for (int i = 0; i < 4; i++) v[i] = (expr)
+    EACH(EQ16(x[i], '"'));
+    k->quote = MASK4(v);
+    EACH(EQ16(x[i], '\\'));
+    k->bs = MASK4(v);
+    EACH(EQ16(l[i], '{'));
+    k->opn = MASK4(v);
+    EACH(EQ16(l[i], '}'));
+    k->cls = MASK4(v);
+    EACH(_mm_slli_epi16(x[i], 2));
+    k->c5 = MASK4(v);
+    EACH(EQ16(x[i], ':'));
+    k->colon = MASK4(v);
+    EACH(EQ16(x[i], ','));
+    k->comma = MASK4(v);
+    EACH(_mm_cmpeq_epi8(_mm_shuffle_epi8(wst, x[i]), x[i]));
+    k->ws = MASK4(v);
+    EACH(_mm_cmpeq_epi8(_mm_min_epu8(x[i], _mm_set1_epi8(0x1F)), x[i]));
+    __m128i anyc = _mm_or_si128(_mm_or_si128(v[0], v[1]), _mm_or_si128(v[2], v[3]));
+    k->ctrl = __builtin_expect(_mm_testz_si128(anyc, anyc), 1) ? 0 : MASK4(v);
+    EACH(nib_none_sse42(fhi, flo, x[i], x[i]));
+    k->first = ~MASK4(v) | fc->nib_all;
+    EACH(nib_none_sse42(ehi, elo, x[i], x[i]));
+    k->esc_slow = MASK4(v);
+#undef EACH
 }
 
 /* UTF-8 by table lookups (utf8_lookup.h), as u8_check in scan_avx2.c on
@@ -117,6 +125,7 @@ SSE42_ATTR static inline void u8_init_sse42(struct jx_u8_sse42 *s)
 SSE42_ATTR static inline void u8_block_sse42(struct jx_u8_sse42 *s, const char *p)
 {
     __m128i x[4];
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++)
         x[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
     __m128i any = _mm_or_si128(_mm_or_si128(x[0], x[1]), _mm_or_si128(x[2], x[3]));

@@ -49,9 +49,9 @@ AVX_ATTR static inline void classify_avx2(const char *p, struct jx_masks *k)
 #define ESC_LO_TABLE(U) U8_T16(JX_ESC_LO_BYTES(U))
 
 /* 0xFF where a byte's two nibble lookups (hi by its high nibble, lo by its
- * low one) share no bit: the byte is none of the table pair's. (The low
- * nibble needs no mask where lo's set bits are never hi's for bytes with
- * bit 7 set, which pshufb maps to 0; escapes_full_avx2 masks it.) */
+ * low one) share no bit: the byte is none of the pair's. lo_index is the
+ * byte itself (pshufb reads its low nibble, and gives 0 for a byte with
+ * bit 7 set: none, as the tables want) or its low nibble alone. */
 AVX_ATTR static inline __m256i nib_none(__m256i hi, __m256i lo, __m256i x, __m256i lo_index)
 {
     __m256i hn = _mm256_and_si256(_mm256_srli_epi16(x, 4), _mm256_set1_epi8(0x0F));

@@ -72,10 +72,19 @@ INI
 }
 
 # check_revisions TOPIC: the last result of every key is also its highest
-# revision.
+# revision. On failure the offending windows' results are shown in the
+# topic's order, with their partition and offset (to tell a late append
+# from a wrong number).
 check_revisions() {
-    bad=$(consume "$1" '%s\n' | not_last_highest)
-    [ -z "$bad" ] || fail "$1: the last result of $bad is not its highest revision"
+    consume "$1" '%p %o %s\n' > "$TMP/revisions"
+    bad=$(cut -d' ' -f3- "$TMP/revisions" | not_last_highest)
+    [ -z "$bad" ] || {
+        fail "$1: the last result of $bad is not its highest revision"
+        for w in $bad; do
+            grep -F "\"window\":\"${w%/*}\"" "$TMP/revisions" |
+                grep -F "\"start_ts\":${w#*/}," >&2
+        done
+    }
 }
 
 # crash_run INI NAME GROUP: start; once the run has committed progress (a

@@ -153,8 +153,8 @@ enum jx_err jx_scan_strict(const char *buf, size_t len, const struct jx_spec *sp
                            jx_alloc_fn alloc, void *alloc_ctx);
 
 /* Which implementation jx_scan_fast uses: "avx512", "avx512bw", "avx2",
- * "sse42", "sse2" or "scalar": the first this CPU runs, or the one named by the environment
- * variable SLUICE_JX_SCANNER if it can. jx_force_impl (tests, benchmarks)
+ * "sse42", "sse2" or "scalar": the first this CPU runs, or the one named by
+ * the environment variable SLUICE_JX_SCANNER if it can. jx_force_impl (tests, benchmarks)
  * overrides the choice; returns false if the CPU cannot run it. */
 const char *jx_impl_name(void);
 bool jx_force_impl(const char *name);

@@ -32,18 +32,18 @@
  *     after it (simdjson's "escape and terminal code"); one bit carries into
  *     the next block.
  *  3. Strings: the prefix XOR of the unescaped quotes (carry-less multiply
- *     by all ones with PCLMUL on the AVX2 path, six shift-XORs otherwise)
- *     marks every byte from an opening quote up to its closing quote.
+ *     by all ones with PCLMUL on the SSE4.2 and wider paths, six
+ *     shift-XORs otherwise) marks every byte from an opening quote up to its closing quote.
  *     Faults inside strings are bitmaps too: a control byte, an escape other
- *     than \" \\ \/ \b \f \n \r \t \u (SSE4.2 and up: two nibble-table lookups). Each
- *     \u escape goes to a small scalar check (four hex digits, no U+0000,
- *     surrogates in pairs); numbers and literals too (tokens.c, with an
+ *     than \" \\ \/ \b \f \n \r \t \u (SSE4.2 and up: two nibble-table
+ *     lookups). Each \u escape goes to a small scalar check (four hex
+ *     digits, no U+0000, surrogates in pairs); numbers and literals too (tokens.c, with an
  *     inline fast path for true/false/null and short integers).
  *
  * THE EVENT LOOP (loop_events.inc: validate = fields everywhere, and full on
- * SSE2 and the scalar scanner). Events = structural bytes outside strings, opening quotes, and the
- * first byte of each number or literal (~200 per frame). They run through
- * one pushdown automaton (machine.h), shared with the scalar scanner, that
+ * SSE2 and the scalar scanner). Events = structural bytes outside strings,
+ * opening quotes, and the first byte of each number or literal (~200 per
+ * frame). They run through one pushdown automaton (machine.h), shared with the scalar scanner, that
  * checks the grammar, keeps the depth, and at depth 1 of the root object
  * compares keys with the wanted names and captures the value after the
  * colon. UTF-8 is checked by a scalar routine over each run of non-ASCII

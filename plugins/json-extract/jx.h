@@ -160,7 +160,7 @@ const char *jx_impl_name(void);
 bool jx_force_impl(const char *name);
 /* The implementations this build has, best first: the i-th name, or NULL
  * past the last (at most JX_MAX_IMPL), whether or not this CPU runs it. */
-#define JX_MAX_IMPL 6
+#define JX_MAX_IMPL 8
 const char *jx_impl_at(size_t i);
 /* Has implementation `name` a validate = structure loop of its own
  * (loop_structure.inc)? Else structure is checked as full is. */

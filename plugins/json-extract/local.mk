@@ -33,13 +33,20 @@ plugins_json_extract_tests_test_extract_LDADD = $(PLUGIN_TEST_LDADD) $(JANSSON_L
 plugins_json_extract_tests_test_extract_LDFLAGS = $(AM_LDFLAGS) -pthread
 TESTS += plugins/json-extract/tests/test_extract
 
+# The AVX-512 levels' code on portable intrinsics, for the differential and
+# fuzz tests on CPUs without AVX-512 (tests/emu512.h says why).
+JX_EMU_FILES = plugins/json-extract/tests/emu512.h plugins/json-extract/tests/scan_avx512_emu.c
+
 # The differential test: fast (each SIMD level) and scalar against strict.
 check_PROGRAMS += plugins/json-extract/tests/test_differential
 plugins_json_extract_tests_test_differential_SOURCES = $(JX_SOURCES) $(GEN_SOURCES) \
 	plugins/json-extract/tests/diffcheck.c plugins/json-extract/tests/diffcheck.h \
-	plugins/json-extract/tests/test_differential.c tests/unit/check.h
+	plugins/json-extract/tests/test_differential.c tests/unit/check.h \
+	$(JX_EMU_FILES)
+# (With the AVX-512 levels on emulated intrinsics: tests/emu512.h.)
 plugins_json_extract_tests_test_differential_CPPFLAGS = \
-	$(plugins_json_extract_tests_test_extract_CPPFLAGS) -I$(top_srcdir)/plugins/generate
+	$(plugins_json_extract_tests_test_extract_CPPFLAGS) -I$(top_srcdir)/plugins/generate \
+	-DJX_EMULATED_LEVELS
 plugins_json_extract_tests_test_differential_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZLIB_CFLAGS)
 plugins_json_extract_tests_test_differential_LDADD = $(JANSSON_LIBS) $(ZLIB_LIBS)
 TESTS += plugins/json-extract/tests/test_differential
@@ -48,7 +55,8 @@ TESTS += plugins/json-extract/tests/test_differential
 check_PROGRAMS += plugins/json-extract/tests/bench_scan
 plugins_json_extract_tests_bench_scan_SOURCES = $(JX_SOURCES) $(GEN_SOURCES) \
 	plugins/json-extract/tests/bench_scan.c
-plugins_json_extract_tests_bench_scan_CPPFLAGS = $(plugins_json_extract_tests_test_differential_CPPFLAGS)
+plugins_json_extract_tests_bench_scan_CPPFLAGS = \
+	$(plugins_json_extract_tests_test_extract_CPPFLAGS) -I$(top_srcdir)/plugins/generate
 plugins_json_extract_tests_bench_scan_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ZLIB_CFLAGS)
 plugins_json_extract_tests_bench_scan_LDADD = $(JANSSON_LIBS) $(ZLIB_LIBS)
 
@@ -59,7 +67,8 @@ FUZZ_TIME = 30
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 JX_FUZZ_FILES = $(JX_SCAN_FILES:%=$(srcdir)/%) \
 	$(srcdir)/plugins/json-extract/tests/diffcheck.c \
-	$(srcdir)/plugins/json-extract/tests/fuzz_scan.c
+	$(srcdir)/plugins/json-extract/tests/fuzz_scan.c \
+	$(srcdir)/plugins/json-extract/tests/scan_avx512_emu.c
 # The loop templates, included by scan_*.c (not compiled on their own).
 EXTRA_DIST += plugins/json-extract/loop_events.inc plugins/json-extract/loop_grammar.inc \
 	plugins/json-extract/loop_structure.inc
@@ -67,7 +76,7 @@ EXTRA_DIST += plugins/json-extract/tests/fuzz_scan.c plugins/json-extract/README
 CLEANFILES += plugins/json-extract/fuzz_scan
 
 plugins/json-extract/fuzz_scan: $(JX_FUZZ_FILES)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -std=c11 -include $(top_builddir)/config.h \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -std=c11 -DJX_EMULATED_LEVELS -include $(top_builddir)/config.h \
 		-I$(top_srcdir)/include -I$(top_srcdir)/plugins/json-extract $(JANSSON_CFLAGS) \
 		$(JX_FUZZ_FILES) -o $@ $(JANSSON_LIBS)
 

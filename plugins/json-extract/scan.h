@@ -32,6 +32,12 @@ enum jx_err jx_scan_avx512bw(const char *buf, size_t len, const struct jx_spec *
                              struct jx_slot *slots, struct jx_verdict *v);
 enum jx_err jx_scan_avx512v(const char *buf, size_t len, const struct jx_spec *spec,
                             struct jx_slot *slots, struct jx_verdict *v);
+#ifdef JX_EMULATED_LEVELS /* tests: scan_avx512.c on emulated intrinsics */
+enum jx_err jx_scan_avx512bw_emu(const char *buf, size_t len, const struct jx_spec *spec,
+                                 struct jx_slot *slots, struct jx_verdict *v);
+enum jx_err jx_scan_avx512v_emu(const char *buf, size_t len, const struct jx_spec *spec,
+                                struct jx_slot *slots, struct jx_verdict *v);
+#endif
 
 /* A frame a block loop did not pass: the scalar scanner judges it from the
  * start, so the reason (and where) is the same whichever scanner ran. With

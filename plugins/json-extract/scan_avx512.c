@@ -12,10 +12,14 @@
 #ifdef JX_X86
 
 /* Compares go straight into 64-bit masks (one k-register per class per
- * block, no movemask pairs); the rest of both loops is the AVX2 one. */
+ * block, no movemask pairs); the rest of both loops is the AVX2 one.
+ * (tests/scan_avx512_emu.c defines both targets as AVX2's, and the
+ * intrinsics, to run this file on any CPU.) */
+#ifndef AVX512_ATTR
 #define AVX512_ATTR __attribute__((target("avx512f,avx512bw,avx2,pclmul,bmi,bmi2")))
 /* With VBMI2 (Ice Lake, Zen 4 and later): one compress flattens a bitmap. */
 #define AVX512V_ATTR __attribute__((target("avx512f,avx512bw,avx512vbmi2,avx2,pclmul,bmi,bmi2")))
+#endif
 #define EQ64(x, ch) _mm512_cmpeq_epi8_mask((x), _mm512_set1_epi8(ch))
 #define EQ64_X(ch) EQ64(x, ch)
 

@@ -146,6 +146,12 @@ static const struct impl impls[] = {
     {"avx2", jx_scan_avx2, true},
     {"sse42", jx_scan_sse42, true},
     {"sse2", jx_scan_sse2, false},
+#ifdef JX_EMULATED_LEVELS
+    /* Test programs: the AVX-512 levels' code on emulated intrinsics
+     * (tests/emu512.h), on any CPU with AVX2; never chosen by default. */
+    {"avx512-emu", jx_scan_avx512v_emu, true},
+    {"avx512bw-emu", jx_scan_avx512bw_emu, true},
+#endif
 #endif
     {"scalar", jx_scan_scalar, false},
 };
@@ -191,6 +197,10 @@ static bool cpu_has(const char *name)
     }
     if (strcmp(name, "sse2") == 0)
         return true; /* x86-64 baseline; SSE2 on i386 is assumed too */
+#ifdef JX_EMULATED_LEVELS
+    if (strcmp(name, "avx512-emu") == 0 || strcmp(name, "avx512bw-emu") == 0)
+        return cpu_has("avx2");
+#endif
 #endif
     return strcmp(name, "scalar") == 0;
 }

@@ -314,6 +314,38 @@ static void check_block_edges(void)
             }
 }
 
+/* Valid UTF-8 of every length and at the edges of every range (U+0080,
+ * U+07FF, U+0800, U+D7FF before the surrogates, U+E000 after them, U+FFFF,
+ * U+10000, U+10FFFF), raw in a string at every offset around the 16-, 32-
+ * and 64-byte edges, so that a sequence straddles each lane and block the
+ * lookups carry across: every such frame is accepted. Then the same with
+ * the sequence cut one byte short, or its last byte made ASCII, which
+ * jansson refuses. (Until these, the test data held multi-byte UTF-8 only
+ * as faults: a scanner refusing every valid three- or four-byte character
+ * passed every other check here.) Each also in a wanted value. */
+static void check_utf8_edges(void)
+{
+    static const char *const valid[] = {"\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xed\x9f\xbf",
+                                        "\xee\x80\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
+                                        "\xf4\x8f\xbf\xbf", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"};
+    char buf[512], seq[16];
+    for (int pad = 0; pad < 140; pad++)
+        for (size_t vi = 0; vi < sizeof valid / sizeof valid[0]; vi++)
+            for (int form = 0; form < 3; form++) {
+                size_t sl = strlen(valid[vi]);
+                memcpy(seq, valid[vi], sl + 1);
+                if (form == 1)
+                    seq[--sl] = 0; /* cut short */
+                else if (form == 2)
+                    seq[sl - 1] = 'z'; /* the last byte not a continuation */
+                size_t n = (size_t)snprintf(buf, sizeof buf, "{\"x\":\"%*s%s\",\"uid\":\"u\",\"ts\":1}",
+                                            pad, "", seq);
+                check_frame(buf, n, form == 0, "UTF-8 edge");
+                n = (size_t)snprintf(buf, sizeof buf, "{\"ts\":1,\"uid\":\"%*s%s\"}", pad, "", seq);
+                check_frame(buf, n, form == 0, "UTF-8 edge, wanted value");
+            }
+}
+
 /* Long keys and long strings after commas at every offset: a string that
  * runs through a whole 64-byte block where a key may stand (the full
  * level's key transfer carries across it, loop_grammar.inc), in compact
@@ -572,6 +604,7 @@ int main(void)
     check_generated();
     check_block_edges();
     check_long_keys();
+    check_utf8_edges();
     check_whitespace_runs();
     check_soup();
     check_nesting();

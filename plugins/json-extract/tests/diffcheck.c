@@ -76,12 +76,15 @@ static void run(struct outcome *o, const struct jx_rules *r, const char *buf, si
     struct jx_slot slots[JX_MAX_WANT];
     memset(slots, 0, sizeof slots);
     memset(&o->rec, 0, sizeof o->rec);
+    memset(&o->v, 0, sizeof o->v);
     if (fn)
         o->err = fn(buf, len, &r->spec, slots, &o->v);
     else
         o->err = jx_scan_strict(buf, len, &r->spec, slots, &o->v, bump, NULL);
     if (!o->err)
         o->err = jx_fill_record(r, slots, &o->rec, &o->v, bump, NULL);
+    if (!o->v.detail) /* accepted: the failure messages print it too */
+        o->v.detail = "accepted";
 }
 
 static bool json_group(int e)

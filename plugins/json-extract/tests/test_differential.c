@@ -346,6 +346,44 @@ static void check_utf8_edges(void)
             }
 }
 
+/* Numbers and literals, valid and not, at every offset around the 64-byte
+ * edges, as a value, in an array and as the wanted ts: every form of the
+ * grammar (signs, zero, fractions, both exponent letters and signs), the
+ * limits jansson draws (int64, a double's range; underflow is fine), and
+ * what it refuses near them. (Until these, refusing an exponent's '+' sign
+ * failed no check here, and refusing 'E' one.) */
+static void check_token_edges(void)
+{
+    static const char *const good[] = {
+        "0", "-0", "7", "-12", "0.5", "-0.0", "10.25", "1e5", "1E5", "1e+5", "1E-5", "-2.5e-3",
+        "1.5E+10", "0e0", "9223372036854775807", "-9223372036854775808",
+        "1.7976931348623157e308", "4.9e-324", "1e-400", "123456789012345678901234567890.5",
+        "true", "false", "null"};
+    static const char *const bad[] = {
+        "9223372036854775808", "-9223372036854775809", "1e309", "-1.8e308", "01", "-", "1.",
+        ".5", "1e", "1e+", "1E-", "+1", "0x10", "1.5e", "--1", "1ee5", "1e5.5", "-.5", "Infinity",
+        "NaN", "tru", "nul", "falsee", "nulll", "True", "t"};
+    char buf[512];
+    for (int pad = 0; pad < 70; pad++)
+        for (int b = 0; b < 2; b++) {
+            size_t count = b ? sizeof bad / sizeof bad[0] : sizeof good / sizeof good[0];
+            for (size_t t = 0; t < count; t++) {
+                const char *tok = b ? bad[t] : good[t];
+                size_t n = (size_t)snprintf(buf, sizeof buf,
+                                            "{\"p\":\"%*s\",\"x\":%s,\"uid\":\"u\",\"ts\":1}",
+                                            pad, "", tok);
+                check_frame(buf, n, !b, "token edge");
+                n = (size_t)snprintf(buf, sizeof buf,
+                                     "{\"uid\":\"u\",\"ts\":1,\"a\":[%*s%s,%s]}", pad, "", tok,
+                                     tok);
+                check_frame(buf, n, !b, "token edge, array");
+                n = (size_t)snprintf(buf, sizeof buf, "{\"uid\":\"%*s\",\"ts\":%s}", pad, "",
+                                     tok);
+                check_frame(buf, n, false, "token edge, wanted value");
+            }
+        }
+}
+
 /* Long keys and long strings after commas at every offset: a string that
  * runs through a whole 64-byte block where a key may stand (the full
  * level's key transfer carries across it, loop_grammar.inc), in compact
@@ -605,6 +643,7 @@ int main(void)
     check_block_edges();
     check_long_keys();
     check_utf8_edges();
+    check_token_edges();
     check_whitespace_runs();
     check_soup();
     check_nesting();

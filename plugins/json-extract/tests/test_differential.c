@@ -384,6 +384,39 @@ static void check_token_edges(void)
         }
 }
 
+/* The wanted keys written with escapes, the first byte too ("\u0075id" is
+ * "uid": a key candidate is also a quote before a backslash), repeated
+ * (the last occurrence wins, escaped or not), and names that are not
+ * wanted but start alike, each at every offset around the 64-byte edges:
+ * the key's opening quote at the last byte of a block, its first byte in
+ * the next. (Until these, dropping the backslash candidates failed no
+ * check here.) */
+static void check_escaped_keys(void)
+{
+    static const char *const forms[] = {
+        "{%s\"\\u0075id\":\"e\",\"ts\":1}",
+        "{%s\"uid\":\"a\",\"\\u0074s\":2}",
+        "{%s\"\\u0075\\u0069\\u0064\":\"f\",\"ts\":3}",
+        "{%s\"uid\":\"a\",\"ts\":1,\"\\u0075id\":\"last\"}",
+        "{%s\"\\u0075id\":\"first\",\"ts\":1,\"uid\":\"last\"}",
+        "{%s\"\\u0075ie\":\"no\",\"uid\":\"a\",\"ts\":1}",
+        "{%s\"\\\"uid\":\"no\",\"uid\":\"a\",\"ts\":1}",
+        "{%s\"\\u0075id\":{\"uid\":\"inner\"},\"ts\":1}", /* (uid not a string) */
+    };
+    char buf[512], pad[200];
+    for (int p = 0; p < 140; p++) {
+        /* A padding member of p bytes (or none) before the keys. */
+        if (p < 8)
+            pad[0] = 0;
+        else
+            snprintf(pad, sizeof pad, "\"p\":\"%*s\",", p - 8, "");
+        for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+            size_t len = (size_t)snprintf(buf, sizeof buf, forms[f], pad);
+            check_frame(buf, len, f + 1 < sizeof forms / sizeof forms[0], "escaped key");
+        }
+    }
+}
+
 /* Long keys and long strings after commas at every offset: a string that
  * runs through a whole 64-byte block where a key may stand (the full
  * level's key transfer carries across it, loop_grammar.inc), in compact
@@ -644,6 +677,7 @@ int main(void)
     check_long_keys();
     check_utf8_edges();
     check_token_edges();
+    check_escaped_keys();
     check_whitespace_runs();
     check_soup();
     check_nesting();

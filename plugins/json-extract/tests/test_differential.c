@@ -463,11 +463,21 @@ static void check_long_keys(void)
 static void check_whitespace_runs(void)
 {
     static const int runs[] = {1, 2, 5, 63, 64, 65, 127, 130};
-    static const char *const spots[][2] = {
-        /* before the run, after it (a good frame; the bad one follows) */
-        {"{", "\"k\":1,"},     {"{\"k\"", ":1,"},   {"{\"k\":", "1,"},
-        {"{\"k\":1", ",\"j\":2,"}, {"{\"k\":[1", ",2],"}, {"{\"k\":[", "\"s\"],"},
-        {"{\"k\":{\"a\":1", "},"}, {"{\"k\":true", ","},   {"{\"k\":\"v\"", ","}};
+    static const char *const spots[][3] = {
+        /* before the run, after it: a good frame, then one with a single
+         * fault (which only one or two of the grammar's rules catch: a
+         * key where a value stands, a missing colon, value or comma, a
+         * colon in an array, a trailing comma, a colon after a value); a
+         * random bad byte follows. */
+        {"{", "\"k\":1,", "1,"},
+        {"{\"k\"", ":1,", "1,"},
+        {"{\"k\":", "1,", ","},
+        {"{\"k\":1", ",\"j\":2,", "\"j\":2,"},
+        {"{\"k\":[1", ",2],", "2],"},
+        {"{\"k\":[", "\"s\"],", "\"s\":1],"},
+        {"{\"k\":{\"a\":1", "},", ",},"},
+        {"{\"k\":true", ",", "true,"},
+        {"{\"k\":\"v\"", ",", ":1,"}};
     static const char *const bad[] = {",", ":", "]", "1", "{"};
     char buf[2048], filler[400], ws[200];
     memset(filler, 'f', 300);
@@ -476,11 +486,11 @@ static void check_whitespace_runs(void)
     for (int pad = 0; pad < 68; pad++)
         for (size_t ri = 0; ri < sizeof runs / sizeof runs[0]; ri++)
             for (size_t si = 0; si < sizeof spots / sizeof spots[0]; si++)
-                for (int fault = 0; fault < 2; fault++) {
+                for (int fault = 0; fault < 3; fault++) {
                     for (int i = 0; i < runs[ri]; i++)
                         ws[i] = " \t\n\r"[rnd(&seed) % 4];
                     ws[runs[ri]] = 0;
-                    const char *after = fault ? bad[rnd(&seed) % 5] : spots[si][1];
+                    const char *after = fault < 2 ? spots[si][1 + fault] : bad[rnd(&seed) % 5];
                     size_t n = (size_t)snprintf(buf, sizeof buf,
                                                 "{\"p\":\"%.*s\",\"o\":%s%s%s\"x\":0},"
                                                 "\"uid\":\"u\",\"ts\":1,\"z\":\"%s\"}",

@@ -136,8 +136,8 @@ struct jx_verdict {
     const char *detail; /* static text: what exactly was wrong */
     size_t stop;        /* bytes examined (len unless stopped early) */
     int field;          /* wanted index for field errors, else -1 */
-    unsigned repeated;  /* fast scanners: wanted keys met more than once at the root
-                         * (among the bytes examined) */
+    unsigned repeated;  /* the event loop and the scalar scanner: wanted keys met
+                         * more than once at the root (among the bytes examined) */
 };
 
 /* Scanners. Each returns v->err. `len` excludes any trailing "\r" (the

@@ -135,7 +135,6 @@ struct jx_keys {
     const struct jx_spec *spec;
     struct jx_slot *slots;
     int open_slot;    /* wanted index whose object/array value is open, or -1 */
-    unsigned seen, repeated;
     uint64_t lenmask; /* bit n set: some wanted name is n bytes long */
     bool check_values; /* validate = structure: the block loop does not check
                         * UTF-8, numbers, literals: check the wanted values */

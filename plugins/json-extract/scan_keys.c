@@ -82,8 +82,6 @@ int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struc
     size_t q = jx_skip_ws(buf, len, end + 1);
     if (q >= len || buf[q] != ':')
         return 0; /* a string value, not a key */
-    ks->repeated |= ks->seen & (1u << i);
-    ks->seen |= 1u << i;
     q = jx_skip_ws(buf, len, q + 1);
     if (q >= len)
         return 1;

@@ -33,7 +33,7 @@ plugins_json_extract_tests_test_extract_LDADD = $(PLUGIN_TEST_LDADD) $(JANSSON_L
 plugins_json_extract_tests_test_extract_LDFLAGS = $(AM_LDFLAGS) -pthread
 TESTS += plugins/json-extract/tests/test_extract
 
-# The AVX-512 levels' code on portable intrinsics, for the differential and
+# The AVX-512 levels' code on AVX-512 intrinsics defined on AVX2, for the differential and
 # fuzz tests on CPUs without AVX-512 (tests/emu512.h says why).
 JX_EMU_FILES = plugins/json-extract/tests/emu512.h plugins/json-extract/tests/scan_avx512_emu.c
 

@@ -159,6 +159,21 @@ for algorithm in exact sketch; do
     fi
   done
 done
+# Another counting configuration (minute windows only) in a group whose
+# state topic holds the exact runs' checkpoints: refused, saying whose, and
+# nothing committed or counted.
+G="ck-exact-kafka-$RUN_ID"
+pipeline exact kafka "$G" "$(topic foreign)" | sed 's/^windows = minute, hour$/windows = minute/' \
+    > "$TMP/foreign.ini"
+"$KAFKA_TOOL" committed "$BROKERS" "$G" "$T" > "$TMP/committed.before"
+run_sluice -q "$TMP/foreign.ini"
+[ "$rc" -ne 0 ] || fail "another counting configuration: exit code 0 (want a refusal)"
+expect_grep "another counting configuration: refused" "$TMP/err" \
+    "was written by another counting configuration; this pipeline's is ([transform.count] distinct-count: key=uid windows=minute algorithm=exact"
+"$KAFKA_TOOL" committed "$BROKERS" "$G" "$T" > "$TMP/committed.after"
+expect_file_eq "another counting configuration: committed offsets unchanged" \
+    "$TMP/committed.after" "$TMP/committed.before"
+
 expect_file_eq "exact: the run without crashes counts exactly" "$TMP/plain-exact.latest" "$TMP/exact"
 expect_file_eq "exact: the crashed run counts exactly (kafka store)" "$TMP/ck-exact-kafka.latest" "$TMP/exact"
 expect_file_eq "exact: the crashed run counts exactly (file store)" "$TMP/ck-exact-file.latest" "$TMP/exact"

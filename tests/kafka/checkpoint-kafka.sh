@@ -15,7 +15,9 @@
 # (group.instance.id) gives a restarted run its partitions back at once;
 # without it the killed run's member would hold them until
 # session.timeout.ms, and a replay restarted meanwhile would end with only
-# the partitions it was given.
+# the partitions it was given. Last, a pipeline that counts differently
+# (minute windows only) in the exact runs' group is refused by the state
+# topic's checkpoints and commits nothing.
 . "$top_srcdir/tests/kafka/lib.sh"
 
 command -v python3 > /dev/null || kafka_skip "python3 is needed"

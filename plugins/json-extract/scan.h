@@ -287,6 +287,14 @@ static inline uint64_t jx_mask4(__m128i a, __m128i b, __m128i c, __m128i d)
            (uint64_t)(uint16_t)_mm_movemask_epi8(d) << 48;
 }
 
+/* Two 32-byte movemasks as one 64-bit bitmap (AVX2, and the emulated
+ * AVX-512 of the tests). */
+__attribute__((target("avx2"))) static inline uint64_t jx_mask2(__m256i a, __m256i b)
+{
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(a) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(b) << 32;
+}
+
 /* The prefix XOR by one carry-less multiply by all ones. */
 __attribute__((target("pclmul"))) static inline uint64_t prefix_xor_clmul(uint64_t x)
 {

@@ -15,12 +15,6 @@
 /* A 32-byte table of one 16-byte table twice (for pshufb's two lanes). */
 #define U8_T16(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
 
-AVX_ATTR static inline uint64_t mask2(__m256i a, __m256i b)
-{
-    return (uint64_t)(uint32_t)_mm256_movemask_epi8(a) |
-           (uint64_t)(uint32_t)_mm256_movemask_epi8(b) << 32;
-}
-
 AVX_ATTR static inline void classify_avx2(const char *p, struct jx_masks *k)
 {
     __m256i x[2], q[2], b[2], o[2], w[2], c[2];
@@ -36,12 +30,12 @@ AVX_ATTR static inline void classify_avx2(const char *p, struct jx_masks *k)
                                _mm256_or_si256(EQ32(x[i], '\n'), EQ32(x[i], '\r')));
         c[i] = _mm256_cmpeq_epi8(_mm256_min_epu8(x[i], _mm256_set1_epi8(0x1F)), x[i]);
     }
-    k->quote = mask2(q[0], q[1]);
-    k->bs = mask2(b[0], b[1]);
-    k->op = mask2(o[0], o[1]);
-    k->ws = mask2(w[0], w[1]);
-    k->ctrl = mask2(c[0], c[1]);
-    k->high = mask2(x[0], x[1]);
+    k->quote = jx_mask2(q[0], q[1]);
+    k->bs = jx_mask2(b[0], b[1]);
+    k->op = jx_mask2(o[0], o[1]);
+    k->ws = jx_mask2(w[0], w[1]);
+    k->ctrl = jx_mask2(c[0], c[1]);
+    k->high = jx_mask2(x[0], x[1]);
 }
 
 /* The escape letters by two nibble-table lookups (scan.h's tables). */
@@ -72,8 +66,8 @@ AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, ui
         bad[i] = nib_none(hi, lo, x, _mm256_and_si256(x, nib));
         u[i] = EQ32(x, 'u');
     }
-    *valid = ~mask2(bad[0], bad[1]);
-    *is_u = mask2(u[0], u[1]);
+    *valid = ~jx_mask2(bad[0], bad[1]);
+    *is_u = jx_mask2(u[0], u[1]);
 }
 
 /* (always_inline: gcc left it out of line, its masks in memory, ~40% of
@@ -101,14 +95,14 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
     const __m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
     const __m256i l0 = _mm256_or_si256(x0, _mm256_set1_epi8(0x20)); /* [ ] -> { } */
     const __m256i l1 = _mm256_or_si256(x1, _mm256_set1_epi8(0x20));
-    k->quote = mask2(EQ32(x0, '"'), EQ32(x1, '"'));
-    k->bs = mask2(EQ32(x0, '\\'), EQ32(x1, '\\'));
-    k->opn = mask2(EQ32(l0, '{'), EQ32(l1, '{'));
-    k->cls = mask2(EQ32(l0, '}'), EQ32(l1, '}'));
-    k->c5 = mask2(_mm256_slli_epi16(x0, 2), _mm256_slli_epi16(x1, 2));
-    k->colon = mask2(EQ32(x0, ':'), EQ32(x1, ':'));
-    k->comma = mask2(EQ32(x0, ','), EQ32(x1, ','));
-    k->ws = mask2(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x0), x0),
+    k->quote = jx_mask2(EQ32(x0, '"'), EQ32(x1, '"'));
+    k->bs = jx_mask2(EQ32(x0, '\\'), EQ32(x1, '\\'));
+    k->opn = jx_mask2(EQ32(l0, '{'), EQ32(l1, '{'));
+    k->cls = jx_mask2(EQ32(l0, '}'), EQ32(l1, '}'));
+    k->c5 = jx_mask2(_mm256_slli_epi16(x0, 2), _mm256_slli_epi16(x1, 2));
+    k->colon = jx_mask2(EQ32(x0, ':'), EQ32(x1, ':'));
+    k->comma = jx_mask2(EQ32(x0, ','), EQ32(x1, ','));
+    k->ws = jx_mask2(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x0), x0),
                   _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x1), x1));
     /* Control bytes are rare (none in compact JSON): one test, and
      * their bitmap only when there are some. */
@@ -116,13 +110,13 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
     __m256i c0 = _mm256_cmpeq_epi8(_mm256_min_epu8(x0, c31), x0);
     __m256i c1 = _mm256_cmpeq_epi8(_mm256_min_epu8(x1, c31), x1);
     __m256i anyc = _mm256_or_si256(c0, c1);
-    k->ctrl = __builtin_expect(_mm256_testz_si256(anyc, anyc), 1) ? 0 : mask2(c0, c1);
+    k->ctrl = __builtin_expect(_mm256_testz_si256(anyc, anyc), 1) ? 0 : jx_mask2(c0, c1);
     /* Where a wanted name's first byte stands, all names at once (on AVX2
      * each name's own closing-quote test, JX_FIRST_MATCH, costs a movemask
      * pair per name, more than the few extra candidates it saves cost
      * jx_key_at: keys starting with a wanted first byte). */
-    k->first = ~mask2(nib_none(fhi, flo, x0, x0), nib_none(fhi, flo, x1, x1)) | fc->nib_all;
-    k->esc_slow = mask2(nib_none(ehi, elo, x0, x0), nib_none(ehi, elo, x1, x1));
+    k->first = ~jx_mask2(nib_none(fhi, flo, x0, x0), nib_none(fhi, flo, x1, x1)) | fc->nib_all;
+    k->esc_slow = jx_mask2(nib_none(ehi, elo, x0, x0), nib_none(ehi, elo, x1, x1));
 }
 
 /* UTF-8 by table lookups (utf8_lookup.h), errors ORed up and tested once

@@ -27,6 +27,8 @@
 #define SLUICE_JX_EMU512_H
 
 #if defined(__x86_64__) || defined(__i386__)
+#include "../scan.h" /* jx_mask2 */
+
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
@@ -126,22 +128,15 @@ EMU_EACH(shuffle_epi8, _mm256_shuffle_epi8) /* per 128-bit lane, as AVX-512's */
 EMU_EACH(add_epi16, _mm256_add_epi16)
 #undef EMU_EACH
 
-/* A 64-bit mask from the two halves' byte masks (0xFF where true). */
-EMU uint64_t emu_mask(__m256i lo, __m256i hi)
-{
-    return (uint64_t)(uint32_t)_mm256_movemask_epi8(lo) |
-           (uint64_t)(uint32_t)_mm256_movemask_epi8(hi) << 32;
-}
-
 EMU uint64_t emu512_cmpeq_epi8_mask(emu512i a, emu512i b)
 {
-    return emu_mask(_mm256_cmpeq_epi8(a.lo, b.lo), _mm256_cmpeq_epi8(a.hi, b.hi));
+    return jx_mask2(_mm256_cmpeq_epi8(a.lo, b.lo), _mm256_cmpeq_epi8(a.hi, b.hi));
 }
 
 /* a < b, unsigned: not (max(a, b) == a). */
 EMU uint64_t emu512_cmplt_epu8_mask(emu512i a, emu512i b)
 {
-    return ~emu_mask(_mm256_cmpeq_epi8(_mm256_max_epu8(a.lo, b.lo), a.lo),
+    return ~jx_mask2(_mm256_cmpeq_epi8(_mm256_max_epu8(a.lo, b.lo), a.lo),
                      _mm256_cmpeq_epi8(_mm256_max_epu8(a.hi, b.hi), a.hi));
 }
 
@@ -149,13 +144,13 @@ EMU uint64_t emu512_cmplt_epu8_mask(emu512i a, emu512i b)
 EMU uint64_t emu512_test_epi8_mask(emu512i a, emu512i b)
 {
     const __m256i z = _mm256_setzero_si256();
-    return ~emu_mask(_mm256_cmpeq_epi8(_mm256_and_si256(a.lo, b.lo), z),
+    return ~jx_mask2(_mm256_cmpeq_epi8(_mm256_and_si256(a.lo, b.lo), z),
                      _mm256_cmpeq_epi8(_mm256_and_si256(a.hi, b.hi), z));
 }
 
 EMU uint64_t emu512_movepi8_mask(emu512i a)
 {
-    return emu_mask(a.lo, a.hi);
+    return jx_mask2(a.lo, a.hi);
 }
 
 EMU emu512i emu512_srli_epi16(emu512i a, int n)
@@ -168,11 +163,13 @@ EMU emu512i emu512_srli_epi16(emu512i a, int n)
  * the low 16 kept (AVX2's palignr on each half; n as the callers pass it). */
 EMU emu512i emu512_alignr_epi8(emu512i a, emu512i b, int n)
 {
+#define EMU_ALIGNR(k) emu_halves(_mm256_alignr_epi8(a.lo, b.lo, k), _mm256_alignr_epi8(a.hi, b.hi, k))
     switch (n) {
-    case 13: return emu_halves(_mm256_alignr_epi8(a.lo, b.lo, 13), _mm256_alignr_epi8(a.hi, b.hi, 13));
-    case 14: return emu_halves(_mm256_alignr_epi8(a.lo, b.lo, 14), _mm256_alignr_epi8(a.hi, b.hi, 14));
-    case 15: return emu_halves(_mm256_alignr_epi8(a.lo, b.lo, 15), _mm256_alignr_epi8(a.hi, b.hi, 15));
+    case 13: return EMU_ALIGNR(13);
+    case 14: return EMU_ALIGNR(14);
+    case 15: return EMU_ALIGNR(15);
     }
+#undef EMU_ALIGNR
     uint8_t x[64], y[64], r[64];
     emu512_storeu_si512(x, a);
     emu512_storeu_si512(y, b);

@@ -10,12 +10,27 @@ fi
 DATA="${SLUICE_TEST_DATA:-$top_srcdir/tests/data}"
 TEST_PLUGINS="$top_builddir/tests/plugins/.libs"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sluice-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# A failed test keeps its files (the runs' logs, what they wrote) for a
+# look afterwards; a passed or skipped one removes them.
+keep_or_remove_tmp() {
+    case $1 in
+    0 | 77) rm -rf "$TMP" ;;
+    *) echo "this test's files are kept in $TMP" >&2 ;;
+    esac
+}
+trap 'keep_or_remove_tmp $?' EXIT
 failures=0
 
 fail() {
     echo "FAIL: $*" >&2
     failures=$((failures + 1))
+}
+
+# run_sluice INI [args]: run sluice, stdout to $TMP/out, stderr to $TMP/err,
+# exit code to $rc (never fails the script by itself).
+run_sluice() {
+    rc=0
+    "$SLUICE" "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
 }
 
 # expect_eq WHAT GOT WANT

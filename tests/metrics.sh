@@ -63,7 +63,7 @@ plugin = stdout
 INI
 "$SLUICE" --no-progress "$TMP/m.ini" > "$TMP/out" 2> "$TMP/err" &
 pid=$!
-trap 'kill $pid 2> /dev/null || true; rm -rf "$TMP"' EXIT
+trap 'rc_=$?; kill $pid 2> /dev/null || true; keep_or_remove_tmp $rc_' EXIT
 
 WAIT_SHOW="$TMP/err"
 has_port() { grep -q 'metrics on http://' "$TMP/err"; }
@@ -169,7 +169,7 @@ YML
     prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
         --web.listen-address="127.0.0.1:$PPORT" > "$TMP/prometheus.log" 2>&1 &
     ppid=$!
-    trap 'kill $pid $ppid 2> /dev/null || true; rm -rf "$TMP"' EXIT
+    trap 'rc_=$?; kill $pid $ppid 2> /dev/null || true; keep_or_remove_tmp $rc_' EXIT
     query() {
         curl -s -G "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1" |
             jq -r '.data.result[0].value[1] // empty' 2> /dev/null

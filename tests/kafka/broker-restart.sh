@@ -30,7 +30,7 @@ if [ "$brc" -ne 0 ]; then
     echo "FAIL: tests/kafka/broker.sh start failed (exit $brc)" >&2
     exit 99
 fi
-trap '"$top_srcdir/tests/kafka/broker.sh" stop 2> /dev/null; rm -rf "$TMP"' EXIT
+trap 'rc_=$?; "$top_srcdir/tests/kafka/broker.sh" stop 2> /dev/null; keep_or_remove_tmp $rc_' EXIT
 BROKERS=$(tail -1 "$TMP/broker.out")
 
 T=$(topic restart-frames)

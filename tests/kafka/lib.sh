@@ -69,13 +69,6 @@ partition_ends() {
         sed -n 's/.*\[\([0-9]*\)\] offset \([0-9-]*\).*/\1 \2/p' | sort -n
 }
 
-# run_sluice INI [args]: run sluice, stdout to $TMP/out, stderr to $TMP/err,
-# exit code to $rc (never fails the script by itself).
-run_sluice() {
-    rc=0
-    "$SLUICE" "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
-}
-
 # has_plugin NAME: the build has that plugin (others may still be written).
 has_plugin() {
     "$SLUICE" --list-plugins 2> /dev/null | awk -v n="$1" '$1 == n { f = 1 } END { exit !f }'

@@ -30,7 +30,7 @@ plugin = stdout
 INI
 "$SLUICE" --no-progress "$TMP/r.ini" > "$TMP/out" 2> "$TMP/err" &
 pid=$!
-trap 'kill $pid 2> /dev/null || true; rm -rf "$TMP"' EXIT
+trap 'rc_=$?; kill $pid 2> /dev/null || true; keep_or_remove_tmp $rc_' EXIT
 
 WAIT_SHOW="$TMP/err"
 waiting_logged() { grep -q 'does not exist yet; waiting for it' "$TMP/err"; }

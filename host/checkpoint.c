@@ -239,7 +239,7 @@ static int restore_instance(void)
     return rc;
 }
 
-int sluice_ckpt_open(struct sluice_pipeline *p)
+void sluice_ckpt_select(struct sluice_pipeline *p)
 {
     const char *dir;
     ck.p = p;
@@ -249,6 +249,12 @@ int sluice_ckpt_open(struct sluice_pipeline *p)
     else
         snprintf(ck.instance_key, sizeof ck.instance_key, "instance");
     ck.interval_ms = p->settings.checkpoint_interval_ms;
+}
+
+int sluice_ckpt_open(struct sluice_pipeline *p)
+{
+    const char *dir;
+    store_of(p, &dir);
     if (ck.store == STORE_NONE)
         return 0;
     ck.fingerprint = fingerprint_text(p);

@@ -15,9 +15,14 @@ struct sluice_pipeline;
  * Problems go to diag. */
 void sluice_ckpt_check(struct sluice_pipeline *p, struct sluice_diag *diag);
 
-/* Once the transforms are started and before the source is: choose the
- * store, read the file store's checkpoint, restore the instance parts.
- * 0, or -1 after logging why (nothing usable: exit 2). */
+/* Before any plugin starts: choose the store, so that a plugin's init
+ * already gets the right answer from host->checkpointing() (distinct-count
+ * decides there whether a window waits for a checkpoint between two
+ * emissions). */
+void sluice_ckpt_select(struct sluice_pipeline *p);
+/* Once the transforms are started and before the source is: read the file
+ * store's checkpoint, restore the instance parts. 0, or -1 after logging
+ * why (nothing usable: exit 2). */
 int sluice_ckpt_open(struct sluice_pipeline *p);
 /* Right after the source started: a source store's instance parts. 0 or -1. */
 int sluice_ckpt_source_started(struct sluice_pipeline *p);

@@ -201,7 +201,13 @@ static bool load_path(const char *path, const char *name, struct sluice_loaded *
                       size_t errsize)
 {
     dlerror();
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* RTLD_NODELETE: a plugin's code stays mapped after dlclose. A plugin
+     * may leave threads behind that still run it, and its libraries, when
+     * it exits (kafka-in's consumer that librdkafka < 2.4 cannot close,
+     * #4527, is left to the process exit); unmapping them under those
+     * threads crashed the process at a SIGTERM. It also keeps stacks
+     * symbolised for leak checkers. */
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!h) {
         snprintf(err, errsize,
                  "cannot load plugin '%s' from %s: %s (use ldd(1) on that file to check the "
@@ -289,9 +295,8 @@ bool sluice_plugin_load(const struct sluice_search_path *sp, const char *name,
 
 void sluice_plugin_unload(struct sluice_loaded *l)
 {
-    /* Under a leak checker keep plugins mapped so stacks stay symbolised. */
-    if (l->handle && !getenv("SLUICE_NO_DLCLOSE"))
-        dlclose(l->handle);
+    if (l->handle)
+        dlclose(l->handle); /* drops the reference; the code stays (RTLD_NODELETE) */
     free(l->path);
     free((void *)l->plugin);
     memset(l, 0, sizeof *l);

@@ -381,6 +381,7 @@ int sluice_pipeline_run(struct sluice_pipeline *p)
         goto out;
     }
 
+    sluice_ckpt_select(p);
     /* Sinks first, so nothing is produced before there is somewhere to put it. */
     bool ok = true;
     for (size_t i = 0; ok && i < p->n_sinks; i++)

@@ -130,6 +130,54 @@ grep -q "resuming .*grow.jsonl at byte [1-9]" "$TMP/grow.err" || fail "grow: the
 latest "$TMP/grow.out" > "$TMP/grow.latest"
 expect_file_eq "ended, then more input: exact counts over both parts" "$TMP/grow.latest" "$TMP/exact"
 
+# With checkpoints a window emits at most once between two of them, so
+# that a replay after a crash can only reach the same revision or a higher
+# one. One frame a batch; no checkpoint until the end of the input
+# (checkpoint_interval = 1h): the minute 13:39 is final (a, b), a late frame
+# (d) changes it, and the next minute closes. The revision waits for the
+# checkpoint before the end of the input, after 13:40's final; without
+# checkpoints it goes out at once.
+cat > "$TMP/once.jsonl" <<'JSONL'
+{"uid":"a","ts":1468244345}
+{"uid":"b","ts":1468244350}
+{"uid":"c","ts":1468244410}
+{"uid":"d","ts":1468244355}
+{"uid":"e","ts":1468244470}
+JSONL
+once_ini() {
+    cat <<INI
+[pipeline]
+checkpoint = $1
+checkpoint_interval = 1h
+[source]
+plugin = stdin
+path = $TMP/once.jsonl
+batch = 1
+[transform.extract]
+plugin = json-extract
+fields = uid, ts
+timestamp = ts
+[transform.count]
+plugin = distinct-count
+key = uid
+windows = minute
+[sink.out]
+plugin = stdout
+INI
+}
+once_ini "file:$TMP/ck-once" > "$TMP/once.ini"
+run_sluice -q "$TMP/once.ini"
+expect_eq "once per checkpoint: exit code" "$rc" 0
+jq -r '"\(.start_ts) \(.revision) \(.unique)"' "$TMP/out" > "$TMP/once.got"
+printf '%s\n' "1468244340 0 2" "1468244400 0 1" "1468244340 1 3" "1468244460 0 1" > "$TMP/once.want"
+expect_file_eq "with checkpoints: 13:39's revision waits for the checkpoint, after 13:40's final" \
+    "$TMP/once.got" "$TMP/once.want"
+once_ini none > "$TMP/once-none.ini"
+run_sluice -q "$TMP/once-none.ini"
+jq -r '"\(.start_ts) \(.revision) \(.unique)"' "$TMP/out" > "$TMP/once.got"
+printf '%s\n' "1468244340 0 2" "1468244340 1 3" "1468244400 0 1" "1468244460 0 1" > "$TMP/once.want"
+expect_file_eq "without checkpoints: 13:39's revision at once" "$TMP/once.got" "$TMP/once.want"
+
 # A corrupt latest checkpoint: the previous one is used, with a warning,
 # and the counts are still exact.
 cp -r "$TMP/ck-exact" "$TMP/ck-bad"

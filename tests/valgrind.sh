@@ -26,7 +26,7 @@ plugin = stdout
 plugin = stdout
 errors = true
 INI
-SLUICE_NO_DLCLOSE=1 valgrind -q --error-exitcode=3 --leak-check=full \
+valgrind -q --error-exitcode=3 --leak-check=full \
     --errors-for-leak-kinds=definite --show-leak-kinds=definite \
     "$SLUICE" -q "$TMP/p.ini" > "$TMP/out" 2> "$TMP/vg" || {
     cat "$TMP/vg" >&2
@@ -40,7 +40,7 @@ if command -v curl > /dev/null; then
     mkfifo "$TMP/in"
     sed -e "s|^path = .*|path = $TMP/in|" -e '1i [pipeline]\nmetrics = 127.0.0.1:0' \
         "$TMP/p.ini" > "$TMP/m.ini"
-    SLUICE_NO_DLCLOSE=1 valgrind -q --error-exitcode=3 --leak-check=full \
+    valgrind -q --error-exitcode=3 --leak-check=full \
         --errors-for-leak-kinds=definite --show-leak-kinds=definite \
         "$SLUICE" --progress "$TMP/m.ini" > "$TMP/out" 2> "$TMP/vg" &
     vpid=$!

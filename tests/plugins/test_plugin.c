@@ -3,7 +3,10 @@
  *   TEST_VARIANT 1  a well-formed sink with a required key, a range, enums
  *                   and a counter count, to test option checking and the
  *                   host API: at init it writes what the host filled in to
- *                   `target`, and each write adds to `counters` counters;
+ *                   `target` (and whether the pipeline checkpoints), and each write adds to `counters` counters;
+ *                   with `leave_thread`, exit leaves a thread spinning in
+ *                   this plugin's code (as kafka-in leaves a consumer
+ *                   librdkafka cannot close), which the host must outlive;
  *   TEST_VARIANT 2  a descriptor claiming a newer ABI version;
  *   TEST_VARIANT 3  a descriptor shorter than any of this ABI version;
  *   TEST_VARIANT 4  a shared object with no descriptor at all;
@@ -11,6 +14,9 @@
  *                   (a member appended that this host does not know).
  */
 #include <sluice/plugin.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,6 +29,7 @@ struct test_config {
     int flavour; /* no default: -1 when not set */
     int64_t timeout_ms;
     int64_t counters;
+    bool leave_thread;
 };
 
 enum { TEST_FAST, TEST_SLOW };
@@ -51,10 +58,13 @@ static int test_init(struct sluice_instance *self, const struct sluice_host_api 
         return SLUICE_ERROR;
     }
     char name[16];
-    fprintf(f, "mode=%d (%s) slow=%d flavour=%d level=%lld timeout_ms=%lld host_has_checkpointing=%d\n",
+    fprintf(f,
+            "mode=%d (%s) slow=%d flavour=%d level=%lld timeout_ms=%lld host_has_checkpointing=%d "
+            "checkpointing=%d\n",
             cfg->mode, sluice_choice_name(TEST_MODES, cfg->mode, name, sizeof name),
             cfg->mode == TEST_SLOW, cfg->flavour, (long long)cfg->level,
-            (long long)cfg->timeout_ms, SLUICE_HOST_HAS(host, checkpointing));
+            (long long)cfg->timeout_ms, SLUICE_HOST_HAS(host, checkpointing),
+            SLUICE_HOST_HAS(host, checkpointing) && host->checkpointing());
     fclose(f);
     return SLUICE_OK;
 }
@@ -73,8 +83,27 @@ static int test_write(void *state, const struct sluice_batch *batch)
     return SLUICE_OK;
 }
 
+static atomic_int spinning;
+
+/* Runs this plugin's code until the process exits. */
+static void *spin(void *arg)
+{
+    (void)arg;
+    atomic_store(&spinning, 1);
+    for (volatile unsigned long n = 0;; n++)
+        ;
+    return NULL;
+}
+
 __attribute__((unused)) static void test_exit(void *state)
 {
+    struct test_state *st = state;
+    pthread_t t;
+    if (st->cfg->leave_thread && pthread_create(&t, NULL, spin, NULL) == 0) {
+        pthread_detach(t);
+        while (!atomic_load(&spinning))
+            ;
+    }
     free(state);
 }
 
@@ -91,6 +120,9 @@ static const struct sluice_option test_options[] = {
                            .doc = "how long to wait"),
     SLUICE_INT_OPTION("counters", struct test_config, counters, .default_value = "0",
                       .min = 0, .max = 40, .doc = "distinct counters each write adds to"),
+    SLUICE_BOOL_OPTION("leave_thread", struct test_config, leave_thread,
+                       .default_value = "false",
+                       .doc = "exit leaves a thread running this plugin's code"),
     SLUICE_OPTIONS_END,
 };
 

@@ -75,11 +75,12 @@ INI
 
 # check_revisions TOPIC: the last result of every key is also its highest
 # revision. On failure the offending windows' results are shown in the
-# topic's order, with their partition and offset (to tell a late append
-# from a wrong number).
+# topic's order, with their partition, offset and produce time in ms (to
+# tell a late append from a wrong number, and which run wrote which: the
+# runs' logs are kept with the test's files).
 check_revisions() {
-    consume "$1" '%p %o %s\n' > "$TMP/revisions"
-    bad=$(cut -d' ' -f3- "$TMP/revisions" | not_last_highest)
+    consume "$1" '%p %o %T %s\n' > "$TMP/revisions"
+    bad=$(cut -d' ' -f4- "$TMP/revisions" | not_last_highest)
     [ -z "$bad" ] || {
         fail "$1: the last result of $bad is not its highest revision"
         for w in $bad; do

@@ -55,6 +55,7 @@ enum ckpt_store { STORE_NONE, STORE_FILE, STORE_SOURCE };
 static struct {
     struct sluice_pipeline *p;
     enum ckpt_store store;
+    const char *dir; /* STORE_FILE's, in the pipeline's settings */
     struct ckpt_file file;
     char *fingerprint; /* text */
     uint64_t fp_hash;
@@ -241,9 +242,8 @@ static int restore_instance(void)
 
 void sluice_ckpt_select(struct sluice_pipeline *p)
 {
-    const char *dir;
     ck.p = p;
-    ck.store = store_of(p, &dir);
+    ck.store = store_of(p, &ck.dir);
     if (p->settings.instance)
         snprintf(ck.instance_key, sizeof ck.instance_key, "instance/%s", p->settings.instance);
     else
@@ -253,8 +253,6 @@ void sluice_ckpt_select(struct sluice_pipeline *p)
 
 int sluice_ckpt_open(struct sluice_pipeline *p)
 {
-    const char *dir;
-    store_of(p, &dir);
     if (ck.store == STORE_NONE)
         return 0;
     ck.fingerprint = fingerprint_text(p);
@@ -267,7 +265,7 @@ int sluice_ckpt_open(struct sluice_pipeline *p)
     if (ck.store != STORE_FILE)
         return 0; /* read once the source runs */
     char err[8192];
-    if (ckpt_file_open(&ck.file, dir, err, sizeof err)) {
+    if (ckpt_file_open(&ck.file, ck.dir, err, sizeof err)) {
         host_error("%s (checkpoint = %s in [pipeline])", err, p->settings.checkpoint);
         return -1;
     }

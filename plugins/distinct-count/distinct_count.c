@@ -12,6 +12,7 @@
  */
 #include "distinct_count.h"
 #include "engine.h"
+#include "partition_ids.h"
 #include "result.h"
 #include "sluice_time.h"
 
@@ -43,7 +44,7 @@ struct dc_state {
     bool warned_wild, warned_late, warned_range;
     char no_key_reason[128];
     char fingerprint[512]; /* what a checkpoint must have been written with */
-    char topic[256];       /* the source topic, for partials ("-": none) */
+    struct dc_partition_ids partitions; /* source partitions to the engine's numbers */
     char (*window_labels)[32]; /* per window kind: `window="minute"`, for gauges */
 };
 
@@ -148,7 +149,9 @@ static int emit_partial(void *ctx, const struct dc_partial_out *p)
 {
     struct dc_state *st = ctx;
     st->host->counter_add(st->self, "partials", 1);
-    return dc_partial_append(st->host, st->out, p, st->topic);
+    /* Partials are for one topic (partition_ids.h): the first one seen. */
+    const char *topic = st->partitions.n ? st->partitions.topics[0].name : "-";
+    return dc_partial_append(st->host, st->out, p, topic);
 }
 
 /* Gauges for /metrics and the progress line: the watermark, and the
@@ -240,7 +243,7 @@ static int dc_init(struct sluice_instance *self, const struct sluice_host_api *h
         free(st);
         return SLUICE_ERROR;
     }
-    snprintf(st->topic, sizeof st->topic, "-");
+    st->partitions.identity = cfg->output == DC_OUTPUT_PARTIALS;
     if (cfg->output == DC_OUTPUT_PARTIALS)
         dc_engine_set_partials(st->engine, emit_partial, cfg->partial_interval);
     st->window_labels = calloc(dc_engine_nkinds(st->engine), sizeof *st->window_labels);
@@ -265,8 +268,28 @@ static void dc_exit(void *state)
     if (!st)
         return;
     dc_engine_free(st->engine);
+    dc_partition_ids_free(&st->partitions);
     free(st->window_labels);
     free(st);
+}
+
+/* The engine's number for a source partition; -1 after logging why. */
+static int32_t engine_partition(struct dc_state *st, const char *topic, int32_t partition)
+{
+    const char *first = NULL;
+    int32_t id = dc_partition_id(&st->partitions, topic, partition, &first);
+    if (id == -1) {
+        st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
+    } else if (id == -2) {
+        st->host->log(st->self, SLUICE_LOG_ERROR,
+                      "partitions of two topics are assigned (%s and %s): with output = "
+                      "partials the merge stage knows a partition by its number alone, so "
+                      "partition %d of each would be mixed; read one topic per counting "
+                      "pipeline (topic = %s), or count both with output = results",
+                      first, topic ? topic : "-", (int)partition, first);
+        id = -1;
+    }
+    return id;
 }
 
 /* Copy `rec` to `out`, marked as an error with `reason` unless NULL. */
@@ -336,10 +359,13 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
                 goto oom;
             continue;
         }
+        int32_t partition = engine_partition(st, rec->topic, rec->partition);
+        if (partition < 0)
+            return SLUICE_ERROR;
         uint64_t h = XXH3_64bits(f->ptr, f->len);
         struct dc_add_info info;
         char iso[DC_ISO_MAX];
-        switch (dc_engine_add(st->engine, rec->partition, rec->ts, h, now, &info)) {
+        switch (dc_engine_add(st->engine, partition, rec->ts, h, now, &info)) {
         case DC_COUNTED:
             counted++;
             late += info.late != 0;
@@ -475,9 +501,14 @@ static int dc_state_save(void *state, const struct sluice_partition *part,
                          struct sluice_state_out *out)
 {
     struct dc_state *st = state;
-    int rc = part ? dc_engine_save_partition(st->engine, part->partition, write_state, out)
-                  : dc_engine_save_instance(st->engine, write_state, out);
-    return rc == 0 ? SLUICE_OK : SLUICE_ERROR;
+    if (!part)
+        return dc_engine_save_instance(st->engine, write_state, out) == 0 ? SLUICE_OK
+                                                                            : SLUICE_ERROR;
+    int32_t partition = engine_partition(st, part->topic, part->partition);
+    if (partition < 0)
+        return SLUICE_ERROR;
+    return dc_engine_save_partition(st->engine, partition, write_state, out) == 0 ? SLUICE_OK
+                                                                                  : SLUICE_ERROR;
 }
 
 static int dc_state_load(void *state, const struct sluice_partition *part, const void *bytes,
@@ -485,7 +516,10 @@ static int dc_state_load(void *state, const struct sluice_partition *part, const
 {
     struct dc_state *st = state;
     const char *err = "unknown error";
-    int rc = part ? dc_engine_load_partition(st->engine, part->partition, bytes, len, &err)
+    int32_t partition = part ? engine_partition(st, part->topic, part->partition) : 0;
+    if (partition < 0)
+        return SLUICE_ERROR;
+    int rc = part ? dc_engine_load_partition(st->engine, partition, bytes, len, &err)
                   : dc_engine_load_instance(st->engine, bytes, len, &err);
     if (rc != 0) {
         if (part)
@@ -513,26 +547,14 @@ static int dc_partitions_changed(void *state, const struct sluice_partition *par
     struct dc_state *st = state;
     int64_t now = clock_ms(st);
     for (size_t i = 0; i < n; i++) {
-        if (held && parts[i].topic && strcmp(st->topic, "-") != 0 &&
-            strcmp(st->topic, parts[i].topic) != 0) {
-            /* The engine keys a partition's state by its number: partition
-             * N of two topics would share a watermark, partials and
-             * checkpoint state. Refused rather than mixed. */
-            st->host->log(st->self, SLUICE_LOG_ERROR,
-                          "partitions of two topics are assigned (%s and %s): distinct-count "
-                          "keeps one state per partition number, so partition %d of each would "
-                          "be mixed; read one topic per pipeline (topic = %s), or merge the "
-                          "topics into one upstream",
-                          st->topic, parts[i].topic, (int)parts[i].partition, st->topic);
+        int32_t partition = engine_partition(st, parts[i].topic, parts[i].partition);
+        if (partition < 0)
             return SLUICE_ERROR;
-        }
-        if (held && parts[i].topic) /* partials name it; one topic per pipeline */
-            snprintf(st->topic, sizeof st->topic, "%s", parts[i].topic);
         if (held)
             dc_engine_set_topic_partitions(st->engine, parts[i].topic_partitions);
         if (!held)
-            dc_engine_release(st->engine, parts[i].partition);
-        else if (dc_engine_hold(st->engine, parts[i].partition, now) != 0) {
+            dc_engine_release(st->engine, partition);
+        else if (dc_engine_hold(st->engine, partition, now) != 0) {
             st->host->log(st->self, SLUICE_LOG_ERROR, "out of memory");
             return SLUICE_ERROR;
         }

@@ -9,6 +9,7 @@ DC_SOURCES = \
 	plugins/distinct-count/engine_impl.h plugins/distinct-count/engine_state.c \
 	plugins/distinct-count/engine_partials.c plugins/distinct-count/partial.c \
 	plugins/distinct-count/partial.h \
+	plugins/distinct-count/partition_ids.c plugins/distinct-count/partition_ids.h \
 	plugins/distinct-count/result.c plugins/distinct-count/result.h
 
 pkglib_LTLIBRARIES += plugins/distinct-count/distinct-count.la

@@ -4,6 +4,8 @@
 # stop_at_end) reads it, counts unique users per window and writes one JSON
 # result per window to a results topic, keyed "<window>/<start>". The latest
 # revision of every minute equals the exact counts in tests/data/*.minutes.
+# Then the results on stdout, and one count over two topics (the late sample
+# split between them): each topic's partitions are streams of their own.
 . "$top_srcdir/tests/kafka/lib.sh"
 
 for p in json-extract distinct-count; do
@@ -61,4 +63,20 @@ expect_eq "stdout variant: exit code" "$rc" 0
 latest_counts "$TMP/out" minute > "$TMP/got"
 expect_file_eq "stdout variant: latest revision per minute = exact counts" "$TMP/got" \
     "$DATA/challenge-sample-a.minutes"
+
+# Two topics into one count (topic = A, B): the late sample's odd frames in
+# one, its even frames in the other; partition N of each is a stream of its
+# own (a watermark, a partial), and the counts are the whole sample's.
+TA=$(topic late-odd)
+TB=$(topic late-even)
+gzip -dc "$DATA/challenge-sample-late.jsonl.gz" | sed -n '1~2p' | produce "$TA"
+gzip -dc "$DATA/challenge-sample-late.jsonl.gz" | sed -n '2~2p' | produce "$TB"
+conf_for "$TA, $TB" - "$(topic two-dlq)" "uu-two-$RUN_ID" unique-users-kafka-stdout > "$TMP/two.ini"
+run_sluice "$TMP/two.ini"
+expect_eq "two topics: exit code" "$rc" 0
+expect_grep "two topics: all 3000 frames read" "$TMP/err" "frames=3000"
+expect_grep "two topics: six partitions" "$TMP/err" "assigned 6 partition(s)"
+latest_counts "$TMP/out" minute > "$TMP/got"
+expect_file_eq "two topics: latest revision per minute = the whole sample's exact counts" \
+    "$TMP/got" "$DATA/challenge-sample-late.minutes"
 finish

@@ -1,11 +1,13 @@
 /*
  * The engine: when windows close, late frames and revisions, retention,
  * wild timestamps, time jumps, partitions and idleness, early results,
- * emission order, bounded memory, a DST day through the whole path.
+ * emission order, bounded memory, a DST day through the whole path; the
+ * numbering of source partitions (partition_ids.c).
  * Expected counts come from how the frames are constructed here.
  */
 #include "check.h"
 #include "engine.h"
+#include "partition_ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -1160,6 +1162,33 @@ static void test_config_errors(void)
     CHECK(dc_engine_new(&c, capture, NULL, &err) == NULL);
 }
 
+/* Partition N of two topics gets two numbers (results); with output =
+ * partials a partition keeps its own number and a second topic is refused. */
+static void test_partition_ids(void)
+{
+    struct dc_partition_ids m = {0};
+    const char *first = NULL;
+    char a[] = "a", a_again[] = "a"; /* the same name at another address */
+    CHECK_INT_EQ(dc_partition_id(&m, a, 2, &first), 0);
+    CHECK_INT_EQ(dc_partition_id(&m, "b", 2, &first), 1);
+    CHECK_INT_EQ(dc_partition_id(&m, a, 0, &first), 2);
+    CHECK_INT_EQ(dc_partition_id(&m, a_again, 2, &first), 0);
+    CHECK_INT_EQ(dc_partition_id(&m, "b", 2, &first), 1);
+    CHECK_INT_EQ(dc_partition_id(&m, "b", 100, &first), 3); /* grows */
+    CHECK_INT_EQ(dc_partition_id(&m, a, 2, &first), 0);
+    CHECK_INT_EQ(dc_partition_id(&m, NULL, 0, &first), 4); /* a source without topics */
+    CHECK_INT_EQ(dc_partition_id(&m, NULL, -1, &first), 4); /* no partition: 0 */
+    dc_partition_ids_free(&m);
+
+    struct dc_partition_ids id = {.identity = true};
+    CHECK_INT_EQ(dc_partition_id(&id, "a", 5, &first), 5);
+    CHECK_INT_EQ(dc_partition_id(&id, "a", 0, &first), 0);
+    CHECK_INT_EQ(dc_partition_id(&id, "b", 0, &first), -2);
+    CHECK_STR_EQ(first, "a");
+    CHECK_INT_EQ(dc_partition_id(&id, a, 3, &first), 3);
+    dc_partition_ids_free(&id);
+}
+
 int main(void)
 {
     test_close_by_watermark();
@@ -1179,5 +1208,6 @@ int main(void)
     test_partials_after_restore();
     test_partials_partition_behind();
     test_unique_capped_by_frames();
+    test_partition_ids();
     return check_exit();
 }

@@ -336,6 +336,10 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
     int64_t now = clock_ms(st);
     int64_t counted = 0, no_key = 0, no_ts = 0, wild = 0, range = 0, too_late = 0, late = 0;
     st->out = out;
+    /* The engine's number of the run of records from one source partition
+     * (the topic names of one batch stay put: compared by address). */
+    const char *run_topic = NULL;
+    int32_t run_partition = 0, partition = -1;
 
     for (size_t i = 0; i < in->count; i++) {
         const struct sluice_record *rec = &in->records[i];
@@ -359,9 +363,13 @@ static int dc_process(void *state, struct sluice_batch *in, struct sluice_batch 
                 goto oom;
             continue;
         }
-        int32_t partition = engine_partition(st, rec->topic, rec->partition);
-        if (partition < 0)
-            return SLUICE_ERROR;
+        if (partition < 0 || rec->topic != run_topic || rec->partition != run_partition) {
+            partition = engine_partition(st, rec->topic, rec->partition);
+            if (partition < 0)
+                return SLUICE_ERROR;
+            run_topic = rec->topic;
+            run_partition = rec->partition;
+        }
         uint64_t h = XXH3_64bits(f->ptr, f->len);
         struct dc_add_info info;
         char iso[DC_ISO_MAX];
@@ -516,11 +524,15 @@ static int dc_state_load(void *state, const struct sluice_partition *part, const
 {
     struct dc_state *st = state;
     const char *err = "unknown error";
-    int32_t partition = part ? engine_partition(st, part->topic, part->partition) : 0;
-    if (partition < 0)
-        return SLUICE_ERROR;
-    int rc = part ? dc_engine_load_partition(st->engine, partition, bytes, len, &err)
-                  : dc_engine_load_instance(st->engine, bytes, len, &err);
+    int rc;
+    if (part) {
+        int32_t partition = engine_partition(st, part->topic, part->partition);
+        if (partition < 0)
+            return SLUICE_ERROR;
+        rc = dc_engine_load_partition(st->engine, partition, bytes, len, &err);
+    } else {
+        rc = dc_engine_load_instance(st->engine, bytes, len, &err);
+    }
     if (rc != 0) {
         if (part)
             st->host->log(st->self, SLUICE_LOG_ERROR,

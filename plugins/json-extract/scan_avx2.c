@@ -103,7 +103,7 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
     k->colon = jx_mask2(EQ32(x0, ':'), EQ32(x1, ':'));
     k->comma = jx_mask2(EQ32(x0, ','), EQ32(x1, ','));
     k->ws = jx_mask2(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x0), x0),
-                  _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x1), x1));
+                     _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x1), x1));
     /* Control bytes are rare (none in compact JSON): one test, and
      * their bitmap only when there are some. */
     const __m256i c31 = _mm256_set1_epi8(0x1F);

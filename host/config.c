@@ -12,6 +12,7 @@
  * windows) can be written one item per line.
  */
 #include "config.h"
+#include "sluice_array.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -38,14 +39,10 @@ void sluice_diag_add(struct sluice_diag *d, const char *file, int line, const ch
     if (key && n >= 0 && (size_t)n < sizeof where)
         snprintf(where + n, sizeof where - (size_t)n, "%s: ", key);
 
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 8;
-        char **l = realloc(d->lines, cap * sizeof *l);
-        if (!l)
-            return;
-        d->lines = l;
-        d->cap = cap;
-    }
+    char **l = sluice_array_room(d->lines, d->n, &d->cap, sizeof *l, 8);
+    if (!l)
+        return;
+    d->lines = l;
     size_t len = strlen(where) + strlen(msg) + 1;
     char *s = malloc(len);
     if (!s)
@@ -100,16 +97,12 @@ static struct cfg_section *add_section(struct reader *r, const char *name)
                         "duplicate section (first at line %d): merge the two or rename one",
                         prev->line);
     }
-    if (cfg->n == cfg->cap) {
-        size_t cap = cfg->cap ? cfg->cap * 2 : 8;
-        struct cfg_section *s = realloc(cfg->sections, cap * sizeof *s);
-        if (!s) {
-            perror("sluice");
-            exit(1);
-        }
-        cfg->sections = s;
-        cfg->cap = cap;
+    struct cfg_section *s = sluice_array_room(cfg->sections, cfg->n, &cfg->cap, sizeof *s, 8);
+    if (!s) {
+        perror("sluice");
+        exit(1);
     }
+    cfg->sections = s;
     struct cfg_section *sec = &cfg->sections[cfg->n++];
     memset(sec, 0, sizeof *sec);
     sec->name = dup_or_die(name);
@@ -191,16 +184,12 @@ static char *reader_next(char *str, int num, void *stream)
 
 static void add_entry(struct cfg_section *sec, const char *key, const char *value, int line)
 {
-    if (sec->n == sec->cap) {
-        size_t cap = sec->cap ? sec->cap * 2 : 8;
-        struct cfg_entry *e = realloc(sec->entries, cap * sizeof *e);
-        if (!e) {
-            perror("sluice");
-            exit(1);
-        }
-        sec->entries = e;
-        sec->cap = cap;
+    struct cfg_entry *e = sluice_array_room(sec->entries, sec->n, &sec->cap, sizeof *e, 8);
+    if (!e) {
+        perror("sluice");
+        exit(1);
     }
+    sec->entries = e;
     sec->entries[sec->n++] = (struct cfg_entry){dup_or_die(key), dup_or_die(value), line};
 }
 

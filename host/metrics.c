@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "pipeline.h"
+#include "sluice_array.h"
 #include "sluice_time.h"
 
 #include <ctype.h>
@@ -512,16 +513,12 @@ struct samples {
 
 static struct sample *add_sample(struct samples *s, const char *type)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct sample *v = realloc(s->v, cap * sizeof *v);
-        if (!v) {
-            s->oom = true;
-            return NULL;
-        }
-        s->v = v;
-        s->cap = cap;
+    struct sample *v = sluice_array_room(s->v, s->n, &s->cap, sizeof *v, 64);
+    if (!v) {
+        s->oom = true;
+        return NULL;
     }
+    s->v = v;
     struct sample *x = &s->v[s->n];
     memset(x, 0, sizeof *x);
     x->type = type;

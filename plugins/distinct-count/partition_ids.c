@@ -1,5 +1,6 @@
 /* Source partitions to the engine's numbers (partition_ids.h says why). */
 #include "partition_ids.h"
+#include "sluice_array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +17,10 @@ static size_t topic_index(struct dc_partition_ids *m, const char *topic)
     while (i < m->n && strcmp(m->topics[i].name, topic) != 0)
         i++;
     if (i == m->n) {
-        if (m->n == m->cap) {
-            size_t cap = m->cap ? m->cap * 2 : 2;
-            struct dc_topic_ids *t = realloc(m->topics, cap * sizeof *t);
-            if (!t)
-                return SIZE_MAX;
-            m->topics = t;
-            m->cap = cap;
-        }
+        struct dc_topic_ids *t = sluice_array_room(m->topics, m->n, &m->cap, sizeof *t, 2);
+        if (!t)
+            return SIZE_MAX;
+        m->topics = t;
         char *name = strdup(topic);
         if (!name)
             return SIZE_MAX;

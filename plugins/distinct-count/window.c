@@ -6,6 +6,7 @@
  */
 #include "window.h"
 
+#include "sluice_array.h"
 #include "sluice_time.h"
 
 #include <ctype.h>
@@ -98,14 +99,10 @@ struct dc_window *dc_kind_insert(struct dc_kind *k, const struct dc_calendar *ca
                                  int64_t start, int64_t end, const char *start_iso,
                                  const char *end_iso)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 8;
-        struct dc_window **w = realloc(k->w, cap * sizeof *w);
-        if (!w)
-            return NULL;
-        k->w = w;
-        k->cap = cap;
-    }
+    struct dc_window **room = sluice_array_room(k->w, k->n, &k->cap, sizeof *room, 8);
+    if (!room)
+        return NULL;
+    k->w = room;
     struct dc_window *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
@@ -164,14 +161,10 @@ struct dc_partial *dc_window_partial_slow(struct dc_window *w, int32_t partition
 {
     struct dc_partial *found = dc_window_find_partial(w, partition);
     if (!found) {
-        if (w->nparts == w->cap_parts) {
-            uint32_t cap = w->cap_parts ? w->cap_parts * 2 : 1;
-            struct dc_partial *v = realloc(w->parts, cap * sizeof *v);
-            if (!v)
-                return NULL;
-            w->parts = v;
-            w->cap_parts = cap;
-        }
+        struct dc_partial *v = sluice_array_room(w->parts, w->nparts, &w->cap_parts, sizeof *v, 1);
+        if (!v)
+            return NULL;
+        w->parts = v;
         found = &w->parts[w->nparts++];
         memset(found, 0, sizeof *found);
         found->partition = partition;

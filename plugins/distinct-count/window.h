@@ -29,7 +29,8 @@ struct dc_window {
     int64_t start, end;   /* unix seconds, [start, end) */
     uint64_t frames;      /* frames counted, duplicates included (all partials) */
     struct dc_partial *parts; /* one per source partition that delivered to it */
-    uint32_t nparts, cap_parts;
+    uint32_t nparts;
+    size_t cap_parts;
     struct dc_partial *hot; /* the partial hit last (the usual next hit), or NULL */
     uint64_t emitted;     /* `unique` of the last emission */
     uint32_t revision;    /* emissions so far: the next one's number */

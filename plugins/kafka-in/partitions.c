@@ -1,5 +1,6 @@
 /* The table of partitions kafka-in has been given (see partitions.h). */
 #include "partitions.h"
+#include "sluice_array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +30,10 @@ struct kin_part *kin_parts_get(struct kin_parts *t, const char *topic, int32_t p
     *is_new = p == NULL;
     if (p)
         return p;
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        struct kin_part *v = realloc(t->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        t->v = v;
-        t->cap = cap;
-    }
+    struct kin_part *v = sluice_array_room(t->v, t->n, &t->cap, sizeof *v, 16);
+    if (!v)
+        return NULL;
+    t->v = v;
     char *name = strdup(topic);
     if (!name)
         return NULL;

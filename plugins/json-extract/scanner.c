@@ -78,8 +78,10 @@
  * draws the "inside an object" bitmap from those turns by a prefix XOR and
  * applies the two rules. The first byte is { and nothing but whitespace
  * follows its match. Numbers and literals are checked by jx_scalar_ok at
- * their first byte as the events are flattened (as events, pass 2's
- * branch on an event's kind was mispredicted on most of them).
+ * their first byte once the events are flattened, in the blocks that have
+ * any (as events, pass 2's branch on an event's kind was mispredicted on
+ * most of them); the usual ones (literals, integers, plain fractions)
+ * with every test computed and ORed, no branch on which kind it is.
  * UTF-8 by table lookups (Keiser and Lemire, "Validating UTF-8 in less than
  * one instruction per byte", 2021; utf8_lookup.h): on AVX-512 every block
  * without a branch, on AVX2 the non-ASCII ones; errors ORed up and tested

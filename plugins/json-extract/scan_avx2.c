@@ -120,9 +120,10 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
 }
 
 /* UTF-8 by table lookups (utf8_lookup.h), errors ORed up and tested once
- * per frame. */
+ * per frame; only the blocks that have a byte above 0x7F are checked
+ * (loop_structure.inc). */
 struct jx_u8_avx2 {
-    __m256i prev, incomplete, err;
+    __m256i err;
 };
 
 AVX_ATTR static inline __m256i u8_prev(__m256i in, __m256i prev, int n)
@@ -154,33 +155,36 @@ AVX_ATTR static inline __m256i u8_check(__m256i in, __m256i prev)
 
 AVX_ATTR static inline void u8_init_avx2(struct jx_u8_avx2 *s)
 {
-    s->prev = s->incomplete = s->err = _mm256_setzero_si256();
+    s->err = _mm256_setzero_si256();
 }
 
-/* One 64-byte block; the ASCII ones by one test (AVX2 keeps the branch:
- * two u8_check on every block cost more than its mispredictions). */
-AVX_ATTR static inline void u8_block_avx2(struct jx_u8_avx2 *s, const char *p)
+/* Has the 64-byte block a byte above 0x7F? */
+AVX_ATTR static inline bool u8_any_avx2(const char *p)
 {
+    __m256i x = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)p),
+                                _mm256_loadu_si256((const __m256i *)(p + 32)));
+    return _mm256_movemask_epi8(x) != 0;
+}
+
+/* One 64-byte block after the 64 bytes at `before`; with ends_here, a lead
+ * byte in its last three places that still wants bytes is an error too. */
+AVX_ATTR static inline void u8_check_avx2(struct jx_u8_avx2 *s, const char *p, const char *before,
+                                          bool ends_here)
+{
+    const __m256i max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                         -1, -1, U8_MAX_TAIL16);
     __m256i x0 = _mm256_loadu_si256((const __m256i *)p);
     __m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));
-    if (!_mm256_movemask_epi8(_mm256_or_si256(x0, x1))) {
-        s->err = _mm256_or_si256(s->err, s->incomplete);
-        s->incomplete = _mm256_setzero_si256();
-    } else {
-        /* A lead byte in the last three places still wants bytes. */
-        const __m256i max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                              -1, -1, -1, -1, U8_MAX_TAIL16);
-        s->err = _mm256_or_si256(s->err, _mm256_or_si256(u8_check(x0, s->prev),
-                                                         u8_check(x1, x0)));
-        s->incomplete = _mm256_subs_epu8(x1, max);
-    }
-    s->prev = x1;
+    __m256i prev = _mm256_loadu_si256((const __m256i *)(before + 32));
+    __m256i e = _mm256_or_si256(u8_check(x0, prev), u8_check(x1, x0));
+    __m256i wants = _mm256_subs_epu8(x1, max);
+    e = _mm256_or_si256(e, _mm256_and_si256(wants, _mm256_set1_epi8((char)-(int)ends_here)));
+    s->err = _mm256_or_si256(s->err, e);
 }
 
 AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 {
-    __m256i e = _mm256_or_si256(s->err, s->incomplete);
-    return !_mm256_testz_si256(e, e);
+    return !_mm256_testz_si256(s->err, s->err);
 }
 
 #define JX_NAME scan_avx2_fields
@@ -205,7 +209,8 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #define JX_FLATTEN jx_flatten
 #define JX_UTF8_STATE struct jx_u8_avx2
 #define JX_UTF8_INIT u8_init_avx2
-#define JX_UTF8_BLOCK_X u8_block_avx2
+#define JX_UTF8_ANY u8_any_avx2
+#define JX_UTF8_CHECK u8_check_avx2
 #define JX_UTF8_END u8_end_avx2
 #define JX_STRUCT_NAME scan_avx2_structure
 #define JX_STRICT 0
@@ -230,7 +235,8 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_BLOCK
 #undef JX_UTF8_STATE
 #undef JX_UTF8_INIT
-#undef JX_UTF8_BLOCK_X
+#undef JX_UTF8_ANY
+#undef JX_UTF8_CHECK
 #undef JX_UTF8_END
 
 enum jx_err jx_scan_avx2(const char *buf, size_t len, const struct jx_spec *spec,

@@ -1,9 +1,9 @@
 /*
  * The AVX-512BW scanner (+ PCLMUL, BMI1/2; with VBMI2 a second structure
  * loop): compares go straight into 64-bit masks, the last short block is
- * a masked load, UTF-8 by the lookups of utf8_lookup.h on every block
- * without a branch. The loops are the templates loop_*.inc (scanner.c's
- * essay says how they work).
+ * a masked load, UTF-8 by the lookups of utf8_lookup.h on the blocks that
+ * have a byte above 0x7F. The loops are the templates loop_*.inc
+ * (scanner.c's essay says how they work).
  */
 #include "machine.h"
 #include "scan.h"
@@ -111,7 +111,7 @@ AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmask
 /* UTF-8: u8_check of scan_avx2.c on 64 bytes (the tables of utf8_lookup.h
  * in each 128-bit lane). */
 struct jx_u8_avx512 {
-    __m512i prev, incomplete, err;
+    __m512i err;
 };
 
 /* The bytes n back: lane i of t is lane i-1 of in (lane 0: prev's last). */
@@ -144,25 +144,29 @@ AVX512_ATTR static inline __m512i u8_check512(__m512i in, __m512i prev)
 
 AVX512_ATTR static inline void u8_init_avx512(struct jx_u8_avx512 *s)
 {
-    s->prev = s->incomplete = s->err = _mm512_setzero_si512();
+    s->err = _mm512_setzero_si512();
 }
 
-AVX512_ATTR static inline void u8_block_avx512(struct jx_u8_avx512 *s, __m512i x)
+/* Has the block a byte above 0x7F? */
+AVX512_ATTR static inline bool u8_any_avx512(__m512i x)
 {
-    /* No branch on ASCII blocks: the check costs less than a mispredicted
-     * branch on text that mixes ASCII and other blocks. */
-    s->err = _mm512_or_si512(s->err, u8_check512(x, s->prev));
-    /* A lead byte in the last three places still wants bytes. */
+    return _mm512_movepi8_mask(x) != 0;
+}
+
+/* One block after the block `before`; with ends_here, a lead byte in its
+ * last three places that still wants bytes is an error too. */
+AVX512_ATTR static inline void u8_check_avx512(struct jx_u8_avx512 *s, __m512i x, __m512i before,
+                                               bool ends_here)
+{
     const __m512i max = _mm512_set_epi64(-1, -1, -1, -1, -1, -1, -1, -1);
-    s->incomplete = _mm512_subs_epu8(
-        x, _mm512_inserti32x4(max, _mm_setr_epi8(U8_MAX_TAIL16), 3));
-    s->prev = x;
+    __m512i wants = _mm512_subs_epu8(x, _mm512_inserti32x4(max, _mm_setr_epi8(U8_MAX_TAIL16), 3));
+    __m512i e = _mm512_and_si512(wants, _mm512_set1_epi8((char)-(int)ends_here));
+    s->err = _mm512_or_si512(s->err, _mm512_or_si512(u8_check512(x, before), e));
 }
 
 AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 {
-    return _mm512_test_epi8_mask(_mm512_or_si512(s->err, s->incomplete),
-                                 _mm512_set1_epi8((char)0xFF)) != 0;
+    return _mm512_test_epi8_mask(s->err, _mm512_set1_epi8((char)0xFF)) != 0;
 }
 
 #define JX_NAME scan_avx512_fields
@@ -188,7 +192,8 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #define JX_ESC_MASK 0
 #define JX_UTF8_STATE struct jx_u8_avx512
 #define JX_UTF8_INIT u8_init_avx512
-#define JX_UTF8_BLOCK_X u8_block_avx512
+#define JX_UTF8_ANY u8_any_avx512
+#define JX_UTF8_CHECK u8_check_avx512
 #define JX_UTF8_END u8_end_avx512
 #define JX_TARGET AVX512_ATTR
 #define JX_FLATTEN jx_flatten
@@ -229,7 +234,8 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #undef JX_BLOCK
 #undef JX_UTF8_STATE
 #undef JX_UTF8_INIT
-#undef JX_UTF8_BLOCK_X
+#undef JX_UTF8_ANY
+#undef JX_UTF8_CHECK
 #undef JX_UTF8_END
 
 enum jx_err jx_scan_avx512bw(const char *buf, size_t len, const struct jx_spec *spec,

@@ -94,7 +94,7 @@ classify_full_sse42(const char *p, struct jx_fmasks *k, const struct jx_first *f
 /* UTF-8 by table lookups (utf8_lookup.h), as u8_check in scan_avx2.c on
  * 16-byte vectors: the bytes one, two and three back by palignr. */
 struct jx_u8_sse42 {
-    __m128i prev, incomplete, err;
+    __m128i err;
 };
 
 SSE42_ATTR static inline __m128i u8_check_sse42(__m128i in, __m128i prev)
@@ -118,35 +118,39 @@ SSE42_ATTR static inline __m128i u8_check_sse42(__m128i in, __m128i prev)
 
 SSE42_ATTR static inline void u8_init_sse42(struct jx_u8_sse42 *s)
 {
-    s->prev = s->incomplete = s->err = _mm_setzero_si128();
+    s->err = _mm_setzero_si128();
 }
 
-/* One 64-byte block; the ASCII ones by one test. */
-SSE42_ATTR static inline void u8_block_sse42(struct jx_u8_sse42 *s, const char *p)
+/* Has the 64-byte block a byte above 0x7F? */
+SSE42_ATTR static inline bool u8_any_sse42(const char *p)
+{
+    __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)p),
+                             _mm_loadu_si128((const __m128i *)(p + 16)));
+    __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + 32)),
+                             _mm_loadu_si128((const __m128i *)(p + 48)));
+    return _mm_movemask_epi8(_mm_or_si128(a, b)) != 0;
+}
+
+/* One 64-byte block after the 64 bytes at `before`; with ends_here, a lead
+ * byte in its last three places that still wants bytes is an error too. */
+SSE42_ATTR static inline void u8_check_sse42_block(struct jx_u8_sse42 *s, const char *p,
+                                                   const char *before, bool ends_here)
 {
     __m128i x[4];
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++)
         x[i] = _mm_loadu_si128((const __m128i *)(p + 16 * i));
-    __m128i any = _mm_or_si128(_mm_or_si128(x[0], x[1]), _mm_or_si128(x[2], x[3]));
-    if (!_mm_movemask_epi8(any)) {
-        s->err = _mm_or_si128(s->err, s->incomplete);
-        s->incomplete = _mm_setzero_si128();
-    } else {
-        /* A lead byte in the last three places still wants bytes. */
-        const __m128i max = _mm_setr_epi8(U8_MAX_TAIL16);
-        __m128i e = _mm_or_si128(u8_check_sse42(x[0], s->prev), u8_check_sse42(x[1], x[0]));
-        e = _mm_or_si128(e, _mm_or_si128(u8_check_sse42(x[2], x[1]), u8_check_sse42(x[3], x[2])));
-        s->err = _mm_or_si128(s->err, e);
-        s->incomplete = _mm_subs_epu8(x[3], max);
-    }
-    s->prev = x[3];
+    __m128i prev = _mm_loadu_si128((const __m128i *)(before + 48));
+    __m128i e = _mm_or_si128(u8_check_sse42(x[0], prev), u8_check_sse42(x[1], x[0]));
+    e = _mm_or_si128(e, _mm_or_si128(u8_check_sse42(x[2], x[1]), u8_check_sse42(x[3], x[2])));
+    __m128i wants = _mm_subs_epu8(x[3], _mm_setr_epi8(U8_MAX_TAIL16));
+    e = _mm_or_si128(e, _mm_and_si128(wants, _mm_set1_epi8((char)-(int)ends_here)));
+    s->err = _mm_or_si128(s->err, e);
 }
 
 SSE42_ATTR static inline bool u8_end_sse42(struct jx_u8_sse42 *s)
 {
-    __m128i e = _mm_or_si128(s->err, s->incomplete);
-    return !_mm_testz_si128(e, e);
+    return !_mm_testz_si128(s->err, s->err);
 }
 
 /* validate = structure and = full: loop_structure.inc twice. */
@@ -164,7 +168,8 @@ SSE42_ATTR static inline bool u8_end_sse42(struct jx_u8_sse42 *s)
 #define JX_GRAMMAR_SSE 1
 #define JX_UTF8_STATE struct jx_u8_sse42
 #define JX_UTF8_INIT u8_init_sse42
-#define JX_UTF8_BLOCK_X u8_block_sse42
+#define JX_UTF8_ANY u8_any_sse42
+#define JX_UTF8_CHECK u8_check_sse42_block
 #define JX_UTF8_END u8_end_sse42
 #define JX_STRUCT_NAME scan_sse42_structure
 #define JX_STRICT 0

@@ -322,14 +322,18 @@ static void check_block_edges(void)
  * the sequence cut one byte short, or its last byte made ASCII, which
  * jansson refuses. (Until these, the test data held multi-byte UTF-8 only
  * as faults: a scanner refusing every valid three- or four-byte character
- * passed every other check here.) Each also in a wanted value. */
+ * passed every other check here.) Each also in a wanted value. The same
+ * around the 4 KB edge of the structure loop's chunks, where a sequence cut
+ * short in a chunk's last block is followed by an ASCII block of the next
+ * chunk (no check passed or failed on that case before). */
 static void check_utf8_edges(void)
 {
     static const char *const valid[] = {"\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xed\x9f\xbf",
                                         "\xee\x80\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
                                         "\xf4\x8f\xbf\xbf", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"};
-    char buf[512], seq[16];
-    for (int pad = 0; pad < 140; pad++)
+    static char buf[4300];
+    char seq[16];
+    for (int pad = 0; pad < 4110; pad = pad == 139 ? 4070 : pad + 1)
         for (size_t vi = 0; vi < sizeof valid / sizeof valid[0]; vi++)
             for (int form = 0; form < 3; form++) {
                 size_t sl = strlen(valid[vi]);

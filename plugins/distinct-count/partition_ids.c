@@ -10,9 +10,8 @@
 /* The topic's entry, added if new; SIZE_MAX when out of memory. */
 static size_t topic_index(struct dc_partition_ids *m, const char *topic)
 {
-    /* Records come in runs of one topic: the last one first. */
-    if (m->n > 0 && strcmp(m->topics[m->last].name, topic) == 0)
-        return m->last;
+    /* (Called once per run of records from one partition: dc_process
+     * keeps the run's number, so a plain search over the few topics.) */
     size_t i = 0;
     while (i < m->n && strcmp(m->topics[i].name, topic) != 0)
         i++;
@@ -26,7 +25,6 @@ static size_t topic_index(struct dc_partition_ids *m, const char *topic)
             return SIZE_MAX;
         m->topics[m->n++] = (struct dc_topic_ids){.name = name};
     }
-    m->last = i;
     return i;
 }
 

@@ -33,7 +33,6 @@ struct dc_partition_ids {
     struct dc_topic_ids *topics;
     size_t n, cap;
     int32_t next; /* the next number to give */
-    size_t last;  /* the topic looked up last */
 };
 
 /* The engine's number for `partition` of `topic` (NULL: a source without

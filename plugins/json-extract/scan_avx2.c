@@ -168,7 +168,7 @@ AVX_ATTR static inline bool u8_any_avx2(const char *p)
 
 /* One 64-byte block after the 64 bytes at `before`; with ends_here, a lead
  * byte in its last three places that still wants bytes is an error too. */
-AVX_ATTR static inline void u8_check_avx2(struct jx_u8_avx2 *s, const char *p, const char *before,
+AVX_ATTR static inline void u8_block_avx2(struct jx_u8_avx2 *s, const char *p, const char *before,
                                           bool ends_here)
 {
     const __m256i max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -210,7 +210,7 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #define JX_UTF8_STATE struct jx_u8_avx2
 #define JX_UTF8_INIT u8_init_avx2
 #define JX_UTF8_ANY u8_any_avx2
-#define JX_UTF8_CHECK u8_check_avx2
+#define JX_UTF8_CHECK u8_block_avx2
 #define JX_UTF8_END u8_end_avx2
 #define JX_STRUCT_NAME scan_avx2_structure
 #define JX_STRICT 0

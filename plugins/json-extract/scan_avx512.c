@@ -155,7 +155,7 @@ AVX512_ATTR static inline bool u8_any_avx512(__m512i x)
 
 /* One block after the block `before`; with ends_here, a lead byte in its
  * last three places that still wants bytes is an error too. */
-AVX512_ATTR static inline void u8_check_avx512(struct jx_u8_avx512 *s, __m512i x, __m512i before,
+AVX512_ATTR static inline void u8_block_avx512(struct jx_u8_avx512 *s, __m512i x, __m512i before,
                                                bool ends_here)
 {
     const __m512i max = _mm512_set_epi64(-1, -1, -1, -1, -1, -1, -1, -1);
@@ -193,7 +193,7 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #define JX_UTF8_STATE struct jx_u8_avx512
 #define JX_UTF8_INIT u8_init_avx512
 #define JX_UTF8_ANY u8_any_avx512
-#define JX_UTF8_CHECK u8_check_avx512
+#define JX_UTF8_CHECK u8_block_avx512
 #define JX_UTF8_END u8_end_avx512
 #define JX_TARGET AVX512_ATTR
 #define JX_FLATTEN jx_flatten

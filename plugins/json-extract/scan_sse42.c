@@ -133,8 +133,8 @@ SSE42_ATTR static inline bool u8_any_sse42(const char *p)
 
 /* One 64-byte block after the 64 bytes at `before`; with ends_here, a lead
  * byte in its last three places that still wants bytes is an error too. */
-SSE42_ATTR static inline void u8_check_sse42_block(struct jx_u8_sse42 *s, const char *p,
-                                                   const char *before, bool ends_here)
+SSE42_ATTR static inline void u8_block_sse42(struct jx_u8_sse42 *s, const char *p,
+                                             const char *before, bool ends_here)
 {
     __m128i x[4];
 #pragma GCC unroll 4
@@ -169,7 +169,7 @@ SSE42_ATTR static inline bool u8_end_sse42(struct jx_u8_sse42 *s)
 #define JX_UTF8_STATE struct jx_u8_sse42
 #define JX_UTF8_INIT u8_init_sse42
 #define JX_UTF8_ANY u8_any_sse42
-#define JX_UTF8_CHECK u8_check_sse42_block
+#define JX_UTF8_CHECK u8_block_sse42
 #define JX_UTF8_END u8_end_sse42
 #define JX_STRUCT_NAME scan_sse42_structure
 #define JX_STRICT 0

@@ -21,8 +21,14 @@ keep_or_remove_tmp() {
 trap 'keep_or_remove_tmp $?' EXIT
 failures=0
 
+# fail WHAT: count a failed check; show the end of the last run's log
+# (sluice's stderr), so a failure seen only in CI's output still says why.
 fail() {
     echo "FAIL: $*" >&2
+    if [ -s "$TMP/err" ]; then
+        echo "  the last run's log (tail of $TMP/err):" >&2
+        tail -n 15 "$TMP/err" | sed 's/^/    | /' >&2
+    fi
     failures=$((failures + 1))
 }
 

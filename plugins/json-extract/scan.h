@@ -69,6 +69,24 @@ struct jx_fmasks {
     uint64_t quote, bs, opn, cls, c5, colon, comma, ws, ctrl;
     uint64_t first; /* where a wanted name may start (see jx_first) */
     uint64_t esc_slow;  /* with JX_ESC_MASK: bytes that are no escape letter, or 'u' */
+    uint64_t ctrl_nows; /* with JX_CLASSIFY_GRAMMAR: control bytes that are not whitespace */
+};
+
+/* The full level's chunk: 64 blocks of 64 bytes (loop_structure.inc). */
+#define JX_CHUNK_BLOCKS 64
+
+/* Pass 1's bitmaps of a chunk's blocks for the grammar pass
+ * (loop_grammar.inc), one array per bitmap (so four blocks load as one
+ * vector): the real quotes, the bytes in strings, and as the classifier
+ * found them (in strings too) the opening and closing brackets, bit 5 of
+ * the byte ({ and }), whitespace, colons, commas, and where a wanted name
+ * may start or a backslash stands (a key candidate is the opening quote of
+ * a key just before one). A classifier may store its part itself
+ * (JX_CLASSIFY_GRAMMAR). */
+struct jx_grammar_in {
+    uint64_t quote[JX_CHUNK_BLOCKS], in_str[JX_CHUNK_BLOCKS], opn[JX_CHUNK_BLOCKS];
+    uint64_t cls[JX_CHUNK_BLOCKS], c5[JX_CHUNK_BLOCKS], ws[JX_CHUNK_BLOCKS];
+    uint64_t colon[JX_CHUNK_BLOCKS], comma[JX_CHUNK_BLOCKS], first[JX_CHUNK_BLOCKS];
 };
 
 /* Nibble tables of the pshufb classifiers (16 bytes each; the wider

@@ -89,11 +89,23 @@ static inline const void *opaque(const void *p)
     return p;
 }
 
+/* A block's bitmap, the movemasks of its halves a and b, stored as two
+ * 32-bit halves: the grammar pass reads it a chunk later, and joining them
+ * in a register first costs a shift and an OR. */
+AVX_ATTR static inline void store_mask2(uint64_t *dst, __m256i a, __m256i b)
+{
+    uint32_t lo = (uint32_t)_mm256_movemask_epi8(a), hi = (uint32_t)_mm256_movemask_epi8(b);
+    memcpy(dst, &lo, 4); /* (x86: the low half first) */
+    memcpy((char *)dst + 4, &hi, 4);
+}
+
 /* (always_inline: gcc left it out of line, its masks in memory, ~40% of
- * the structure loop's instructions.) */
+ * the structure loop's instructions.) With g (validate = full), the
+ * grammar's bitmaps go to block bi there by halves, not to k, and
+ * k->ctrl_nows is set; without (validate = structure), they go to k. */
 AVX_ATTR static inline __attribute__((always_inline)) void
 classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc,
-                   const __m256i *fv)
+                   struct jx_grammar_in *g, size_t bi)
 {
     /* Whitespace by one table lookup on the low nibble (scan.h). */
     const __m256i wst = U8_T16(JX_WS_NIBBLE_BYTES);
@@ -105,7 +117,6 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
     /* The wanted names' first bytes, the same way (jx_first's nib_*). */
     const __m256i fhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_hi));
     const __m256i flo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_lo));
-    (void)fv; /* (the broadcast first bytes of the AVX-512 classifier) */
     /* One bitmap at a time, both halves and their movemask together: gcc
      * keeps this order (it does not schedule before register allocation
      * here), so few vectors are live at once; all compares first, then
@@ -118,20 +129,35 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
     const __m256i l1 = _mm256_or_si256(x1, _mm256_set1_epi8(0x20));
     k->quote = jx_mask2(EQ32(x0, '"'), EQ32(x1, '"'));
     k->bs = jx_mask2(KEQ(x0, K_BS), KEQ(x1, K_BS));
-    k->opn = jx_mask2(KEQ(l0, K_OPEN), KEQ(l1, K_OPEN));
-    k->cls = jx_mask2(KEQ(l0, K_CLOSE), KEQ(l1, K_CLOSE));
-    k->c5 = jx_mask2(_mm256_slli_epi16(x0, 2), _mm256_slli_epi16(x1, 2));
-    k->colon = jx_mask2(KEQ(x0, K_COLON), KEQ(x1, K_COLON));
-    k->comma = jx_mask2(KEQ(x0, K_COMMA), KEQ(x1, K_COMMA));
-    k->ws = jx_mask2(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x0), x0),
-                     _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x1), x1));
+    const __m256i w0 = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x0), x0);
+    const __m256i w1 = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(wst, x1), x1);
+    if (g) {
+        store_mask2(&g->opn[bi], KEQ(l0, K_OPEN), KEQ(l1, K_OPEN));
+        store_mask2(&g->cls[bi], KEQ(l0, K_CLOSE), KEQ(l1, K_CLOSE));
+        store_mask2(&g->c5[bi], _mm256_slli_epi16(x0, 2), _mm256_slli_epi16(x1, 2));
+        store_mask2(&g->colon[bi], KEQ(x0, K_COLON), KEQ(x1, K_COLON));
+        store_mask2(&g->comma[bi], KEQ(x0, K_COMMA), KEQ(x1, K_COMMA));
+        store_mask2(&g->ws[bi], w0, w1);
+    } else {
+        k->opn = jx_mask2(KEQ(l0, K_OPEN), KEQ(l1, K_OPEN));
+        k->cls = jx_mask2(KEQ(l0, K_CLOSE), KEQ(l1, K_CLOSE));
+        k->c5 = jx_mask2(_mm256_slli_epi16(x0, 2), _mm256_slli_epi16(x1, 2));
+        k->colon = jx_mask2(KEQ(x0, K_COLON), KEQ(x1, K_COLON));
+        k->comma = jx_mask2(KEQ(x0, K_COMMA), KEQ(x1, K_COMMA));
+        k->ws = jx_mask2(w0, w1);
+    }
     /* Control bytes are rare (none in compact JSON): one test, and
      * their bitmap only when there are some. */
     const __m256i c31 = _mm256_load_si256(&kb[K_CTRL]);
     __m256i c0 = _mm256_cmpeq_epi8(_mm256_min_epu8(x0, c31), x0);
     __m256i c1 = _mm256_cmpeq_epi8(_mm256_min_epu8(x1, c31), x1);
     __m256i anyc = _mm256_or_si256(c0, c1);
-    k->ctrl = __builtin_expect(_mm256_testz_si256(anyc, anyc), 1) ? 0 : jx_mask2(c0, c1);
+    if (__builtin_expect(_mm256_testz_si256(anyc, anyc), 1)) {
+        k->ctrl = k->ctrl_nows = 0;
+    } else {
+        k->ctrl = jx_mask2(c0, c1);
+        k->ctrl_nows = jx_mask2(_mm256_andnot_si256(w0, c0), _mm256_andnot_si256(w1, c1));
+    }
     /* Where a wanted name's first byte stands, all names at once (on AVX2
      * each name's own closing-quote test, JX_FIRST_MATCH, costs a movemask
      * pair per name, more than the few extra candidates it saves cost
@@ -222,7 +248,8 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 /* validate = structure and = full: loop_structure.inc twice. */
 #define JX_BLOCK_T const char *
 #define JX_BLOCK jx_block_ptr
-#define JX_CLASSIFY_STRUCT classify_full_avx2
+#define JX_CLASSIFY_STRUCT(p, k, fc, fv) ((void)(fv), classify_full_avx2(p, k, fc, NULL, 0))
+#define JX_CLASSIFY_GRAMMAR(p, k, fc, g, bi) classify_full_avx2(p, k, fc, g, bi)
 #define JX_FIRST_VEC_T __m256i
 #define JX_FIRST_VEC(c) _mm256_set1_epi8(c)
 #define JX_ESCAPES_FULL escapes_full_avx2
@@ -246,6 +273,7 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_STRICT
 #undef JX_TARGET
 #undef JX_CLASSIFY_STRUCT
+#undef JX_CLASSIFY_GRAMMAR
 #undef JX_FIRST_VEC_T
 #undef JX_FIRST_VEC
 #undef JX_ESCAPES_FULL

@@ -70,24 +70,16 @@ AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, ui
     *is_u = jx_mask2(u[0], u[1]);
 }
 
-/* The full classifier's compare bytes, each 32 times, read through an
- * opaque pointer. With every vector register taken by the block's bytes
- * and the lookup tables, gcc rebuilt each _mm256_set1_epi8 in every block
- * (mov, vmovd, vpbroadcastb: three instructions each, 2.7% of the
- * scanner's); a load folds into the compare instead. (Not on SSE4.2: its
+/* The full classifier's compare bytes, each 32 times, read through
+ * jx_opaque (scan.h says why): with every vector register taken by the
+ * block's bytes and the lookup tables, gcc rebuilt each _mm256_set1_epi8
+ * in every block (2.7% of the scanner's instructions). (Not on SSE4.2: its
  * constants are loads already.) */
-#define REP8(c) c, c, c, c, c, c, c, c
-#define REP32(c) REP8(c), REP8(c), REP8(c), REP8(c)
 enum { K_BS, K_OPEN, K_CLOSE, K_COLON, K_COMMA, K_CTRL, K_COUNT };
 static const unsigned char class_bytes[K_COUNT][32] __attribute__((aligned(32))) = {
-    {REP32('\\')}, {REP32('{')}, {REP32('}')}, {REP32(':')}, {REP32(',')}, {REP32(0x1F)},
+    {JX_REP32('\\')}, {JX_REP32('{')}, {JX_REP32('}')},
+    {JX_REP32(':')},  {JX_REP32(',')}, {JX_REP32(0x1F)},
 };
-
-static inline const void *opaque(const void *p)
-{
-    __asm__("" : "+r"(p)); /* the compiler no longer knows what p points to */
-    return p;
-}
 
 /* A block's bitmap, the movemasks of its halves a and b, stored as two
  * 32-bit halves: the grammar pass reads it a chunk later, and joining them
@@ -121,7 +113,7 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
      * keeps this order (it does not schedule before register allocation
      * here), so few vectors are live at once; all compares first, then
      * the movemasks, spilled some (1.6% more instructions in the scanner). */
-    const __m256i *kb = (const __m256i *)opaque(class_bytes); /* (see class_bytes) */
+    const __m256i *kb = (const __m256i *)jx_opaque(class_bytes); /* (see class_bytes) */
 #define KEQ(x, i) _mm256_cmpeq_epi8((x), _mm256_load_si256(&kb[i]))
     const __m256i x0 = _mm256_loadu_si256((const __m256i *)p);
     const __m256i x1 = _mm256_loadu_si256((const __m256i *)(p + 32));

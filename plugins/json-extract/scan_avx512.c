@@ -59,17 +59,28 @@ AVX512_ATTR static inline void classify_avx512(const char *p, struct jx_masks *k
     k->high = _mm512_movepi8_mask(x);
 }
 
+/* The classifiers' compare bytes, each 64 times, read through
+ * jx_opaque (scan.h says why: with 32 vector registers too, gcc rebuilt
+ * these four broadcasts in every block). */
+enum { K_OPEN, K_CLOSE, K_COLON, K_COMMA, K_SPACE, K_NIBBLE, K_U, K_COUNT };
+static const unsigned char class_bytes[K_COUNT][64] __attribute__((aligned(64))) = {
+    {JX_REP64('{')}, {JX_REP64('}')}, {JX_REP64(':')},  {JX_REP64(',')},
+    {JX_REP64(' ')}, {JX_REP64(0x0F)}, {JX_REP64('u')},
+};
+#define KBYTES(kb, i) _mm512_loadu_si512((const void *)(kb)[i])
+
 /* Bytes that may follow an escaping backslash, and the 'u's among them:
  * scan.h's nibble tables. */
 AVX512_ATTR static inline void escapes_avx512_x(__m512i x, uint64_t *valid, uint64_t *is_u)
 {
     const __m512i hi = T64(JX_ESC_HI_BYTES);
     const __m512i lo = T64(JX_ESC_LO_BYTES(8));
-    const __m512i nib = _mm512_set1_epi8(0x0F);
+    const unsigned char(*kb)[64] = jx_opaque(class_bytes);
+    const __m512i nib = KBYTES(kb, K_NIBBLE);
     __m512i h = _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(x, 4), nib));
     __m512i l = _mm512_shuffle_epi8(lo, _mm512_and_si512(x, nib));
     *valid = _mm512_test_epi8_mask(h, l);
-    *is_u = EQ64(x, 'u');
+    *is_u = _mm512_cmpeq_epi8_mask(x, KBYTES(kb, K_U));
 }
 
 AVX512_ATTR static inline void escapes_avx512(const char *p, uint64_t *valid, uint64_t *is_u)
@@ -93,14 +104,17 @@ AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmask
                                                       const __m512i *fv)
 {
     const __m512i wst = T64(JX_WS_NIBBLE_BYTES);
-    __m512i lo = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
+    const unsigned char(*kb)[64] = jx_opaque(class_bytes);
+#define KEQ(x, i) _mm512_cmpeq_epi8_mask((x), KBYTES(kb, i))
+    __m512i lo = _mm512_or_si512(x, KBYTES(kb, K_SPACE));
     k->quote = EQ64(x, '"');
     k->bs = EQ64(x, '\\');
-    k->opn = EQ64(lo, '{');
-    k->cls = EQ64(lo, '}');
-    k->c5 = _mm512_test_epi8_mask(x, _mm512_set1_epi8(0x20));
-    k->colon = EQ64(x, ':');
-    k->comma = EQ64(x, ',');
+    k->opn = KEQ(lo, K_OPEN);
+    k->cls = KEQ(lo, K_CLOSE);
+    k->c5 = _mm512_test_epi8_mask(x, KBYTES(kb, K_SPACE));
+    k->colon = KEQ(x, K_COLON);
+    k->comma = KEQ(x, K_COMMA);
+#undef KEQ
     k->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(wst, x), x);
     k->ctrl = _mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20));
 #define EQ64_FV(i) _mm512_cmpeq_epi8_mask(x, fv[i])

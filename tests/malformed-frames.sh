@@ -111,6 +111,15 @@ for level in avx512 avx512bw avx2 sse42 sse2 scalar; do
     expect_eq "dead letters, SLUICE_JX_SCANNER=$level" "$(wc -l < "$TMP/rejects.out")" "$nbad"
 done
 
+# A level that does not exist: said so, and the default level counts.
+rm -f "$TMP/rejects.out"
+rc=0
+SLUICE_JX_SCANNER=avx-2 "$SLUICE" --no-progress "$TMP/mixed.ini" > "$TMP/out" 2> "$TMP/err" || rc=$?
+expect_eq "SLUICE_JX_SCANNER=avx-2: exit code" "$rc" 0
+expect_grep "SLUICE_JX_SCANNER=avx-2: warning" "$TMP/err" \
+    "SLUICE_JX_SCANNER=avx-2: no such scanner level (avx512, avx512bw, avx2, sse42, sse2, scalar); scanning with "
+expect_file_eq "SLUICE_JX_SCANNER=avx-2: counts" "$TMP/out" "$TMP/good.out"
+
 # validate = structure, asked for by name, counts some of them (faults in
 # bytes it does not read): the check above is one the old default failed.
 rm -f "$TMP/rejects.out"

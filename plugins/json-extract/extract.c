@@ -186,6 +186,9 @@ static int jx_init(struct sluice_instance *self, const struct sluice_host_api *h
                       "could not start %u scanning threads; scanning on the pipeline's thread "
                       "alone (set threads = 1 to say so)",
                       want);
+        char why[256];
+        if (jx_impl_env_problem(why, sizeof why))
+            host->log(self, SLUICE_LOG_WARN, "%s", why);
         host->log(self, SLUICE_LOG_DEBUG, "fast scanner: %s, validate = %s, threads = %u",
                   jx_impl_name(),
                   r->spec.stop_early ? "fields" : r->spec.structure_only ? "structure" : "full",

@@ -157,6 +157,10 @@ enum jx_err jx_scan_strict(const char *buf, size_t len, const struct jx_spec *sp
  * the environment variable SLUICE_JX_SCANNER if it can. jx_force_impl (tests, benchmarks)
  * overrides the choice; returns false if the CPU cannot run it. */
 const char *jx_impl_name(void);
+/* Why SLUICE_JX_SCANNER, if set, names another level than the one in use
+ * (no such level, or this CPU cannot run it), written to msg; NULL if it
+ * is not set or was followed. */
+const char *jx_impl_env_problem(char *msg, size_t size);
 bool jx_force_impl(const char *name);
 /* The implementations this build has, best first: the i-th name, or NULL
  * past the last (at most JX_MAX_IMPL), whether or not this CPU runs it. */

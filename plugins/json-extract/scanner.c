@@ -132,6 +132,7 @@
 #include "jx.h"
 #include "scan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,6 +233,28 @@ bool jx_force_impl(const char *name)
             return true;
         }
     return false;
+}
+
+const char *jx_impl_env_problem(char *msg, size_t size)
+{
+    const char *env = getenv("SLUICE_JX_SCANNER");
+    const char *name = jx_impl_name();
+    if (!env || strcmp(env, name) == 0)
+        return NULL;
+    char levels[128] = "";
+    bool known = false;
+    for (size_t i = 0, at = 0; i < sizeof impls / sizeof impls[0] && at < sizeof levels; i++) {
+        known = known || strcmp(impls[i].name, env) == 0;
+        at += (size_t)snprintf(levels + at, sizeof levels - at, "%s%s", i ? ", " : "",
+                               impls[i].name);
+    }
+    if (known)
+        snprintf(msg, size, "SLUICE_JX_SCANNER=%s: this CPU cannot run that level; scanning with %s",
+                 env, name);
+    else
+        snprintf(msg, size, "SLUICE_JX_SCANNER=%s: no such scanner level (%s); scanning with %s",
+                 env, levels, name);
+    return msg;
 }
 
 const char *jx_impl_name(void)

@@ -60,25 +60,15 @@ struct jx_slot {
     int64_t ival;
 };
 
-/* The key filter, for up to four wanted names: a root key is looked at if
- * its first byte is a wanted name's first byte and either its closing
- * quote stands where that name's would (len bytes on) or a backslash is in
- * its first eight bytes (an escaped key is longer than the name it spells;
- * its first backslash lies within the name's length). Names longer than
- * eight bytes are filtered by their first byte only; keys that start with a
- * backslash are always looked at. Patterns that run past the block count
- * as matches. n = -1: no filter (more names, or an empty one). */
+/* The key filter of the SIMD loops, for up to eight wanted names: a root
+ * key is looked at if its first byte is a wanted name's first byte (or a
+ * backslash: an escaped key). The first bytes are a set for two
+ * nibble-table lookups: name i sets bit i in nib_hi[its high nibble] and
+ * nib_lo[its low nibble], so a byte is in the set if one bit is in both
+ * (a few other bytes may be too: they cost a look, not a wrong answer). A
+ * byte with bit 7 set looks up 0 there: nib_all is all ones if a name
+ * starts so, or if there is no filter (more names, or an empty one). */
 struct jx_first {
-    int n;
-    char c[4];
-    uint8_t len[4];
-    uint64_t top[4]; /* the positions whose pattern runs past the block */
-    uint64_t en[4];  /* all ones for the names in use (the others are 0) */
-    uint64_t all;    /* all ones if there is no filter */
-    /* The first bytes as a set for two nibble-table lookups (AVX2): name
-     * i sets bit i in nib_hi[its high nibble] and nib_lo[its low nibble],
-     * so a byte is in the set if one bit is in both. A byte with bit 7
-     * set looks up 0 there: nib_all is all ones if a name starts so. */
     unsigned char nib_hi[16], nib_lo[16];
     uint64_t nib_all;
 };

@@ -100,22 +100,6 @@ struct jx_grammar_in {
 #define JX_ESC_HI_BYTES 0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0
 #define JX_ESC_LO_BYTES(U) 0, 0, 1 | 4 | 8, 0, 8, U, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1
 
-/* Where a wanted key may start, given eq(i) = the block's bytes equal to
- * the i-th first byte (a vector the block loop broadcast once per frame:
- * four fixed terms, no loop, no broadcast per block). */
-#define JX_FIRST_MATCH(fc, out, quote, bs, eq)                                   \
-    do {                                                                         \
-        uint64_t sm_ = (bs) | (bs) >> 1;                                         \
-        sm_ |= sm_ >> 2;                                                         \
-        sm_ |= sm_ >> 4;                                                         \
-        uint64_t f_ = (fc)->all;                                                 \
-        f_ |= eq(0) & (((quote) >> (fc)->len[0]) | (fc)->top[0] | sm_) & (fc)->en[0]; \
-        f_ |= eq(1) & (((quote) >> (fc)->len[1]) | (fc)->top[1] | sm_) & (fc)->en[1]; \
-        f_ |= eq(2) & (((quote) >> (fc)->len[2]) | (fc)->top[2] | sm_) & (fc)->en[2]; \
-        f_ |= eq(3) & (((quote) >> (fc)->len[3]) | (fc)->top[3] | sm_) & (fc)->en[3]; \
-        (out) = f_;                                                              \
-    } while (0)
-
 /* Positions whose previous non-whitespace byte is in x: x shifted by one,
  * then carried over each run of whitespace w by an addition. *carry holds
  * the bit that enters the next block (x's top bit, or a run reaching it). */

@@ -150,10 +150,10 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
         k->ctrl = jx_mask2(c0, c1);
         k->ctrl_nows = jx_mask2(_mm256_andnot_si256(w0, c0), _mm256_andnot_si256(w1, c1));
     }
-    /* Where a wanted name's first byte stands, all names at once (on AVX2
-     * each name's own closing-quote test, JX_FIRST_MATCH, costs a movemask
-     * pair per name, more than the few extra candidates it saves cost
-     * jx_key_at: keys starting with a wanted first byte). */
+    /* Where a wanted name's first byte stands, all names at once (a test
+     * per name of where its closing quote would stand, as the AVX-512
+     * levels had, costs a movemask pair per name here, more than the few
+     * extra candidates it saves cost jx_key_at). */
     k->first = ~jx_mask2(nib_none(fhi, flo, x0, x0), nib_none(fhi, flo, x1, x1)) | fc->nib_all;
     k->esc_slow = jx_mask2(nib_none(ehi, elo, x0, x0), nib_none(ehi, elo, x1, x1));
 #undef KEQ
@@ -240,10 +240,8 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 /* validate = structure and = full: loop_structure.inc twice. */
 #define JX_BLOCK_T const char *
 #define JX_BLOCK jx_block_ptr
-#define JX_CLASSIFY_STRUCT(p, k, fc, fv) ((void)(fv), classify_full_avx2(p, k, fc, NULL, 0))
+#define JX_CLASSIFY_STRUCT(p, k, fc) classify_full_avx2(p, k, fc, NULL, 0)
 #define JX_CLASSIFY_GRAMMAR(p, k, fc, g, bi) classify_full_avx2(p, k, fc, g, bi)
-#define JX_FIRST_VEC_T __m256i
-#define JX_FIRST_VEC(c) _mm256_set1_epi8(c)
 #define JX_ESCAPES_FULL escapes_full_avx2
 #define JX_NO_BRANCH 0
 #define JX_ESC_MASK 1
@@ -266,8 +264,6 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_TARGET
 #undef JX_CLASSIFY_STRUCT
 #undef JX_CLASSIFY_GRAMMAR
-#undef JX_FIRST_VEC_T
-#undef JX_FIRST_VEC
 #undef JX_ESCAPES_FULL
 #undef JX_PREFIX_XOR
 #undef JX_NO_BRANCH

@@ -121,21 +121,15 @@ int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struc
 void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc)
 {
     memset(fc, 0, sizeof *fc);
-    fc->n = spec->n <= 4 ? (int)spec->n : -1;
-    for (unsigned i = 0; i < spec->n && fc->n >= 0; i++)
-        if (spec->len[i] == 0)
-            fc->n = -1;
-    if (fc->n < 0) {
-        fc->all = fc->nib_all = ~(uint64_t)0;
+    bool filter = spec->n <= 8;
+    for (unsigned i = 0; i < spec->n && filter; i++)
+        filter = spec->len[i] > 0;
+    if (!filter) {
+        fc->nib_all = ~(uint64_t)0;
         return;
     }
-    for (int i = 0; i < fc->n; i++) {
-        uint32_t l = spec->len[i];
-        fc->c[i] = spec->name[i][0];
-        fc->len[i] = (uint8_t)(l <= 8 ? l : 0);
-        fc->top[i] = l <= 8 ? ~(uint64_t)0 << (64 - l) : ~(uint64_t)0;
-        fc->en[i] = ~(uint64_t)0;
-        unsigned char c = (unsigned char)fc->c[i];
+    for (unsigned i = 0; i < spec->n; i++) {
+        unsigned char c = (unsigned char)spec->name[i][0];
         fc->nib_hi[c >> 4] |= (unsigned char)(1u << i);
         fc->nib_lo[c & 15] |= (unsigned char)(1u << i);
         if (c & 0x80)

@@ -47,15 +47,13 @@ SSE42_ATTR static inline void escapes_full_sse42(const char *p, uint64_t *valid,
 
 /* classify_full_avx2 on four quarters (its comments say why each step). */
 SSE42_ATTR static inline __attribute__((always_inline)) void
-classify_full_sse42(const char *p, struct jx_fmasks *k, const struct jx_first *fc,
-                    const __m128i *fv)
+classify_full_sse42(const char *p, struct jx_fmasks *k, const struct jx_first *fc)
 {
     const __m128i wst = _mm_setr_epi8(JX_WS_NIBBLE_BYTES);
     const __m128i ehi = _mm_setr_epi8(JX_ESC_HI_BYTES);
     const __m128i elo = _mm_setr_epi8(JX_ESC_LO_BYTES(0));
     const __m128i fhi = _mm_loadu_si128((const __m128i *)fc->nib_hi);
     const __m128i flo = _mm_loadu_si128((const __m128i *)fc->nib_lo);
-    (void)fv;
     /* One bitmap at a time, its four quarters and movemasks together (so
      * few vectors are live at once, as in classify_full_avx2). */
     __m128i x[4], l[4], v[4];
@@ -158,8 +156,6 @@ SSE42_ATTR static inline bool u8_end_sse42(struct jx_u8_sse42 *s)
 #define JX_BLOCK_T const char *
 #define JX_BLOCK jx_block_ptr
 #define JX_CLASSIFY_STRUCT classify_full_sse42
-#define JX_FIRST_VEC_T __m128i
-#define JX_FIRST_VEC(c) _mm_set1_epi8(c)
 #define JX_ESCAPES_FULL escapes_full_sse42
 #define JX_PREFIX_XOR prefix_xor_clmul
 #define JX_NO_BRANCH 0

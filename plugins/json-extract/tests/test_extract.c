@@ -486,18 +486,18 @@ static void check_any_type(const char *impl)
 }
 
 /* Wanted names the first-byte filter must not lose: one that starts with a
- * byte above 0x7F (the AVX2 nibble tables look such bytes up as 0), and
- * names whose first bytes share nibbles ('u' 0x75, 'e' 0x65, 't' 0x74), at
+ * byte above 0x7F (the nibble tables look such bytes up as 0), names whose
+ * first bytes share nibbles ('u' 0x75, 'e' 0x65, 't' 0x74), and eight
+ * names (each its own bit in the tables), among keys that start alike, at
  * every level. */
-static void check_names(const char *impl)
+static void check_name_set(const char *impl, const char *fields, const char *frame,
+                           const char *const *name, const char *const *want, int n)
 {
     static const char *const lv[] = {"full", "structure", "fields"};
-    static const char frame[] =
-        "{\"a\":1,\"ua\":\"x\",\"\xd0\xb8\xd0\xbc\xd1\x8f\":\"b\",\"uid\":\"c\",\"e\":\"d\",\"t\":7}";
     for (int k = 0; k < 3; k++) {
-        char opts[160];
+        char opts[256];
         snprintf(opts, sizeof opts,
-                 "fields = \xd0\xb8\xd0\xbc\xd1\x8f, uid, e\ntimestamp =\non_error = dead-letter\nvalidate = %s",
+                 "fields = %s\ntimestamp =\non_error = dead-letter\nvalidate = %s", fields,
                  lv[k]);
         struct harness h;
         CHECK_INT_EQ(harness_start(&h, &sluice_plugin, opts), SLUICE_OK);
@@ -508,18 +508,33 @@ static void check_names(const char *impl)
         r->value_len = strlen(frame);
         CHECK_INT_EQ(h.plugin->process(h.state, &b, NULL), SLUICE_OK);
         CHECK(sluice_record_live(&b.records[0]));
-        static const char *const name[] = {"\xd0\xb8\xd0\xbc\xd1\x8f", "uid", "e"};
-        static const char *const want[] = {"b", "c", "d"};
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < n; i++) {
             const struct sluice_field *f = sluice_record_field(&b.records[0], sluice_field_id(name[i]));
             bool ok = f && f->len == 1 && f->ptr[0] == want[i][0];
             if (!ok)
-                fprintf(stderr, "names (%s, validate = %s): field %d not read\n", impl, lv[k], i);
+                fprintf(stderr, "names (%s, validate = %s): field %d (%s) not read\n", impl, lv[k],
+                        i, name[i]);
             CHECK(ok);
         }
         sluice_batch_free(&b);
         harness_stop(&h);
     }
+}
+
+static void check_names(const char *impl)
+{
+    static const char *const name3[] = {"\xd0\xb8\xd0\xbc\xd1\x8f", "uid", "e"};
+    static const char *const want3[] = {"b", "c", "d"};
+    check_name_set(impl, "\xd0\xb8\xd0\xbc\xd1\x8f, uid, e",
+                   "{\"a\":1,\"ua\":\"x\",\"\xd0\xb8\xd0\xbc\xd1\x8f\":\"b\",\"uid\":\"c\",\"e\":\"d\","
+                   "\"t\":7}",
+                   name3, want3, 3);
+    static const char *const name8[] = {"k0", "l1", "m2", "n3", "o4", "p5", "q6", "r7"};
+    static const char *const want8[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    check_name_set(impl, "k0, l1, m2, n3, o4, p5, q6, r7",
+                   "{\"k\":0,\"r7x\":1,\"r7\":\"h\",\"q6\":\"g\",\"p\":[\"p5\"],\"p5\":\"f\","
+                   "\"o4\":\"e\",\"n3\":\"d\",\"m2\":\"c\",\"l1\":\"b\",\"k0\":\"a\",\"z\":{\"k0\":\"y\"}}",
+                   name8, want8, 8);
 }
 
 /* threads: the same records, errors and counters as on one thread, with

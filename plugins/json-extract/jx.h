@@ -67,7 +67,7 @@ struct jx_slot {
  * nib_lo[its low nibble], so a byte is in the set if one bit is in both
  * (a few other bytes may be too: they cost a look, not a wrong answer). A
  * byte with bit 7 set looks up 0 there: nib_all is all ones if a name
- * starts so, or if there is no filter (more names, or an empty one). */
+ * starts so, or if there is no filter (an empty name, or more than eight). */
 struct jx_first {
     unsigned char nib_hi[16], nib_lo[16];
     uint64_t nib_all;

@@ -316,14 +316,12 @@ static inline uint64_t jx_mask4(__m128i a, __m128i b, __m128i c, __m128i d)
            (uint64_t)(uint16_t)_mm_movemask_epi8(d) << 48;
 }
 
-/* Two 32-byte movemasks as one 64-bit bitmap (AVX2, and the emulated
- * AVX-512 of the tests). */
 /* p, as a value the compiler cannot see into: what it points to is loaded
  * where used (a load folds into the instruction that uses it), never
  * rebuilt as a constant. Why: the block loops' vector constants do not all
- * fit the registers (and around pass 2's calls none stays in one), and gcc
- * rebuilds a broadcast byte with two or three instructions (mov, vmovd,
- * vpbroadcastb) in every block rather than load it. */
+ * stay in registers, and gcc rebuilds a broadcast byte with two or three
+ * instructions (mov, vmovd, vpbroadcastb) in every block rather than load
+ * it (seen in the AVX2 and the AVX-512 loops). */
 static inline const void *jx_opaque(const void *p)
 {
     __asm__("" : "+r"(p));
@@ -333,6 +331,8 @@ static inline const void *jx_opaque(const void *p)
 #define JX_REP32(c) JX_REP8(c), JX_REP8(c), JX_REP8(c), JX_REP8(c)
 #define JX_REP64(c) JX_REP32(c), JX_REP32(c)
 
+/* Two 32-byte movemasks as one 64-bit bitmap (AVX2, and the emulated
+ * AVX-512 of the tests). */
 __attribute__((target("avx2"))) static inline uint64_t jx_mask2(__m256i a, __m256i b)
 {
     return (uint64_t)(uint32_t)_mm256_movemask_epi8(a) |

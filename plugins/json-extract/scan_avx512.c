@@ -59,9 +59,9 @@ AVX512_ATTR static inline void classify_avx512(const char *p, struct jx_masks *k
     k->high = _mm512_movepi8_mask(x);
 }
 
-/* The classifiers' compare bytes, each 64 times, read through
- * jx_opaque (scan.h says why: with 32 vector registers too, gcc rebuilt
- * these four broadcasts in every block). */
+/* The classifiers' compare bytes, each 64 times, read through jx_opaque
+ * (scan.h says why: with 32 vector registers too, gcc rebuilt such
+ * broadcasts in every block). */
 enum { K_OPEN, K_CLOSE, K_COLON, K_COMMA, K_SPACE, K_NIBBLE, K_U, K_COUNT };
 static const unsigned char class_bytes[K_COUNT][64] __attribute__((aligned(64))) = {
     {JX_REP64('{')}, {JX_REP64('}')}, {JX_REP64(':')},  {JX_REP64(',')},
@@ -117,7 +117,7 @@ AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmask
     k->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(wst, x), x);
     k->ctrl = _mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20));
     /* Where a wanted name's first byte stands, all names at once by two
-     * nibble lookups, as on AVX2 (scan.h's jx_first). */
+     * nibble lookups, as on AVX2 (jx.h's jx_first). */
     const __m512i fhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fc->nib_hi));
     const __m512i flo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fc->nib_lo));
     __m512i hn = _mm512_and_si512(_mm512_srli_epi16(x, 4), KBYTES(kb, K_NIBBLE));

@@ -113,8 +113,9 @@ done
 
 # A level that does not exist: said so, and the default level counts.
 rm -f "$TMP/rejects.out"
-rc=0
-SLUICE_JX_SCANNER=avx-2 "$SLUICE" --no-progress "$TMP/mixed.ini" > "$TMP/out" 2> "$TMP/err" || rc=$?
+export SLUICE_JX_SCANNER=avx-2
+run_sluice --no-progress "$TMP/mixed.ini"
+unset SLUICE_JX_SCANNER
 expect_eq "SLUICE_JX_SCANNER=avx-2: exit code" "$rc" 0
 expect_grep "SLUICE_JX_SCANNER=avx-2: warning" "$TMP/err" \
     "SLUICE_JX_SCANNER=avx-2: no such scanner level (avx512, avx512bw, avx2, sse42, sse2, scalar); scanning with "

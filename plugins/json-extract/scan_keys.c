@@ -121,7 +121,7 @@ int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struc
 void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc)
 {
     memset(fc, 0, sizeof *fc);
-    bool filter = spec->n <= 8;
+    bool filter = spec->n <= 8; /* (a bit per name in the nibble tables' bytes) */
     for (unsigned i = 0; i < spec->n && filter; i++)
         filter = spec->len[i] > 0;
     if (!filter) {

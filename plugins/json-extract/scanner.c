@@ -167,12 +167,19 @@ const char *jx_impl_at(size_t i)
     return i < sizeof impls / sizeof impls[0] ? impls[i].name : NULL;
 }
 
-bool jx_impl_has_structure(const char *name)
+/* The level called name, or NULL. */
+static const struct impl *find_impl(const char *name)
 {
     for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++)
         if (strcmp(impls[i].name, name) == 0)
-            return impls[i].structure;
-    return false;
+            return &impls[i];
+    return NULL;
+}
+
+bool jx_impl_has_structure(const char *name)
+{
+    const struct impl *im = find_impl(name);
+    return im && im->structure;
 }
 
 static const struct impl *chosen;
@@ -213,12 +220,11 @@ static bool cpu_has(const char *name)
 static const struct impl *choose(void)
 {
     /* SLUICE_JX_SCANNER=avx2 (or avx512, avx512bw, sse42, sse2, scalar) forces a level, for
-     * tests and comparisons; ignored if this CPU cannot run it. */
+     * tests and comparisons; ignored if this CPU cannot run it (jx_impl_env_problem says so). */
     const char *env = getenv("SLUICE_JX_SCANNER");
-    if (env)
-        for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++)
-            if (strcmp(impls[i].name, env) == 0 && cpu_has(env))
-                return &impls[i];
+    const struct impl *forced = env ? find_impl(env) : NULL;
+    if (forced && cpu_has(env))
+        return forced;
     for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++)
         if (cpu_has(impls[i].name))
             return &impls[i];
@@ -227,12 +233,11 @@ static const struct impl *choose(void)
 
 bool jx_force_impl(const char *name)
 {
-    for (size_t i = 0; i < sizeof impls / sizeof impls[0]; i++)
-        if (strcmp(impls[i].name, name) == 0 && cpu_has(name)) {
-            chosen = &impls[i];
-            return true;
-        }
-    return false;
+    const struct impl *im = find_impl(name);
+    if (!im || !cpu_has(name))
+        return false;
+    chosen = im;
+    return true;
 }
 
 const char *jx_impl_env_problem(char *msg, size_t size)
@@ -241,19 +246,17 @@ const char *jx_impl_env_problem(char *msg, size_t size)
     const char *name = jx_impl_name();
     if (!env || strcmp(env, name) == 0)
         return NULL;
-    char levels[128] = "";
-    bool known = false;
-    for (size_t i = 0, at = 0; i < sizeof impls / sizeof impls[0] && at < sizeof levels; i++) {
-        known = known || strcmp(impls[i].name, env) == 0;
-        at += (size_t)snprintf(levels + at, sizeof levels - at, "%s%s", i ? ", " : "",
-                               impls[i].name);
-    }
-    if (known)
+    if (find_impl(env)) {
         snprintf(msg, size, "SLUICE_JX_SCANNER=%s: this CPU cannot run that level; scanning with %s",
                  env, name);
-    else
-        snprintf(msg, size, "SLUICE_JX_SCANNER=%s: no such scanner level (%s); scanning with %s",
-                 env, levels, name);
+        return msg;
+    }
+    char levels[128] = "";
+    for (size_t i = 0, at = 0; i < sizeof impls / sizeof impls[0] && at < sizeof levels; i++)
+        at += (size_t)snprintf(levels + at, sizeof levels - at, "%s%s", i ? ", " : "",
+                               impls[i].name);
+    snprintf(msg, size, "SLUICE_JX_SCANNER=%s: no such scanner level (%s); scanning with %s", env,
+             levels, name);
     return msg;
 }
 

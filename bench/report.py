@@ -38,7 +38,8 @@ BASE = "1a"
 
 # The per-level rows (issue 11): L-<level> is row 1a with SLUICE_JX_SCANNER=<level>, J-<level>
 # the simdjson program (On Demand, per line) forced to the same instruction set, D-<level> its
-# DOM parser (per line) forced the same way.
+# DOM parser (per line) forced the same way; S-<level> is L-<level> on one thread (threads = 1,
+# read_ahead = false).
 LEVEL_NAMES = {
     "avx512": "AVX-512 + VBMI2",
     "avx512bw": "AVX-512BW (no VBMI2)",
@@ -116,7 +117,7 @@ def check(rid, rundir, run, frames, meta):
     out = os.path.join(d, "out.%s" % run)
     if rid in ("1m", "2m"):
         return sluice_answer(out, frames, False)
-    if rid in ("1a", "1s", "1t", "2a", "6") or rid.startswith("L-"):
+    if rid in ("1a", "1s", "1t", "2a", "6") or rid.startswith(("L-", "S-")):
         return sluice_answer(out, frames, True)
     if rid == "3":
         try:
@@ -198,7 +199,7 @@ def main():
     stats, answers, problems = {}, {}, []
     exact = None
     levels = meta.get("levels", "").split()
-    level_ids = [p + lv for lv in levels for p in ("L-", "J-", "D-")]
+    level_ids = [p + lv for lv in levels for p in ("L-", "S-", "J-", "D-")]
     for rid in [r[0] for r in ROWS] + level_ids:
         if rid not in runs:
             continue
@@ -400,6 +401,26 @@ def main():
                     fmt_ratio(sl["rate"] / sd["rate"]) if sd else "—",
                     fmt_ratio(per_cpu("L-" + lv) / per_cpu("D-" + lv)) if sd else "—"))
             w("")
+        single = [(lv, stats["S-" + lv]) for lv, _, _, _, _ in level_rows if "S-" + lv in stats]
+        if single:
+            w("On one thread (S-<level>: `threads = 1` and the stdin source's `read_ahead = false`, "
+              "same round-robin): the same work without the default's parallelism, the stdin "
+              "source's read-ahead thread and json-extract's second scanning thread, which buy "
+              "wall time with CPU (every frame is copied in on one core and scanned on another; "
+              "row 1t keeps the read-ahead and drops the second scanning thread, which tells the "
+              "two apart). The last column is the default's CPU a frame over this row's.")
+            w("")
+            w("| level | frames/s | frames/CPU-s | × On Demand frames/s | × On Demand per CPU-s | × DOM per CPU-s | default's CPU a frame ÷ this |")
+            w("|---|--:|--:|--:|--:|--:|--:|")
+            for lv, ss in single:
+                sj, sd = stats.get("J-" + lv), stats.get("D-" + lv)
+                w("| %s | %s | %s | %s | %s | %s | %s |" % (
+                    LEVEL_NAMES.get(lv, lv), fmt_int(ss["rate"]), fmt_int(per_cpu("S-" + lv)),
+                    fmt_ratio(ss["rate"] / sj["rate"]) if sj else "—",
+                    fmt_ratio(per_cpu("S-" + lv) / per_cpu("J-" + lv)) if sj else "—",
+                    fmt_ratio(per_cpu("S-" + lv) / per_cpu("D-" + lv)) if sd else "—",
+                    fmt_ratio(per_cpu("S-" + lv) / per_cpu("L-" + lv))))
+            w("")
 
     # Goals of issue 11.
     g11 = []
@@ -435,7 +456,8 @@ def main():
                 "%.0f%% (%s vs %s frames/s)%s" % (100 * r6 / r5, fmt_int(r6), fmt_int(r5), paired)
                 if r6 and r5 else "—",
                 verdict(r6 / r5 >= 1.0 if r6 and r5 else None)))
-    rss_all = [stats[x]["rss_max"] for x in ["1a"] + ["L-" + lv for lv in levels] if x in stats]
+    rss_all = [stats[x]["rss_max"] for x in ["1a"] + [p + lv for lv in levels for p in ("L-", "S-")]
+               if x in stats]
     g11.append(("Peak RSS ≤ 64 MB, file pipeline, six windows (every level, highest run)",
                 "%.1f MB" % max(rss_all) if rss_all else "—",
                 verdict(max(rss_all) <= 64 if rss_all else None)))

@@ -37,7 +37,9 @@
 #           (per line) with SIMDJSON_FORCE_IMPLEMENTATION set to the same instruction set, for
 #           every level this CPU has (avx512 = AVX-512+VBMI2 and avx512bw against icelake, avx2
 #           against haswell, sse42 and sse2 against westmere, scalar against fallback): J-<level> On
-#           Demand, D-<level> the DOM parser
+#           Demand, D-<level> the DOM parser; S-<level> is L-<level> on one thread (threads = 1,
+#           read_ahead = false): the same work without the parallel default's cost of moving
+#           every frame between cores
 #   6. writes the Markdown report (bench/report.py): medians, ratios to sluice, the machine,
 #      versions, and the goals of issue 5 with pass/miss, and its table as data/speed.tsv beside
 #      it (bench/data/speed.tsv for a full run), and redraws the figures from it with
@@ -387,11 +389,12 @@ meta topic "$TOPIC"
 # 5. The contenders
 
 # sluice pipeline file: source section (stdin file or kafka-in), mode, windows, sink section
-pipeline() { # name source-kind mode windows [validate] [threads]
+pipeline() { # name source-kind mode windows [validate] [threads] [read_ahead]
     local src sink
     if [[ $2 == file ]]; then
         src="plugin = stdin
-path = $FILE"
+path = $FILE${7:+
+read_ahead = $7}"
         sink="[sink.results]
 plugin = stdout"
     else
@@ -469,6 +472,7 @@ add_levels() {
             continue
         fi
         add "L-$lv" "SLUICE_JX_SCANNER=$lv \"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six.ini\""
+        add "S-$lv" "SLUICE_JX_SCANNER=$lv \"\$SLUICE\" -q \"$RUNDIR/conf/sluice-six-single.ini\""
         if [[ -n $SIMDJSON_BIN ]]; then
             impl=$(simdjson_impl "$lv")
             meta "simdjson_impl_$lv" "$impl"
@@ -479,6 +483,7 @@ add_levels() {
 }
 if want levels; then
     pipeline sluice-six file fast "$SIX"
+    pipeline sluice-six-single file fast "$SIX" "" 1 false
     head -n 100 "$FILE" >"$RUNDIR/level-check.jsonl"
     sed "s|^path = .*|path = $RUNDIR/level-check.jsonl|" "$RUNDIR/conf/sluice-six.ini" >"$RUNDIR/conf/level-check.ini"
 fi

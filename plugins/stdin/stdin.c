@@ -9,6 +9,11 @@
  * Read-ahead (read_ahead = true, the default): copying input from the page
  * cache and inflating gzip take time the pipeline could use, so a reader
  * thread does them while the host's thread processes the frames read before.
+ * That costs CPU: the bytes the kernel copies in on the reader's core are
+ * scanned on another, and every cache line crosses between the two (on a
+ * 2-core AMD Zen 5 VM, 1M challenge frames with json-extract's threads = 1:
+ * ~10% more frames a second for ~20% more CPU a frame, bench/run.sh rows 1t
+ * and S-<level>). Where CPU counts more than wall time: read_ahead = false.
  *
  * Buffers: a ring of READ_AHEAD_CHUNKS chunks (line_reader.h), each ending on
  * a line boundary, and three counters under one mutex. The reader fills chunk
@@ -477,7 +482,9 @@ static const struct sluice_option stdin_options[] = {
     SLUICE_INT_OPTION("batch", struct stdin_config, batch, .default_value = "1024", .min = 1,
                       .max = 1000000, .doc = "frames per batch"),
     SLUICE_BOOL_OPTION("read_ahead", struct stdin_config, read_ahead, .default_value = "true",
-                       .doc = "read and inflate on a background thread while the pipeline works"),
+                       .doc = "read and inflate on a background thread while the pipeline works: more "
+                              "frames a second where a core is free, more CPU a frame (the "
+                              "frames are copied in on one core and used on another)"),
     SLUICE_OPTIONS_END,
 };
 

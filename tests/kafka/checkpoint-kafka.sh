@@ -1,6 +1,6 @@
 #!/bin/sh
 # Checkpoints in Kafka (checkpoint = kafka), and in a file (checkpoint =
-# file:DIR) with the same Kafka source: a replay (stop_at_end) of 60,000
+# file:DIR) with the same Kafka source: a replay (stop_at_end) of 100,000
 # frames with late ones (3% up to 8 s late) from a 3-partition topic,
 # counted into a results topic, is killed with SIGKILL six times while it
 # still reads (each time soon after a checkpoint of its own became durable,
@@ -29,7 +29,7 @@ T=$(topic ck-frames)
 cat > "$TMP/make.ini" <<INI
 [source]
 plugin = generate
-count = 60000
+count = 100000
 rate = 100
 users = 20000
 delay = 8s
@@ -91,9 +91,11 @@ check_revisions() {
 }
 
 # crash_run INI NAME GROUP: start; once the run has committed progress (a
-# checkpoint of its own is durable), SIGKILL it after a random 0-0.2 s if it
-# is still reading; six times; then let a run end by itself. Echoes the kill
-# count; the runs' logs are NAME.N.err.
+# checkpoint of its own is durable), SIGKILL it after a random 0-90 ms (a
+# checkpoint interval: any phase of it) if it is still reading; six times;
+# then let a run end by itself. Echoes the kill count; the runs' logs are
+# NAME.N.err. (Each killed run reads ~5% of the frames here: a machine a
+# few times faster still leaves the last kills frames to read.)
 crash_run() {
     kills=0 run=0
     while :; do
@@ -108,11 +110,11 @@ crash_run() {
                 kill -0 "$pid" 2> /dev/null || break
                 sleep 0.05
             done
-            sleep "0.$(( $(od -An -N2 -tu2 /dev/urandom) % 3 ))"
+            sleep "0.0$(( $(od -An -N2 -tu2 /dev/urandom) % 10 ))"
             if ! grep -q "stop_at_end: all" "$err" && kill -KILL "$pid" 2> /dev/null; then
                 kills=$((kills + 1))
                 wait "$pid" 2> /dev/null || true
-                echo "$2: run $run killed; $(committed_sum "$3" "$T") of 60000 committed" >&2
+                echo "$2: run $run killed; $(committed_sum "$3" "$T") of 100000 committed" >&2
                 continue
             fi
         fi

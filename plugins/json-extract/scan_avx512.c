@@ -80,7 +80,7 @@ AVX512_ATTR static inline void escapes_avx512_x(__m512i x, uint64_t *valid, uint
     __m512i h = _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(x, 4), nib));
     __m512i l = _mm512_shuffle_epi8(lo, _mm512_and_si512(x, nib));
     *valid = _mm512_test_epi8_mask(h, l);
-    *is_u = _mm512_cmpeq_epi8_mask(x, KBYTES(kb, K_U));
+    *is_u = jx_early(_mm512_cmpeq_epi8_mask(x, KBYTES(kb, K_U)));
 }
 
 AVX512_ATTR static inline void escapes_avx512(const char *p, uint64_t *valid, uint64_t *is_u)
@@ -106,7 +106,7 @@ AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmask
     const unsigned char(*kb)[64] = jx_opaque(class_bytes);
 #define KEQ(x, i) _mm512_cmpeq_epi8_mask((x), KBYTES(kb, i))
     __m512i lo = _mm512_or_si512(x, KBYTES(kb, K_SPACE));
-    k->quote = EQ64(x, '"');
+    k->quote = jx_early(EQ64(x, '"'));
     k->bs = EQ64(x, '\\');
     k->opn = KEQ(lo, K_OPEN);
     k->cls = KEQ(lo, K_CLOSE);
@@ -115,7 +115,7 @@ AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmask
     k->comma = KEQ(x, K_COMMA);
 #undef KEQ
     k->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(wst, x), x);
-    k->ctrl = _mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20));
+    k->ctrl = jx_early(_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20)));
     /* Where a wanted name's first byte stands, all names at once by two
      * nibble lookups, as on AVX2 (jx.h's jx_first). */
     const __m512i fhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fc->nib_hi));

@@ -76,8 +76,8 @@ struct jx_fmasks {
 #define JX_CHUNK_BLOCKS 64
 
 /* Pass 1's bitmaps of a chunk's blocks for the grammar pass
- * (loop_grammar.inc), one array per bitmap (so four blocks load as one
- * vector): the real quotes, the bytes in strings, and as the classifier
+ * (loop_grammar.inc), one array per bitmap (so four or eight blocks load
+ * as one vector): the real quotes, the bytes in strings, and as the classifier
  * found them (in strings too) the opening and closing brackets, bit 5 of
  * the byte ({ and }), whitespace, colons, commas, and where a wanted name
  * may start or a backslash stands (a key candidate is the opening quote of

@@ -126,7 +126,96 @@ EMU_EACH(xor_si512, _mm256_xor_si256)
 EMU_EACH(subs_epu8, _mm256_subs_epu8)
 EMU_EACH(shuffle_epi8, _mm256_shuffle_epi8) /* per 128-bit lane, as AVX-512's */
 EMU_EACH(add_epi16, _mm256_add_epi16)
+EMU_EACH(add_epi64, _mm256_add_epi64)
+EMU_EACH(andnot_si512, _mm256_andnot_si256)
 #undef EMU_EACH
+
+/* The 64-bit lanes (the grammar pass's, eight blocks at a time): their
+ * masks are 8 bits, one a lane. */
+EMU emu512i emu512_set1_epi64(long long x)
+{
+    return emu_halves(_mm256_set1_epi64x(x), _mm256_set1_epi64x(x));
+}
+
+EMU emu512i emu512_slli_epi64(emu512i a, int n)
+{
+    const __m128i count = _mm_cvtsi32_si128(n);
+    return emu_halves(_mm256_sll_epi64(a.lo, count), _mm256_sll_epi64(a.hi, count));
+}
+
+EMU emu512i emu512_srli_epi64(emu512i a, int n)
+{
+    const __m128i count = _mm_cvtsi32_si128(n);
+    return emu_halves(_mm256_srl_epi64(a.lo, count), _mm256_srl_epi64(a.hi, count));
+}
+
+EMU unsigned emu_lanes64(__m256i lo, __m256i hi) /* bit i: lane i's sign bit */
+{
+    return (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(lo)) |
+           (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(hi)) << 4;
+}
+
+EMU unsigned emu512_cmpeq_epi64_mask(emu512i a, emu512i b)
+{
+    return emu_lanes64(_mm256_cmpeq_epi64(a.lo, b.lo), _mm256_cmpeq_epi64(a.hi, b.hi));
+}
+
+/* a > b, signed */
+EMU unsigned emu512_cmpgt_epi64_mask(emu512i a, emu512i b)
+{
+    return emu_lanes64(_mm256_cmpgt_epi64(a.lo, b.lo), _mm256_cmpgt_epi64(a.hi, b.hi));
+}
+
+/* (a & b) != 0 */
+EMU unsigned emu512_test_epi64_mask(emu512i a, emu512i b)
+{
+    const __m256i z = _mm256_setzero_si256();
+    return 0xFFu & ~emu_lanes64(_mm256_cmpeq_epi64(_mm256_and_si256(a.lo, b.lo), z),
+                                _mm256_cmpeq_epi64(_mm256_and_si256(a.hi, b.hi), z));
+}
+
+/* x in the lanes where k is set, 0 in the others. */
+EMU emu512i emu512_maskz_set1_epi64(unsigned k, long long x)
+{
+    long long r[8];
+    for (int i = 0; i < 8; i++)
+        r[i] = k >> i & 1 ? x : 0;
+    return emu512_loadu_si512(r);
+}
+
+/* Lane i: b's where k is set, a's elsewhere. */
+EMU emu512i emu512_mask_blend_epi64(unsigned k, emu512i a, emu512i b)
+{
+    long long x[8], y[8];
+    emu512_storeu_si512(x, a);
+    emu512_storeu_si512(y, b);
+    for (int i = 0; i < 8; i++)
+        if (k >> i & 1)
+            x[i] = y[i];
+    return emu512_loadu_si512(x);
+}
+
+/* Lane i: a's lane idx[i] (its low three bits). */
+EMU emu512i emu512_permutexvar_epi64(emu512i idx, emu512i a)
+{
+    long long ix[8], x[8], r[8];
+    emu512_storeu_si512(ix, idx);
+    emu512_storeu_si512(x, a);
+    for (int i = 0; i < 8; i++)
+        r[i] = x[ix[i] & 7];
+    return emu512_loadu_si512(r);
+}
+
+/* (The upper lanes of a cast up are undefined: zeros here.) */
+EMU emu512i emu512_castsi128_si512(__m128i a)
+{
+    return emu_halves(_mm256_zextsi128_si256(a), _mm256_setzero_si256());
+}
+
+EMU __m128i emu512_castsi512_si128(emu512i a)
+{
+    return _mm256_castsi256_si128(a.lo);
+}
 
 EMU uint64_t emu512_cmpeq_epi8_mask(emu512i a, emu512i b)
 {
@@ -274,6 +363,32 @@ EMU emu512i emu512_inserti32x4(emu512i a, __m128i b, int lane)
 #define _mm512_srli_epi16 emu512_srli_epi16
 #undef _mm512_add_epi16
 #define _mm512_add_epi16 emu512_add_epi16
+#undef _mm512_add_epi64
+#define _mm512_add_epi64 emu512_add_epi64
+#undef _mm512_andnot_si512
+#define _mm512_andnot_si512 emu512_andnot_si512
+#undef _mm512_set1_epi64
+#define _mm512_set1_epi64 emu512_set1_epi64
+#undef _mm512_slli_epi64
+#define _mm512_slli_epi64 emu512_slli_epi64
+#undef _mm512_srli_epi64
+#define _mm512_srli_epi64 emu512_srli_epi64
+#undef _mm512_cmpeq_epi64_mask
+#define _mm512_cmpeq_epi64_mask emu512_cmpeq_epi64_mask
+#undef _mm512_cmpgt_epi64_mask
+#define _mm512_cmpgt_epi64_mask emu512_cmpgt_epi64_mask
+#undef _mm512_test_epi64_mask
+#define _mm512_test_epi64_mask emu512_test_epi64_mask
+#undef _mm512_maskz_set1_epi64
+#define _mm512_maskz_set1_epi64 emu512_maskz_set1_epi64
+#undef _mm512_mask_blend_epi64
+#define _mm512_mask_blend_epi64 emu512_mask_blend_epi64
+#undef _mm512_permutexvar_epi64
+#define _mm512_permutexvar_epi64 emu512_permutexvar_epi64
+#undef _mm512_castsi128_si512
+#define _mm512_castsi128_si512 emu512_castsi128_si512
+#undef _mm512_castsi512_si128
+#define _mm512_castsi512_si128 emu512_castsi512_si128
 #undef _mm512_alignr_epi8
 #define _mm512_alignr_epi8 emu512_alignr_epi8
 #undef _mm512_alignr_epi64

@@ -327,12 +327,14 @@ static inline const void *jx_opaque(const void *p)
     __asm__("" : "+r"(p));
     return p;
 }
+
 /* A compare's bitmap, taken into a general register where it is made.
  * AVX-512's compares write mask registers, and gcc folds a later
  * `bitmap & m` into a compare masked by m: then the compare waits for m
- * (for ctrl and \\u, the string mask at the end of the block's longest
- * chain: kmov, carry-less multiply, kmov, compare, kmov), where unmasked
- * it could have run at the block's start. */
+ * (for the control bytes and the u of \\u escapes the string bitmap, at
+ * the end of the block's longest chain: kmov, carry-less multiply, kmov;
+ * for the quotes the escaped bytes), where unmasked it runs at the
+ * block's start with the other compares. */
 static inline uint64_t jx_early(uint64_t m)
 {
     __asm__("" : "+r"(m));

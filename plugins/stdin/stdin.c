@@ -12,8 +12,9 @@
  * That costs CPU: the bytes the kernel copies in on the reader's core are
  * scanned on another, and every cache line crosses between the two (on a
  * 2-core AMD Zen 5 VM, 1M challenge frames with json-extract's threads = 1:
- * ~10% more frames a second for ~20% more CPU a frame, bench/run.sh rows 1t
- * and S-<level>). Where CPU counts more than wall time: read_ahead = false.
+ * 10-24% more frames a second for 16-21% more CPU a frame in two runs,
+ * bench/run.sh rows 1t and S-<level>). Where CPU counts more than wall
+ * time: read_ahead = false.
  *
  * Buffers: a ring of READ_AHEAD_CHUNKS chunks (line_reader.h), each ending on
  * a line boundary, and three counters under one mutex. The reader fills chunk

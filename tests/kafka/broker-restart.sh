@@ -10,12 +10,11 @@
 # consumer, result producer, checkpoint writes and commits all wait and
 # retry, and so does the stream's producer (kafka-tool: kcat gives up when
 # every broker is down). Then the second half is produced, with a frame 23
-# minutes later in every
-# partition so every window of the data closes in a live run. When the
-# group's committed offsets (moved only by checkpoints) reach the partition
-# ends, the run is stopped with SIGTERM. The last result of every window in
-# the results topic equals a replay of the whole topic by a run that saw no
-# restart, and the exact counts.
+# minutes later in every partition so every window of the data closes in a
+# live run. When the group's committed offsets (moved only by checkpoints)
+# reach the partition ends, the run is stopped with SIGTERM. The last
+# result of every window in the results topic equals a replay of the whole
+# topic by a run that saw no restart, and the exact counts.
 . "$top_srcdir/tests/kafka/lib.sh"
 
 command -v python3 > /dev/null || kafka_skip "python3 is needed"

@@ -14,15 +14,19 @@
  * several concatenated members, as `cat a.gz b.gz` makes) is detected by its
  * magic bytes and inflated with zlib.
  *
- * A chunk is filled to `fill` bytes (`buffer`, 1 MB by default), not to its
- * capacity (which must hold two maximal frames): the chunks in use, two
- * with read-ahead, are what the caches must hold while the pipeline's
- * threads work on them, and a smaller ring costs less CPU a frame
- * (measured on 1M challenge frames, six windows, medians of 6 runs taken
- * alternately: 1 MB instead of 4 MB took 3-12% less CPU and 7-12% less wall
- * time, the more the busier the machine's other tenants; 256 and 512 KB
- * 4-6% more CPU than 1 MB in 12 paired runs). Past `fill`, to finish a
- * line, a chunk grows by `fill` at a time.
+ * A chunk is filled to `fill` bytes (`buffer`, 2 MB by default), not to its
+ * capacity (which must hold two maximal frames). Its size weighs the caches
+ * against the hand-overs: the chunks in use, two with read-ahead, are what
+ * the caches must hold while the pipeline's threads work on them, and each
+ * chunk is at least one batch, a wake-up of the reader thread and of
+ * json-extract's helpers. Measured on 1M challenge frames (~2 KB), six
+ * windows, runs taken alternately: on an AVX2-only Zen 3 VM (session 6), 1
+ * MB filled took 3-12% less CPU than 4 MB filled (then about two batches a
+ * chunk) and 4-6% less than 256 or 512 KB; on a 2-core Zen 5 VM (session 15)
+ * 2 MB took 3-9% less CPU than 1 MB in the default pipeline (one batch of ~960
+ * frames a chunk instead of ~480: half the wake-ups), the same on one thread
+ * without read-ahead, and 4 MB with 4096-frame batches the same as 2 MB. Past
+ * `fill`, to finish a line, a chunk grows by `fill` at a time.
  *
  * A line longer than max_frame is not an error of the reader: its first
  * bytes end a chunk, the consumer reports them as LINE_TOO_LONG, and the rest

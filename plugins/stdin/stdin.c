@@ -476,7 +476,7 @@ static const struct sluice_option stdin_options[] = {
     SLUICE_SIZE_OPTION("max_frame", struct stdin_config, max_frame, .default_value = "1M",
                        .min = 16, .max = 1024.0 * 1024 * 1024,
                        .doc = "longest frame; a longer line becomes an error record"),
-    SLUICE_SIZE_OPTION("buffer", struct stdin_config, buffer, .default_value = "1M", .min = 4096,
+    SLUICE_SIZE_OPTION("buffer", struct stdin_config, buffer, .default_value = "2M", .min = 4096,
                        .max = 4096.0 * 1024 * 1024,
                        .doc = "bytes read into a buffer before its frames go on (read_ahead "
                               "uses 2 buffers; each holds at least 2 x max_frame)"),

@@ -503,6 +503,7 @@ def main():
         ("OS", "%s, %s" % (meta.get("os"), meta.get("kernel"))),
         ("load average (1/5/15 min) at start / end", "%s / %s" % (meta.get("loadavg_start"), meta.get("loadavg_end"))),
         ("run", "%s → %s" % (meta.get("started"), meta.get("finished"))),
+        ("page cache", meta.get("page_cache")),
         ("sluice", "%s, git %s%s, built with CFLAGS `%s` (configure's default; no -march=native)"
          % (meta.get("sluice_version"), meta.get("git"),
             " (the work tree as it was, with %s uncommitted paths outside bench/)" % meta["git_changes"]
@@ -530,8 +531,9 @@ def main():
       "user + system CPU of the whole tree (for the jq pipeline: jq, sort and wc together), and "
       "the peak RSS of its largest process. frames/s = frames / wall; MB/s counts the frames' "
       "bytes (1 MB = 10^6 bytes).")
-    w("- The file contenders read the same file from the page cache (it is read once before the "
-      "runs); sluice reads it with the stdin source's `path =`; outputs are a few KB.")
+    w("- The file contenders read the same file from the page cache (kept there as \"page cache\" "
+      "under Machine and versions says); sluice reads it with the stdin source's `path =`; "
+      "outputs are a few KB.")
     w("- simdjson (4) runs its stage 1 (structural index and UTF-8 check) over each whole frame "
       "and then walks the root object only as far as it needs for `uid` and `ts`; uids are "
       "hashed with XXH3 into an open-addressing set, as sluice hashes once. sluice's fast "

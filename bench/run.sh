@@ -68,7 +68,7 @@
 # SLUICE_BENCH_FAUST_SPEC (pip requirement, default faust-streaming==0.15.3).
 #
 # Needs: Debian packages build-essential autoconf automake libtool pkg-config libjansson-dev
-# libinih-dev librdkafka-dev libxxhash-dev zlib1g-dev jq kcat libsimdjson-dev time
+# libinih-dev librdkafka-dev libxxhash-dev zlib1g-dev jq kcat libsimdjson-dev time vmtouch
 # python3-venv openjdk-17-jre-headless maven (the broker) — `--install` installs them — and
 # PyPI (for faust-streaming). A missing piece skips its contenders and the report says so.
 #
@@ -168,8 +168,8 @@ meta command "bench/run.sh $([[ $QUICK == yes ]] && echo --quick)"
 
 if [[ $INSTALL == yes ]]; then
     pkgs="build-essential autoconf automake libtool pkg-config libjansson-dev libinih-dev
-          librdkafka-dev libxxhash-dev zlib1g-dev jq kcat libsimdjson-dev time python3-venv
-          openjdk-17-jre-headless maven"
+          librdkafka-dev libxxhash-dev zlib1g-dev jq kcat libsimdjson-dev time vmtouch
+          python3-venv openjdk-17-jre-headless maven"
     missing=
     for p in $pkgs; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -335,7 +335,15 @@ stop_broker() {
         BROKER_STARTED=no
     fi
 }
-trap stop_broker EXIT
+# The inputs' pages held in memory for the runs (pin_pages, below), released at exit.
+unpin_pages() {
+    local f
+    for f in "$RUNDIR"/vmtouch-*.pid; do
+        [[ -s $f ]] && kill "$(cat "$f")" 2>/dev/null
+        rm -f "$f"
+    done
+}
+trap 'stop_broker; unpin_pages' EXIT
 trap 'say "interrupted"; exit 1' INT TERM
 
 need_kafka=no
@@ -544,6 +552,8 @@ run_one() {
         sed -e "s/@GROUP@/$group/" -e "s/@RESULTS@/$results/" "$RUNDIR/conf/sluice-kafka.ini" >"$d/run$r.ini"
         cmd="\"\$SLUICE\" -q \"$d/run$r.ini\""
     fi
+    # Without vmtouch, read the file right before the run instead (see pin_pages).
+    [[ $PINNED == no && $cmd != KAFKA && $id != 5 ]] && cat "$FILE" >/dev/null
     local t0 t1
     t0=$(date +%s%N)
     SLUICE=$SLUICE /usr/bin/time -f '%e %U %S %M' -o "$d/time.$r" bash -c "$cmd" >"$d/out.$r" 2>"$d/err.$r"
@@ -563,8 +573,27 @@ run_one() {
     fi
 }
 
-# The file is read from the page cache (2 GB of 24 GB): read it once so every contender starts warm.
-cat "$FILE" >/dev/null
+# Every run reads its input from the page cache (2 GB of 24 GB), not from the disk. Reading the
+# file once at the start is not enough where the kernel pages out file pages left idle: on the
+# development VMs DAMON's reclaim pages out what was not touched for a minute (measured: 330 MB of
+# the 2 GB file gone after 100 s idle), so a run after jq's or Faust's read part of its input
+# from the disk and took up to half again as much CPU. vmtouch (Debian's) locks the file's pages
+# in memory (mlock) from here to the end, and the topic's log once it is written; without it,
+# each run of a file contender reads the file right before it, untimed.
+PINNED=no
+pin_pages() { # name, paths...: lock the paths' pages in memory until exit
+    local name=$1
+    shift
+    have vmtouch || return 1
+    vmtouch -q -l -d -w -m 1024G -P "$RUNDIR/vmtouch-$name.pid" "$@" 2>>"$RUNDIR/vmtouch.log"
+}
+if pin_pages file "$FILE"; then
+    PINNED=yes
+    meta page_cache "the frames file (and the topic's log, for the Kafka runs) locked in memory by vmtouch for the whole run"
+else
+    cat "$FILE" >/dev/null
+    meta page_cache "the frames file read right before each file run, untimed (vmtouch is not installed or could not lock $(du -h "$FILE" | cut -f1): apt-get install vmtouch, and root or a large enough ulimit -l)"
+fi
 
 file_ids=() kafka_ids=()
 for id in "${IDS[@]}"; do
@@ -582,6 +611,8 @@ fi
 if [[ ${#kafka_ids[@]} -gt 0 ]]; then
     # Untimed: does the topic read back whole? (also warms the broker's page cache)
     n=$(kcat -C -b "$BROKER" -t "$TOPIC" -e -o beginning -q -f '%o\n' 2>/dev/null | wc -l)
+    topic_log=$(find "$KAFKA_STATE" -type d -name "$TOPIC-0" 2>/dev/null | head -n1)
+    [[ $PINNED == yes && -n $topic_log ]] && pin_pages topic "$topic_log"
     meta kcat_check_frames "$n"
     say "Kafka contenders: ${kafka_ids[*]}, $RUNS runs each"
     for ((r = 1; r <= RUNS; r++)); do

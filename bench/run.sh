@@ -577,7 +577,8 @@ run_one() {
 # file once at the start is not enough where the kernel pages out file pages left idle: on the
 # development VMs DAMON's reclaim pages out what was not touched for a minute (measured: 330 MB of
 # the 2 GB file gone after 100 s idle), so a run after jq's or Faust's read part of its input
-# from the disk and took up to half again as much CPU. vmtouch (Debian's) locks the file's pages
+# from the disk (perf of one: a quarter of its samples in the kernel's copy and page refaults,
+# 14% when the file is warm). vmtouch (Debian's) locks the file's pages
 # in memory (mlock) from here to the end, and the topic's log once it is written; without it,
 # each run of a file contender reads the file right before it, untimed.
 PINNED=no

@@ -406,7 +406,7 @@ def main():
             w("On one thread (S-<level>: `threads = 1` and the stdin source's `read_ahead = false`, "
               "same round-robin): the same work without the default's parallelism, the stdin "
               "source's read-ahead thread and json-extract's second scanning thread, which buy "
-              "wall time with CPU (every frame is copied in on one core and scanned on another; "
+              "wall time with CPU (the price of keeping both cores busy, bench/SCANNER.md session 15; "
               "row 1t keeps the read-ahead and drops the second scanning thread, which tells the "
               "two apart). The last column is the default's CPU a frame over this row's.")
             w("")

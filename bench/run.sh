@@ -38,8 +38,8 @@
 #           every level this CPU has (avx512 = AVX-512+VBMI2 and avx512bw against icelake, avx2
 #           against haswell, sse42 and sse2 against westmere, scalar against fallback): J-<level> On
 #           Demand, D-<level> the DOM parser; S-<level> is L-<level> on one thread (threads = 1,
-#           read_ahead = false): the same work without the parallel default's cost of moving
-#           every frame between cores
+#           read_ahead = false): the same work without the parallel default's cost of keeping
+#           both cores busy
 #   6. writes the Markdown report (bench/report.py): medians, ratios to sluice, the machine,
 #      versions, and the goals of issue 5 with pass/miss, and its table as data/speed.tsv beside
 #      it (bench/data/speed.tsv for a full run), and redraws the figures from it with

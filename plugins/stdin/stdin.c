@@ -9,12 +9,13 @@
  * Read-ahead (read_ahead = true, the default): copying input from the page
  * cache and inflating gzip take time the pipeline could use, so a reader
  * thread does them while the host's thread processes the frames read before.
- * That costs CPU: the bytes the kernel copies in on the reader's core are
- * scanned on another, and every cache line crosses between the two (on a
- * 2-core AMD Zen 5 VM, 1M challenge frames with json-extract's threads = 1:
- * 10-24% more frames a second for 16-21% more CPU a frame in two runs,
- * bench/run.sh rows 1t and S-<level>). Where CPU counts more than wall
- * time: read_ahead = false.
+ * That costs CPU (on a 2-core AMD Zen 5 VM, 1M challenge frames with
+ * json-extract's threads = 1: 10-24% more frames a second for 16-21% more
+ * CPU a frame in two runs, bench/run.sh rows 1t and S-<level>). Not for
+ * the bytes crossing cores: two threads each reading and scanning their own
+ * chunks cost as much (bench/SCANNER.md, session 15); it is the price of
+ * keeping both cores busy. Where CPU counts more than wall time:
+ * read_ahead = false.
  *
  * Buffers: a ring of READ_AHEAD_CHUNKS chunks (line_reader.h), each ending on
  * a line boundary, and three counters under one mutex. The reader fills chunk
@@ -484,8 +485,8 @@ static const struct sluice_option stdin_options[] = {
                       .max = 1000000, .doc = "frames per batch"),
     SLUICE_BOOL_OPTION("read_ahead", struct stdin_config, read_ahead, .default_value = "true",
                        .doc = "read and inflate on a background thread while the pipeline works: more "
-                              "frames a second where a core is free, more CPU a frame (the "
-                              "frames are copied in on one core and used on another)"),
+                              "frames a second where a core is free, more CPU a frame (both "
+                              "cores busy at once)"),
     SLUICE_OPTIONS_END,
 };
 

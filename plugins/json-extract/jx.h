@@ -60,17 +60,23 @@ struct jx_slot {
     int64_t ival;
 };
 
-/* The key filter of the SIMD loops, for up to eight wanted names: a root
- * key is looked at if its first byte is a wanted name's first byte (or a
- * backslash: an escaped key). The first bytes are a set for two
- * nibble-table lookups: name i sets bit i in nib_hi[its high nibble] and
- * nib_lo[its low nibble], so a byte is in the set if one bit is in both
- * (a few other bytes may be too: they cost a look, not a wrong answer). A
- * byte with bit 7 set looks up 0 there: nib_all is all ones if a name
- * starts so, or if there is no filter (an empty name, or more than eight). */
+/* The key filter of the SIMD loops: a root key is looked at if its first
+ * byte is a wanted name's first byte (or a backslash: an escaped key). The
+ * first bytes are a set for two nibble-table lookups: each name sets bit 7
+ * in nib_hi[its high nibble] and nib_lo[its low nibble], so a byte is in
+ * the set if both its lookups have bit 7 (a few other bytes may be too,
+ * where two names' nibbles cross: they cost a look, not a wrong answer),
+ * and the set comes by a movemask alone. The same lookups give the escape
+ * letters but 'u' in bits 0-3 (scan.h's JX_ESC_*_BYTES): one pair of
+ * lookups a block serves both. A byte with bit 7 set looks up 0 there:
+ * nib_all is all ones if a name starts so, or if there is no filter (an
+ * empty name). */
 struct jx_first {
     unsigned char nib_hi[16], nib_lo[16];
     uint64_t nib_all;
+    /* Name i as a little-endian word, zero-padded, if at most eight bytes
+     * long (else 0): jx_key_at compares a key by one load. */
+    uint64_t word[JX_MAX_WANT];
 };
 
 /* Which root keys to find. Names are plain (unescaped) bytes. */

@@ -101,14 +101,13 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
 {
     /* Whitespace by one table lookup on the low nibble (scan.h). */
     const __m256i wst = U8_T16(JX_WS_NIBBLE_BYTES);
-    /* Escape letters as escapes_full_avx2 finds them, but without 'u' (its
-     * hex digits are checked apart, rarely): the low nibble's lookup needs
-     * no mask, a byte with bit 7 set gives 0. */
-    const __m256i ehi = ESC_HI_TABLE;
-    const __m256i elo = ESC_LO_TABLE(0);
-    /* The wanted names' first bytes, the same way (jx_first's nib_*). */
-    const __m256i fhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_hi));
-    const __m256i flo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_lo));
+    /* The wanted names' first bytes (bit 7) and the escape letters as
+     * escapes_full_avx2 finds them, but without 'u' (bits 0-3; its hex
+     * digits are checked apart, rarely), by one pair of nibble lookups
+     * (jx_first's nib_*): the low nibble's needs no mask, a byte with bit
+     * 7 set gives 0. */
+    const __m256i mhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_hi));
+    const __m256i mlo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fc->nib_lo));
     /* One bitmap at a time, both halves and their movemask together: gcc
      * keeps this order (it does not schedule before register allocation
      * here), so few vectors are live at once; all compares first, then
@@ -154,8 +153,16 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
      * per name of where its closing quote would stand, as the AVX-512
      * levels had, costs a movemask pair per name here, more than the few
      * extra candidates it saves cost jx_key_at). */
-    k->first = ~jx_mask2(nib_none(fhi, flo, x0, x0), nib_none(fhi, flo, x1, x1)) | fc->nib_all;
-    k->esc_slow = jx_mask2(nib_none(ehi, elo, x0, x0), nib_none(ehi, elo, x1, x1));
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+    __m256i t0 = _mm256_and_si256(
+        _mm256_shuffle_epi8(mhi, _mm256_and_si256(_mm256_srli_epi16(x0, 4), nib)),
+        _mm256_shuffle_epi8(mlo, x0));
+    __m256i t1 = _mm256_and_si256(
+        _mm256_shuffle_epi8(mhi, _mm256_and_si256(_mm256_srli_epi16(x1, 4), nib)),
+        _mm256_shuffle_epi8(mlo, x1));
+    k->first = jx_mask2(t0, t1) | fc->nib_all;
+    k->esc_slow = jx_mask2(_mm256_cmpeq_epi8(_mm256_and_si256(t0, nib), _mm256_setzero_si256()),
+                           _mm256_cmpeq_epi8(_mm256_and_si256(t1, nib), _mm256_setzero_si256()));
 #undef KEQ
 }
 
@@ -198,12 +205,12 @@ AVX_ATTR static inline void u8_init_avx2(struct jx_u8_avx2 *s)
     s->err = _mm256_setzero_si256();
 }
 
-/* Has the 64-byte block a byte above 0x7F? */
-AVX_ATTR static inline bool u8_any_avx2(const char *p)
+/* Not 0 if the 64-byte block has a byte above 0x7F. */
+AVX_ATTR static inline uint64_t u8_any_avx2(const char *p)
 {
     __m256i x = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)p),
                                 _mm256_loadu_si256((const __m256i *)(p + 32)));
-    return _mm256_movemask_epi8(x) != 0;
+    return (uint32_t)_mm256_movemask_epi8(x);
 }
 
 /* One 64-byte block after the 64 bytes at `before`; with ends_here, a lead

@@ -116,13 +116,16 @@ AVX512_ATTR static inline void classify_full_avx512_x(__m512i x, struct jx_fmask
 #undef KEQ
     k->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(wst, x), x);
     k->ctrl = jx_early(_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20)));
-    /* Where a wanted name's first byte stands, all names at once by two
-     * nibble lookups, as on AVX2 (jx.h's jx_first). */
-    const __m512i fhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fc->nib_hi));
-    const __m512i flo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fc->nib_lo));
-    __m512i hn = _mm512_and_si512(_mm512_srli_epi16(x, 4), KBYTES(kb, K_NIBBLE));
-    k->first = _mm512_test_epi8_mask(_mm512_shuffle_epi8(fhi, hn), _mm512_shuffle_epi8(flo, x)) |
-               fc->nib_all;
+    /* Where a wanted name's first byte stands (all names at once) and the
+     * escape letters but 'u' by one pair of nibble lookups, as on AVX2
+     * (jx.h's jx_first): bit 7 and bits 0-3. */
+    const __m512i mhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fc->nib_hi));
+    const __m512i mlo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fc->nib_lo));
+    const __m512i nib = KBYTES(kb, K_NIBBLE);
+    __m512i hn = _mm512_and_si512(_mm512_srli_epi16(x, 4), nib);
+    __m512i t = _mm512_and_si512(_mm512_shuffle_epi8(mhi, hn), _mm512_shuffle_epi8(mlo, x));
+    k->first = _mm512_movepi8_mask(t) | fc->nib_all;
+    k->esc_slow = ~_mm512_test_epi8_mask(t, nib);
 }
 
 /* UTF-8: u8_check of scan_avx2.c on 64 bytes (the tables of utf8_lookup.h
@@ -164,10 +167,10 @@ AVX512_ATTR static inline void u8_init_avx512(struct jx_u8_avx512 *s)
     s->err = _mm512_setzero_si512();
 }
 
-/* Has the block a byte above 0x7F? */
-AVX512_ATTR static inline bool u8_any_avx512(__m512i x)
+/* Not 0 if the block has a byte above 0x7F. */
+AVX512_ATTR static inline uint64_t u8_any_avx512(__m512i x)
 {
-    return _mm512_movepi8_mask(x) != 0;
+    return _mm512_movepi8_mask(x);
 }
 
 /* One block after the block `before`; with ends_here, a lead byte in its
@@ -203,8 +206,8 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #define JX_BLOCK jx_block_avx512
 #define JX_CLASSIFY_STRUCT classify_full_avx512_x
 #define JX_ESCAPES_FULL escapes_avx512_x
-#define JX_NO_BRANCH 1
-#define JX_ESC_MASK 0
+#define JX_NO_BRANCH 0
+#define JX_ESC_MASK 1
 #define JX_GRAMMAR_512 1
 #define JX_UTF8_STATE struct jx_u8_avx512
 #define JX_UTF8_INIT u8_init_avx512

@@ -76,7 +76,21 @@ int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struc
     size_t klen = end - pos - 1;
     if (!esc && (klen >= 64 || !((ks->lenmask >> klen) & 1)))
         return 0;
-    int i = jx_match_name(ks->spec, buf + pos + 1, klen, esc);
+    int i = -1;
+    const struct jx_spec *sp = ks->spec;
+    if (!esc && klen - 1 < 8 && pos + 9 <= len && sp->first_ready) {
+        /* The usual key: its bytes as a word, against each name's. */
+        uint64_t w;
+        memcpy(&w, buf + pos + 1, 8);
+        w &= ~(uint64_t)0 >> (64 - 8 * klen);
+        for (unsigned j = 0; j < sp->n; j++)
+            if (sp->first.word[j] == w && sp->len[j] == klen) {
+                i = (int)j;
+                break;
+            }
+    } else {
+        i = jx_match_name(sp, buf + pos + 1, klen, esc);
+    }
     if (i < 0)
         return 0;
     size_t q = jx_skip_ws(buf, len, end + 1);
@@ -120,18 +134,20 @@ int jx_key_at(struct jx_keys *ks, const char *buf, size_t len, size_t pos, struc
 
 void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc)
 {
+    static const unsigned char esc_hi[16] = {JX_ESC_HI_BYTES}, esc_lo[16] = {JX_ESC_LO_BYTES(0)};
     memset(fc, 0, sizeof *fc);
-    bool filter = spec->n <= 8; /* (a bit per name in the nibble tables' bytes) */
-    for (unsigned i = 0; i < spec->n && filter; i++)
-        filter = spec->len[i] > 0;
-    if (!filter) {
-        fc->nib_all = ~(uint64_t)0;
-        return;
-    }
-    for (unsigned i = 0; i < spec->n; i++) {
+    memcpy(fc->nib_hi, esc_hi, 16);
+    memcpy(fc->nib_lo, esc_lo, 16);
+    for (unsigned i = 0; i < spec->n && i < JX_MAX_WANT; i++) {
+        if (spec->len[i] <= 8)
+            memcpy(&fc->word[i], spec->name[i], spec->len[i]);
+        if (spec->len[i] == 0) {
+            fc->nib_all = ~(uint64_t)0; /* no filter */
+            continue;
+        }
         unsigned char c = (unsigned char)spec->name[i][0];
-        fc->nib_hi[c >> 4] |= (unsigned char)(1u << i);
-        fc->nib_lo[c & 15] |= (unsigned char)(1u << i);
+        fc->nib_hi[c >> 4] |= 0x80;
+        fc->nib_lo[c & 15] |= 0x80;
         if (c & 0x80)
             fc->nib_all = ~(uint64_t)0;
     }

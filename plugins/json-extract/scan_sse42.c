@@ -50,10 +50,9 @@ SSE42_ATTR static inline __attribute__((always_inline)) void
 classify_full_sse42(const char *p, struct jx_fmasks *k, const struct jx_first *fc)
 {
     const __m128i wst = _mm_setr_epi8(JX_WS_NIBBLE_BYTES);
-    const __m128i ehi = _mm_setr_epi8(JX_ESC_HI_BYTES);
-    const __m128i elo = _mm_setr_epi8(JX_ESC_LO_BYTES(0));
-    const __m128i fhi = _mm_loadu_si128((const __m128i *)fc->nib_hi);
-    const __m128i flo = _mm_loadu_si128((const __m128i *)fc->nib_lo);
+    const __m128i mhi = _mm_loadu_si128((const __m128i *)fc->nib_hi);
+    const __m128i mlo = _mm_loadu_si128((const __m128i *)fc->nib_lo);
+    const __m128i nib = _mm_set1_epi8(0x0F);
     /* One bitmap at a time, its four quarters and movemasks together (so
      * few vectors are live at once, as in classify_full_avx2). */
     __m128i x[4], l[4], v[4];
@@ -82,9 +81,15 @@ classify_full_sse42(const char *p, struct jx_fmasks *k, const struct jx_first *f
     EACH(_mm_cmpeq_epi8(_mm_min_epu8(x[i], _mm_set1_epi8(0x1F)), x[i]));
     __m128i anyc = _mm_or_si128(_mm_or_si128(v[0], v[1]), _mm_or_si128(v[2], v[3]));
     k->ctrl = __builtin_expect(_mm_testz_si128(anyc, anyc), 1) ? 0 : MASK4(v);
-    EACH(nib_none_sse42(fhi, flo, x[i], x[i]));
-    k->first = ~MASK4(v) | fc->nib_all;
-    EACH(nib_none_sse42(ehi, elo, x[i], x[i]));
+    /* The names' first bytes and the escape letters by one pair of
+     * lookups (jx_first's nib_*, as classify_full_avx2). */
+    __m128i t[4];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++)
+        t[i] = _mm_and_si128(_mm_shuffle_epi8(mhi, _mm_and_si128(_mm_srli_epi16(x[i], 4), nib)),
+                             _mm_shuffle_epi8(mlo, x[i]));
+    k->first = MASK4(t) | fc->nib_all;
+    EACH(_mm_cmpeq_epi8(_mm_and_si128(t[i], nib), _mm_setzero_si128()));
     k->esc_slow = MASK4(v);
 #undef EACH
 }
@@ -119,14 +124,14 @@ SSE42_ATTR static inline void u8_init_sse42(struct jx_u8_sse42 *s)
     s->err = _mm_setzero_si128();
 }
 
-/* Has the 64-byte block a byte above 0x7F? */
-SSE42_ATTR static inline bool u8_any_sse42(const char *p)
+/* Not 0 if the 64-byte block has a byte above 0x7F. */
+SSE42_ATTR static inline uint64_t u8_any_sse42(const char *p)
 {
     __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)p),
                              _mm_loadu_si128((const __m128i *)(p + 16)));
     __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + 32)),
                              _mm_loadu_si128((const __m128i *)(p + 48)));
-    return _mm_movemask_epi8(_mm_or_si128(a, b)) != 0;
+    return (uint32_t)_mm_movemask_epi8(_mm_or_si128(a, b));
 }
 
 /* One 64-byte block after the 64 bytes at `before`; with ends_here, a lead

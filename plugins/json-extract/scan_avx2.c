@@ -78,7 +78,7 @@ AVX_ATTR static inline void escapes_full_avx2(const char *p, uint64_t *valid, ui
 enum { K_BS, K_OPEN, K_CLOSE, K_COLON, K_COMMA, K_CTRL, K_COUNT };
 static const unsigned char class_bytes[K_COUNT][32] __attribute__((aligned(32))) = {
     {JX_REP32('\\')}, {JX_REP32('{')}, {JX_REP32('}')},
-    {JX_REP32(':')},  {JX_REP32(',')}, {JX_REP32(0x1F)},
+    {JX_REP32(':')},  {JX_REP32(',')}, {JX_REP32(0x20)},
 };
 
 /* A block's bitmap, the movemasks of its halves a and b, stored as two
@@ -137,15 +137,18 @@ classify_full_avx2(const char *p, struct jx_fmasks *k, const struct jx_first *fc
         k->comma = jx_mask2(KEQ(x0, K_COMMA), KEQ(x1, K_COMMA));
         k->ws = jx_mask2(w0, w1);
     }
-    /* Control bytes are rare (none in compact JSON): one test, and
-     * their bitmap only when there are some. */
-    const __m256i c31 = _mm256_load_si256(&kb[K_CTRL]);
-    __m256i c0 = _mm256_cmpeq_epi8(_mm256_min_epu8(x0, c31), x0);
-    __m256i c1 = _mm256_cmpeq_epi8(_mm256_min_epu8(x1, c31), x1);
-    __m256i anyc = _mm256_or_si256(c0, c1);
+    /* Control bytes are rare (none in compact JSON): one test on both
+     * halves at once (a byte below 0x20 in either leaves one in their
+     * bytewise minimum, and 0x20 minus it, saturated, is not 0 only
+     * there), and their bitmap only when there are some. */
+    const __m256i c32 = _mm256_load_si256(&kb[K_CTRL]);
+    __m256i anyc = _mm256_subs_epu8(c32, _mm256_min_epu8(x0, x1));
     if (__builtin_expect(_mm256_testz_si256(anyc, anyc), 1)) {
         k->ctrl = k->ctrl_nows = 0;
     } else {
+        __m256i c31 = _mm256_set1_epi8(0x1F);
+        __m256i c0 = _mm256_cmpeq_epi8(_mm256_min_epu8(x0, c31), x0);
+        __m256i c1 = _mm256_cmpeq_epi8(_mm256_min_epu8(x1, c31), x1);
         k->ctrl = jx_mask2(c0, c1);
         k->ctrl_nows = jx_mask2(_mm256_andnot_si256(w0, c0), _mm256_andnot_si256(w1, c1));
     }

@@ -78,9 +78,16 @@ classify_full_sse42(const char *p, struct jx_fmasks *k, const struct jx_first *f
     k->comma = MASK4(v);
     EACH(_mm_cmpeq_epi8(_mm_shuffle_epi8(wst, x[i]), x[i]));
     k->ws = MASK4(v);
-    EACH(_mm_cmpeq_epi8(_mm_min_epu8(x[i], _mm_set1_epi8(0x1F)), x[i]));
-    __m128i anyc = _mm_or_si128(_mm_or_si128(v[0], v[1]), _mm_or_si128(v[2], v[3]));
-    k->ctrl = __builtin_expect(_mm_testz_si128(anyc, anyc), 1) ? 0 : MASK4(v);
+    /* Control bytes: one test on the quarters' bytewise minimum first
+     * (as classify_full_avx2). */
+    __m128i least = _mm_min_epu8(_mm_min_epu8(x[0], x[1]), _mm_min_epu8(x[2], x[3]));
+    __m128i anyc = _mm_subs_epu8(_mm_set1_epi8(0x20), least);
+    if (__builtin_expect(_mm_testz_si128(anyc, anyc), 1)) {
+        k->ctrl = 0;
+    } else {
+        EACH(_mm_cmpeq_epi8(_mm_min_epu8(x[i], _mm_set1_epi8(0x1F)), x[i]));
+        k->ctrl = MASK4(v);
+    }
     /* The names' first bytes and the escape letters by one pair of
      * lookups (jx_first's nib_*, as classify_full_avx2). */
     __m128i t[4];

@@ -81,16 +81,22 @@ struct jx_fmasks {
  * found them (in strings too) the opening and closing brackets, bit 5 of
  * the byte ({ and }), whitespace, colons, commas, where a wanted name
  * may start or a backslash stands (a key candidate is the opening quote of
- * a key just before one), and the blocks with bytes above 0x7F. A classifier may store its part itself
- * (JX_CLASSIFY_GRAMMAR). */
+ * a key just before one), and the blocks with bytes above 0x7F. A
+ * classifier may store its part itself (JX_CLASSIFY_GRAMMAR), by halves on
+ * AVX2 (h: a union, as C allows, where a memcpy to the word's upper half
+ * made gcc compute each store's address apart, ~7 instructions a block). */
+union jx_bitmap {
+    uint64_t w;
+    uint32_t h[2]; /* (x86: h[0] the low half) */
+};
 struct jx_grammar_in {
-    uint64_t quote[JX_CHUNK_BLOCKS], in_str[JX_CHUNK_BLOCKS], opn[JX_CHUNK_BLOCKS];
-    uint64_t cls[JX_CHUNK_BLOCKS], c5[JX_CHUNK_BLOCKS], ws[JX_CHUNK_BLOCKS];
-    uint64_t colon[JX_CHUNK_BLOCKS], comma[JX_CHUNK_BLOCKS], first[JX_CHUNK_BLOCKS];
+    union jx_bitmap quote[JX_CHUNK_BLOCKS], in_str[JX_CHUNK_BLOCKS], opn[JX_CHUNK_BLOCKS];
+    union jx_bitmap cls[JX_CHUNK_BLOCKS], c5[JX_CHUNK_BLOCKS], ws[JX_CHUNK_BLOCKS];
+    union jx_bitmap colon[JX_CHUNK_BLOCKS], comma[JX_CHUNK_BLOCKS], first[JX_CHUNK_BLOCKS];
     /* Not 0 where a block has a byte above 0x7F (JX_UTF8_ANY's word):
      * the grammar pass makes them a bitmap of blocks, four or eight at a
      * time, cheaper than a bit set per block in pass 1. */
-    uint64_t high[JX_CHUNK_BLOCKS];
+    union jx_bitmap high[JX_CHUNK_BLOCKS];
 };
 
 /* Nibble tables of the pshufb classifiers (16 bytes each; the wider

@@ -84,11 +84,10 @@ static const unsigned char class_bytes[K_COUNT][32] __attribute__((aligned(32)))
 /* A block's bitmap, the movemasks of its halves a and b, stored as two
  * 32-bit halves: the grammar pass reads it a chunk later, and joining them
  * in a register first costs a shift and an OR. */
-AVX_ATTR static inline void store_mask2(uint64_t *dst, __m256i a, __m256i b)
+AVX_ATTR static inline void store_mask2(union jx_bitmap *dst, __m256i a, __m256i b)
 {
-    uint32_t lo = (uint32_t)_mm256_movemask_epi8(a), hi = (uint32_t)_mm256_movemask_epi8(b);
-    memcpy(dst, &lo, 4); /* (x86: the low half first) */
-    memcpy((char *)dst + 4, &hi, 4);
+    dst->h[0] = (uint32_t)_mm256_movemask_epi8(a);
+    dst->h[1] = (uint32_t)_mm256_movemask_epi8(b);
 }
 
 /* (always_inline: gcc left it out of line, its masks in memory, ~40% of

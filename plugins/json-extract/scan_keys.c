@@ -34,15 +34,33 @@ static bool jx_utf8_ok(const unsigned char *s, size_t len)
 }
 
 /* The closing quote of the string whose opening quote is at buf[pos], as
- * jx_string_end finds it, but eight bytes at a time while no backslash or
- * non-ASCII byte comes first (bytes equal to c are found by the "has a zero
- * byte" trick on w ^ c; the lowest flagged byte is exact). *ascii: known to
- * be plain ASCII (false: not looked at, or not). */
+ * jx_string_end finds it, but 16 bytes at a time (SSE2, every x86-64), then
+ * eight (the "has a zero byte" trick on w ^ c finds the bytes equal to c;
+ * the lowest flagged byte is exact), while no backslash or non-ASCII byte
+ * comes first. *ascii: known to be plain ASCII (false: not looked at, or
+ * not). */
 static size_t jx_string_end8(const char *buf, size_t len, size_t pos, bool *escaped,
                              bool *ascii)
 {
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     size_t i = pos + 1;
+#ifdef __SSE2__
+    while (i + 16 <= len) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(buf + i));
+        __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+        unsigned any = (unsigned)_mm_movemask_epi8(_mm_or_si128(stop, x));
+        if (any) {
+            size_t at = i + (size_t)__builtin_ctz(any);
+            if (buf[at] != '"')
+                break; /* a backslash or a non-ASCII byte: byte by byte */
+            *escaped = false;
+            *ascii = true;
+            return at;
+        }
+        i += 16;
+    }
+#endif
     while (i + 8 <= len) {
         uint64_t w, q, b;
         memcpy(&w, buf + i, 8);

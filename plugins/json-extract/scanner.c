@@ -36,7 +36,7 @@
  *     shift-XORs otherwise) marks every byte from an opening quote up to its closing quote.
  *     Faults inside strings are bitmaps too: a control byte, an escape other
  *     than \" \\ \/ \b \f \n \r \t \u (SSE4.2 and up: two nibble-table
- *     lookups). Each \u escape goes to a small scalar check (four hex
+ *     lookups, the same two that find the wanted names' first bytes). Each \u escape goes to a small scalar check (four hex
  *     digits, no U+0000, surrogates in pairs); numbers and literals too (tokens.c, with an
  *     inline fast path for true/false/null and short integers).
  *

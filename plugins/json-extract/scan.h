@@ -68,7 +68,7 @@ struct jx_masks {
 struct jx_fmasks {
     uint64_t quote, bs, opn, cls, c5, colon, comma, ws, ctrl;
     uint64_t first; /* where a wanted name may start (see jx_first) */
-    uint64_t esc_slow;  /* with JX_ESC_MASK: bytes that are no escape letter, or 'u' */
+    uint64_t esc_slow;  /* bytes that are no escape letter, or 'u' */
     uint64_t ctrl_nows; /* with JX_CLASSIFY_GRAMMAR: control bytes that are not whitespace */
 };
 

@@ -252,8 +252,6 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #define JX_CLASSIFY_STRUCT(p, k, fc) classify_full_avx2(p, k, fc, NULL, 0)
 #define JX_CLASSIFY_GRAMMAR(p, k, fc, g, bi) classify_full_avx2(p, k, fc, g, bi)
 #define JX_ESCAPES_FULL escapes_full_avx2
-#define JX_NO_BRANCH 0
-#define JX_ESC_MASK 1
 #define JX_FLATTEN jx_flatten
 #define JX_UTF8_STATE struct jx_u8_avx2
 #define JX_UTF8_INIT u8_init_avx2
@@ -275,8 +273,6 @@ AVX_ATTR static inline bool u8_end_avx2(struct jx_u8_avx2 *s)
 #undef JX_CLASSIFY_GRAMMAR
 #undef JX_ESCAPES_FULL
 #undef JX_PREFIX_XOR
-#undef JX_NO_BRANCH
-#undef JX_ESC_MASK
 #undef JX_FLATTEN
 #undef JX_BLOCK_T
 #undef JX_BLOCK

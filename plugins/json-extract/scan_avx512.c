@@ -206,8 +206,6 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #define JX_BLOCK jx_block_avx512
 #define JX_CLASSIFY_STRUCT classify_full_avx512_x
 #define JX_ESCAPES_FULL escapes_avx512_x
-#define JX_NO_BRANCH 0
-#define JX_ESC_MASK 1
 #define JX_GRAMMAR_512 1
 #define JX_UTF8_STATE struct jx_u8_avx512
 #define JX_UTF8_INIT u8_init_avx512
@@ -245,8 +243,6 @@ AVX512_ATTR static inline bool u8_end_avx512(struct jx_u8_avx512 *s)
 #undef JX_CLASSIFY_STRUCT
 #undef JX_ESCAPES_FULL
 #undef JX_PREFIX_XOR
-#undef JX_NO_BRANCH
-#undef JX_ESC_MASK
 #undef JX_GRAMMAR_512
 #undef JX_BLOCK_T
 #undef JX_BLOCK

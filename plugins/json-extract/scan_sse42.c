@@ -170,8 +170,6 @@ SSE42_ATTR static inline bool u8_end_sse42(struct jx_u8_sse42 *s)
 #define JX_CLASSIFY_STRUCT classify_full_sse42
 #define JX_ESCAPES_FULL escapes_full_sse42
 #define JX_PREFIX_XOR prefix_xor_clmul
-#define JX_NO_BRANCH 0
-#define JX_ESC_MASK 1
 #define JX_FLATTEN jx_flatten
 #define JX_GRAMMAR_SSE 1
 #define JX_UTF8_STATE struct jx_u8_sse42

@@ -190,7 +190,7 @@ static bool cpu_has(const char *name)
     if (strcmp(name, "avx512") == 0 && !cpu_has("avx512bw"))
         return false;
     if (strcmp(name, "avx512") == 0)
-        return __builtin_cpu_supports("avx512vbmi2");
+        return __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("vpclmulqdq");
     if (strcmp(name, "avx512bw") == 0) {
         __builtin_cpu_init();
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&

@@ -137,6 +137,36 @@ EMU emu512i emu512_set1_epi64(long long x)
     return emu_halves(_mm256_set1_epi64x(x), _mm256_set1_epi64x(x));
 }
 
+/* vpclmulqdq: in each 128-bit lane, the carry-less product of the
+ * quadwords imm picks (bit 0: a's high one, bit 4: b's), by PCLMUL a lane
+ * at a time. */
+EMU __m128i emu_clmul128(__m128i a, __m128i b, int imm)
+{
+    switch (imm & 0x11) {
+    case 0x00: return _mm_clmulepi64_si128(a, b, 0x00);
+    case 0x01: return _mm_clmulepi64_si128(a, b, 0x01);
+    case 0x10: return _mm_clmulepi64_si128(a, b, 0x10);
+    default: return _mm_clmulepi64_si128(a, b, 0x11);
+    }
+}
+
+EMU __m256i emu_clmul256(__m256i a, __m256i b, int imm)
+{
+    return _mm256_set_m128i(
+        emu_clmul128(_mm256_extracti128_si256(a, 1), _mm256_extracti128_si256(b, 1), imm),
+        emu_clmul128(_mm256_castsi256_si128(a), _mm256_castsi256_si128(b), imm));
+}
+
+EMU emu512i emu512_clmulepi64_epi128(emu512i a, emu512i b, int imm)
+{
+    return emu_halves(emu_clmul256(a.lo, b.lo, imm), emu_clmul256(a.hi, b.hi, imm));
+}
+
+EMU emu512i emu512_unpacklo_epi64(emu512i a, emu512i b)
+{
+    return emu_halves(_mm256_unpacklo_epi64(a.lo, b.lo), _mm256_unpacklo_epi64(a.hi, b.hi));
+}
+
 EMU emu512i emu512_slli_epi64(emu512i a, int n)
 {
     const __m128i count = _mm_cvtsi32_si128(n);
@@ -371,6 +401,10 @@ EMU emu512i emu512_inserti32x4(emu512i a, __m128i b, int lane)
 #define _mm512_set1_epi64 emu512_set1_epi64
 #undef _mm512_slli_epi64
 #define _mm512_slli_epi64 emu512_slli_epi64
+#undef _mm512_clmulepi64_epi128
+#define _mm512_clmulepi64_epi128 emu512_clmulepi64_epi128
+#undef _mm512_unpacklo_epi64
+#define _mm512_unpacklo_epi64 emu512_unpacklo_epi64
 #undef _mm512_srli_epi64
 #define _mm512_srli_epi64 emu512_srli_epi64
 #undef _mm512_cmpeq_epi64_mask

@@ -156,7 +156,7 @@ void jx_first_bytes(const struct jx_spec *spec, struct jx_first *fc)
     memset(fc, 0, sizeof *fc);
     memcpy(fc->nib_hi, esc_hi, 16);
     memcpy(fc->nib_lo, esc_lo, 16);
-    for (unsigned i = 0; i < spec->n && i < JX_MAX_WANT; i++) {
+    for (unsigned i = 0; i < spec->n; i++) {
         if (spec->len[i] <= 8)
             memcpy(&fc->word[i], spec->name[i], spec->len[i]);
         if (spec->len[i] == 0) {

@@ -11,7 +11,8 @@
  * thread does them while the host's thread processes the frames read before.
  * That costs CPU (on a 2-core AMD Zen 5 VM, 1M challenge frames with
  * json-extract's threads = 1: 10-24% more frames a second for 16-21% more
- * CPU a frame in two runs, bench/run.sh rows 1t and S-<level>). Not for
+ * CPU a frame in two runs, bench/run.sh rows 1t and S-<level>; 0-4% in
+ * two round-robins of session 16: it moves with the host's load). Not for
  * the bytes crossing cores: two threads each reading and scanning their own
  * chunks cost as much (bench/SCANNER.md, session 15); it is the price of
  * keeping both cores busy. Where CPU counts more than wall time:
